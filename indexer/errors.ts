@@ -1,0 +1,43 @@
+import { NonRetryableError, RetryableError } from "../shared/errors.ts";
+
+/** The node did not answer usefully: timeouts, refused connections, HTTP 429/5xx. */
+export class RpcUnavailableError extends RetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof RetryableError>[2]) {
+    super("RPC_UNAVAILABLE", message, options);
+  }
+}
+
+/** eth_getLogs asked for too much (result count or response size): shrink the range and retry. */
+export class LogRangeTooLargeError extends RetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof RetryableError>[2]) {
+    super("RPC_UNAVAILABLE", message, options);
+  }
+}
+
+/** The node answered with a JSON-RPC error that retrying will not fix. */
+export class RpcRequestError extends NonRetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof NonRetryableError>[2]) {
+    super("RPC_UNAVAILABLE", message, options);
+  }
+}
+
+/** The node serves another chain than the one configured, or the contract is not there. */
+export class ChainMismatchError extends NonRetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof NonRetryableError>[2]) {
+    super("CHAIN_MISMATCH", message, options);
+  }
+}
+
+/** A reorg reached below the finalized block: the database cannot be trusted to roll back. */
+export class ReorgPastFinalityError extends NonRetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof NonRetryableError>[2]) {
+    super("REORG_PAST_FINALITY", message, options);
+  }
+}
+
+/** Data from the node that contradicts itself: a log whose block hash is not the block's. */
+export class InconsistentChainDataError extends RetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof RetryableError>[2]) {
+    super("RPC_UNAVAILABLE", message, options);
+  }
+}

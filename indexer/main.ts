@@ -1,0 +1,113 @@
+/**
+ * `node indexer/main.ts` (or `doctel index`): migrates the database, then follows the chain
+ * and verifies attached files until SIGINT/SIGTERM. Exits non-zero on what cannot be retried.
+ */
+import pg from "pg";
+import { applyMigrations } from "../prisma/migrate.ts";
+import { parseConfig } from "../shared/config.ts";
+import { readDeployment } from "../shared/deployment.ts";
+import { DocTelError, describeError } from "../shared/errors.ts";
+import { createLogger, type Logger } from "../shared/logger.ts";
+import { redactUrl } from "../shared/redact.ts";
+import { type IndexerConfig, indexerConfigSchema } from "./config.ts";
+import { createIndexer, type IndexerTarget } from "./indexer.ts";
+import { createIndexerMetrics } from "./ops/metrics.ts";
+import { startOpsServer } from "./ops/server.ts";
+
+export async function resolveTarget(config: IndexerConfig): Promise<IndexerTarget> {
+  if (config.CONTRACT_ADDRESS !== undefined && config.CHAIN_ID !== undefined) {
+    return {
+      chainId: config.CHAIN_ID,
+      contractAddress: config.CONTRACT_ADDRESS,
+      deployBlock: BigInt(config.START_BLOCK ?? 0),
+    };
+  }
+  const d = await readDeployment(config.DEPLOYMENT_FILE);
+  return {
+    chainId: d.chainId,
+    contractAddress: d.address,
+    deployBlock: BigInt(config.START_BLOCK ?? d.deployBlock),
+  };
+}
+
+export function indexerSettings(config: IndexerConfig) {
+  return {
+    rpcUrl: config.RPC_URL,
+    rpcWsUrl: config.RPC_WS_URL,
+    rpcTimeoutMs: config.RPC_TIMEOUT_MS,
+    rpcMaxResponseBytes: config.RPC_MAX_RESPONSE_BYTES,
+    retry: {
+      retries: config.RPC_RETRIES,
+      baseDelayMs: config.RPC_RETRY_BASE_MS,
+      maxDelayMs: config.RPC_RETRY_MAX_MS,
+    },
+    confirmations: config.CONFIRMATIONS,
+    finalityDepth: config.FINALITY_DEPTH,
+    pollIntervalMs: config.POLL_INTERVAL_MS,
+    getLogs: {
+      initial: config.GETLOGS_INITIAL_RANGE,
+      min: 1,
+      max: config.GETLOGS_MAX_RANGE,
+      targetLogs: config.GETLOGS_TARGET_LOGS,
+    },
+    headerBatchSize: config.HEADER_BATCH_SIZE,
+    prefetchDepth: config.PREFETCH_DEPTH,
+    readyLagBlocks: config.READY_LAG_BLOCKS,
+  };
+}
+
+export async function runIndexer(config: IndexerConfig, logger: Logger, signal: AbortSignal): Promise<void> {
+  const target = await resolveTarget(config);
+  logger.info({ database_url: redactUrl(config.DATABASE_URL) }, "applying database migrations");
+  await applyMigrations({ databaseUrl: config.DATABASE_URL, logger });
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
+  const metrics = createIndexerMetrics({ defaultMetrics: true });
+  const indexer = createIndexer({ target, settings: indexerSettings(config), pool, logger, metrics });
+  const ops = await startOpsServer({
+    host: config.OPS_HOST,
+    port: config.OPS_PORT,
+    pool,
+    metrics,
+    logger,
+    isReady: indexer.isReady,
+    status: indexer.status,
+  });
+  try {
+    await indexer.run(signal);
+  } finally {
+    await ops.close();
+    await pool.end();
+  }
+}
+
+async function main(): Promise<void> {
+  let config: IndexerConfig;
+  try {
+    config = parseConfig(indexerConfigSchema, process.env);
+  } catch (error) {
+    process.stderr.write(`doctel indexer: ${describeError(error)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: "indexer" });
+  const controller = new AbortController();
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.once(sig, () => {
+      logger.info({ signal: sig }, "stopping");
+      controller.abort();
+    });
+  }
+  try {
+    await runIndexer(config, logger, controller.signal);
+    logger.info("indexer stopped");
+    logger.flush();
+  } catch (error) {
+    logger.fatal(
+      { err: error, code: error instanceof DocTelError ? error.code : undefined },
+      describeError(error),
+    );
+    logger.flush();
+    process.exitCode = error instanceof DocTelError && error.code === "CONFIG_INVALID" ? 2 : 1;
+  }
+}
+
+if (import.meta.main) await main();

@@ -1,0 +1,168 @@
+/**
+ * A small JSON-RPC client over HTTP: single and batched calls, a timeout on every request, a
+ * cap on response size, and errors classified for the retry loops (retryable or not, and
+ * "range too large" for eth_getLogs).
+ */
+import { redactUrl } from "../../shared/redact.ts";
+import { LogRangeTooLargeError, RpcRequestError, RpcUnavailableError } from "../errors.ts";
+
+export interface RpcClientArgs {
+  url: string;
+  timeoutMs: number;
+  /** Responses above this many bytes are refused (and for eth_getLogs, the range shrinks). */
+  maxResponseBytes: number;
+  onRequest?: (method: string, durationMs: number, error?: unknown) => void;
+}
+
+export interface RpcCall {
+  method: string;
+  params: unknown[];
+}
+
+export interface RpcClient {
+  readonly url: string;
+  request<T>(method: string, params: unknown[]): Promise<T>;
+  /** One HTTP request carrying several calls; results in the order of `calls`. */
+  batch<T>(calls: RpcCall[]): Promise<T[]>;
+}
+
+interface JsonRpcResponse {
+  id: number;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+const TOO_LARGE =
+  /too many|more than \d+ (results|logs)|limit exceeded|response size|exceed|block range|query timeout|range is too large/i;
+
+export function createRpcClient(args: RpcClientArgs): RpcClient {
+  const shownUrl = redactUrl(args.url);
+  let nextId = 1;
+
+  async function post(body: unknown, label: string): Promise<unknown> {
+    const started = performance.now();
+    let response: Response;
+    try {
+      response = await fetch(args.url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(args.timeoutMs),
+      });
+    } catch (cause) {
+      const timedOut = cause instanceof DOMException && cause.name === "TimeoutError";
+      const error = new RpcUnavailableError(
+        timedOut
+          ? `${label} to ${shownUrl} timed out after ${args.timeoutMs} ms`
+          : `${label} to ${shownUrl} failed: node unreachable`,
+        { cause, details: { method: label } },
+      );
+      args.onRequest?.(label, performance.now() - started, error);
+      throw error;
+    }
+    if (response.status === 429 || response.status >= 500) {
+      const error = new RpcUnavailableError(`${label} to ${shownUrl} answered HTTP ${response.status}`, {
+        details: { method: label, status: response.status },
+      });
+      args.onRequest?.(label, performance.now() - started, error);
+      throw error;
+    }
+    const declared = Number(response.headers.get("content-length") ?? "0");
+    if (declared > args.maxResponseBytes) {
+      await response.body?.cancel();
+      const error = new LogRangeTooLargeError(
+        `${label} response is ${declared} bytes, above the ${args.maxResponseBytes}-byte limit`,
+      );
+      args.onRequest?.(label, performance.now() - started, error);
+      throw error;
+    }
+    let text: string;
+    try {
+      text = await readLimited(response, args.maxResponseBytes, label);
+    } catch (error) {
+      args.onRequest?.(label, performance.now() - started, error);
+      throw error;
+    }
+    if (!response.ok && response.status !== 400) {
+      const error = new RpcRequestError(`${label} to ${shownUrl} answered HTTP ${response.status}`, {
+        details: { method: label, status: response.status, body: text.slice(0, 200) },
+      });
+      args.onRequest?.(label, performance.now() - started, error);
+      throw error;
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      args.onRequest?.(label, performance.now() - started);
+      return parsed;
+    } catch (cause) {
+      const error = new RpcUnavailableError(`${label} from ${shownUrl}: response is not JSON`, { cause });
+      args.onRequest?.(label, performance.now() - started, error);
+      throw error;
+    }
+  }
+
+  function unwrap<T>(method: string, reply: JsonRpcResponse | undefined): T {
+    if (!reply) throw new RpcUnavailableError(`${method}: the node's batch reply is missing an answer`);
+    if (reply.error) {
+      const { code, message } = reply.error;
+      if (method === "eth_getLogs" && TOO_LARGE.test(message)) {
+        throw new LogRangeTooLargeError(`eth_getLogs: ${message}`, { details: { code } });
+      }
+      // -32005 limit exceeded, -32603 internal error, -32000 server error: transient on most nodes.
+      if (code === -32005 || code === -32603 || code === -32000 || code === 429) {
+        throw new RpcUnavailableError(`${method}: ${message}`, { details: { code } });
+      }
+      throw new RpcRequestError(`${method}: ${message}`, { details: { code } });
+    }
+    return reply.result as T;
+  }
+
+  return {
+    url: args.url,
+    async request<T>(method: string, params: unknown[]): Promise<T> {
+      const id = nextId++;
+      const reply = (await post({ jsonrpc: "2.0", id, method, params }, method)) as JsonRpcResponse;
+      return unwrap<T>(method, reply);
+    },
+    async batch<T>(calls: RpcCall[]): Promise<T[]> {
+      if (calls.length === 0) return [];
+      const first = nextId;
+      nextId += calls.length;
+      const body = calls.map((c, i) => ({
+        jsonrpc: "2.0",
+        id: first + i,
+        method: c.method,
+        params: c.params,
+      }));
+      const label = calls[0]!.method;
+      const replies = await post(body, label);
+      if (!Array.isArray(replies)) {
+        const single = replies as JsonRpcResponse;
+        throw new RpcRequestError(
+          `${label} batch: the node answered a single ${single.error ? `error (${single.error.message})` : "result"}`,
+        );
+      }
+      const byId = new Map<number, JsonRpcResponse>();
+      for (const r of replies as JsonRpcResponse[]) byId.set(r.id, r);
+      return calls.map((c, i) => unwrap<T>(c.method, byId.get(first + i)));
+    },
+  };
+}
+
+async function readLimited(response: Response, limit: number, label: string): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw new LogRangeTooLargeError(`${label} response exceeds the ${limit}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString("utf8");
+}

@@ -1,0 +1,256 @@
+/**
+ * Writes a folded BatchState inside the caller's transaction: bulk COPY for the append-only
+ * tables, unnest upserts for current state, rollup deltas. Order follows the foreign keys.
+ */
+import type { PoolClient } from "pg";
+import type { BatchState } from "./batch-state.ts";
+import { copyRows, excludedSet, insertUnnest, type SqlValue } from "./bulk.ts";
+import { dayToDate, isoTime } from "./calendar.ts";
+import { addTreatmentDelta, createRollupDeltas, deltaRows, type RollupDeltas } from "./rollups.ts";
+import type { MemberRow, PatientRow, RoleGrantRow, TreatmentRow } from "./rows.ts";
+import {
+  ACCESS_HISTORY_COLUMNS,
+  ATTACHMENT_COLUMNS,
+  CASE_DAILY_COLUMNS,
+  CASE_TREND_COLUMNS,
+  EVENT_LOG_COLUMNS,
+  HOSPITAL_COLUMNS,
+  MEMBER_COLUMNS,
+  PATIENT_COLUMNS,
+  PATIENT_HISTORY_COLUMNS,
+  ROLE_GRANT_COLUMNS,
+  TREATMENT_COLUMNS,
+  TREATMENT_DOCTOR_COLUMNS,
+  VITAL_COLUMNS,
+} from "./tables.ts";
+
+const ts = (s: number | null) => (s === null ? null : isoTime(s));
+
+export const memberValues = (m: MemberRow): SqlValue[] => [
+  m.account,
+  m.kind,
+  m.hospitalId,
+  m.personRef,
+  m.specialty,
+  m.devicePatientRef,
+  m.active,
+  m.registeredBy,
+  ts(m.registeredAt),
+  m.registeredBlock,
+  m.revokedBy,
+  ts(m.revokedAt),
+  m.revokedBlock,
+];
+
+export const roleGrantValues = (g: RoleGrantRow): SqlValue[] => [
+  g.account,
+  g.role,
+  g.roleId,
+  g.active,
+  g.grantedBy,
+  ts(g.grantedAt),
+  g.grantedBlock,
+  g.revokedBy,
+  ts(g.revokedAt),
+  g.revokedBlock,
+];
+
+export const patientValues = (p: PatientRow): SqlValue[] => [
+  p.ref,
+  p.weightGrams,
+  p.heightCm,
+  p.sex,
+  p.bloodGroup,
+  dayToDate(p.birthDate),
+  p.stateCode,
+  p.districtCode,
+  p.registeredHospitalId,
+  p.registeredBy,
+  ts(p.registeredAt),
+  p.registeredBlock,
+  ts(p.updatedAt),
+  p.updatedBlock,
+  p.version,
+];
+
+export const treatmentValues = (t: TreatmentRow): SqlValue[] => [
+  t.id,
+  t.patientRef,
+  t.hospitalId,
+  t.stage,
+  t.diagnosis,
+  t.diagnosisCategory,
+  t.diagnosisChapter,
+  t.diagnosedBy,
+  ts(t.diagnosedAt),
+  t.openedBy,
+  ts(t.openedAt),
+  t.openedBlock,
+  ts(t.dischargedAt),
+  ts(t.closedAt),
+  ts(t.updatedAt),
+  t.updatedBlock,
+  t.patientSex,
+  t.patientAgeBand,
+  t.patientAgeYears,
+  t.patientState,
+  t.patientDistrict,
+];
+
+export async function upsertMembers(client: PoolClient, rows: MemberRow[]): Promise<void> {
+  await insertUnnest(
+    client,
+    "member",
+    MEMBER_COLUMNS,
+    rows.map(memberValues),
+    `ON CONFLICT (account) DO UPDATE SET ${excludedSet(MEMBER_COLUMNS, ["account"])}`,
+  );
+}
+
+export async function upsertRoleGrants(client: PoolClient, rows: RoleGrantRow[]): Promise<void> {
+  await insertUnnest(
+    client,
+    "role_grant",
+    ROLE_GRANT_COLUMNS,
+    rows.map(roleGrantValues),
+    `ON CONFLICT (account, role_id) DO UPDATE SET ${excludedSet(ROLE_GRANT_COLUMNS, ["account", "role_id"])}`,
+  );
+}
+
+export async function upsertPatients(client: PoolClient, rows: PatientRow[]): Promise<void> {
+  await insertUnnest(
+    client,
+    "patient",
+    PATIENT_COLUMNS,
+    rows.map(patientValues),
+    `ON CONFLICT (ref) DO UPDATE SET ${excludedSet(PATIENT_COLUMNS, ["ref"])}`,
+  );
+}
+
+export async function upsertTreatments(client: PoolClient, rows: TreatmentRow[]): Promise<void> {
+  await insertUnnest(
+    client,
+    "treatment",
+    TREATMENT_COLUMNS,
+    rows.map(treatmentValues),
+    `ON CONFLICT (id) DO UPDATE SET ${excludedSet(TREATMENT_COLUMNS, ["id"])}`,
+  );
+}
+
+const DAILY_KEYS = ["day", "diagnosis", "state_code", "district_code", "age_band", "sex", "hospital_id"];
+const TREND_KEYS = ["system", "diagnosis_category", "state_code", "district_code", "week_start"];
+
+async function applyDeltaTable(
+  client: PoolClient,
+  table: string,
+  columns: typeof CASE_DAILY_COLUMNS,
+  keys: string[],
+  rows: SqlValue[][],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await insertUnnest(
+    client,
+    table,
+    columns,
+    rows,
+    `ON CONFLICT (${keys.join(", ")}) DO UPDATE SET count = ${table}.count + EXCLUDED.count`,
+  );
+  // Cells that dropped to zero (a revised diagnosis, a reorg) are removed: only decremented keys.
+  const dropped = rows.filter((r) => (r[r.length - 1] as number) < 0);
+  if (dropped.length === 0) return;
+  const keyColumns = columns.filter((c) => keys.includes(c.name));
+  const index = keyColumns.map((c) => columns.indexOf(c));
+  const unnest = keyColumns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ");
+  await client.query(
+    `DELETE FROM ${table} t USING unnest(${unnest}) AS k(${keyColumns.map((c) => c.name).join(", ")})
+     WHERE ${keyColumns.map((c) => `t.${c.name} = k.${c.name}`).join(" AND ")} AND t.count <= 0`,
+    index.map((i) => dropped.map((r) => r[i] ?? null)),
+  );
+}
+
+export async function applyRollupDeltas(client: PoolClient, deltas: RollupDeltas): Promise<void> {
+  await applyDeltaTable(client, "case_count_daily", CASE_DAILY_COLUMNS, DAILY_KEYS, deltaRows(deltas.daily));
+  await applyDeltaTable(client, "case_trend_weekly", CASE_TREND_COLUMNS, TREND_KEYS, deltaRows(deltas.trend));
+}
+
+export async function writeBatch(client: PoolClient, state: BatchState): Promise<void> {
+  if (state.hospitals.size > 0) {
+    await insertUnnest(
+      client,
+      "hospital",
+      HOSPITAL_COLUMNS,
+      [...state.hospitals.values()].map((h) => [
+        h.id,
+        h.name,
+        h.stateCode,
+        h.districtCode,
+        h.registeredBy,
+        isoTime(h.registeredAt),
+        h.registeredBlock,
+        h.txHash,
+      ]),
+    );
+  }
+  await upsertMembers(
+    client,
+    [...state.touchedMembers].map((a) => state.members.get(a)!),
+  );
+  await upsertRoleGrants(
+    client,
+    [...state.touchedRoleGrants]
+      .map((k) => state.roleGrants.get(k))
+      .filter((g): g is RoleGrantRow => g !== undefined),
+  );
+  await upsertPatients(
+    client,
+    [...state.touchedPatients].map((r) => state.patients.get(r)!),
+  );
+  await copyRows(client, "patient_history", PATIENT_HISTORY_COLUMNS, state.patientHistory);
+
+  const touched = [...state.touchedTreatments].map((id) => state.treatments.get(id)!);
+  await upsertTreatments(client, touched);
+  const deltas = createRollupDeltas();
+  for (const t of touched) addTreatmentDelta(deltas, state.treatmentBaseline.get(t.id) ?? null, t);
+  await applyRollupDeltas(client, deltas);
+
+  if (state.revokedDoctors.size > 0) {
+    await client.query("DELETE FROM treatment_doctor WHERE doctor = ANY($1::text[])", [
+      [...state.revokedDoctors],
+    ]);
+  }
+  if (state.doctors.size > 0) {
+    const keep: SqlValue[][] = [];
+    const drop: { treatmentId: bigint; doctor: string }[] = [];
+    for (const d of state.doctors.values()) {
+      if ("removed" in d) drop.push(d);
+      else keep.push([d.treatmentId, d.doctor, d.assignedBy, isoTime(d.assignedAt), d.assignedBlock]);
+    }
+    if (drop.length > 0) {
+      await client.query(
+        `DELETE FROM treatment_doctor d USING unnest($1::bigint[], $2::text[]) AS k(treatment_id, doctor)
+         WHERE d.treatment_id = k.treatment_id AND d.doctor = k.doctor`,
+        [drop.map((d) => d.treatmentId.toString()), drop.map((d) => d.doctor)],
+      );
+    }
+    await insertUnnest(
+      client,
+      "treatment_doctor",
+      TREATMENT_DOCTOR_COLUMNS,
+      keep,
+      `ON CONFLICT (treatment_id, doctor) DO UPDATE SET ${excludedSet(TREATMENT_DOCTOR_COLUMNS, ["treatment_id", "doctor"])}`,
+    );
+  }
+
+  if (state.cids.size > 0) {
+    await client.query(
+      `INSERT INTO file_verification (cid) SELECT unnest($1::text[]) ON CONFLICT (cid) DO NOTHING`,
+      [[...state.cids]],
+    );
+    await copyRows(client, "attachment", ATTACHMENT_COLUMNS, state.attachments);
+    // Wakes verification workers once the transaction commits.
+    await client.query("NOTIFY doctel_verify");
+  }
+  await copyRows(client, "vital", VITAL_COLUMNS, state.vitals);
+  await copyRows(client, "access_history", ACCESS_HISTORY_COLUMNS, state.accessHistory);
+  await copyRows(client, "event_log", EVENT_LOG_COLUMNS, state.eventLog);
+}

@@ -1,0 +1,212 @@
+/**
+ * Follows the chain from a checkpoint and describes what happened as ChainEvents: runs of new
+ * blocks with their DocTel events, reorgs (found by comparing block hashes, since log
+ * subscriptions never report removed logs), and finality. Backfill and live following are the
+ * same loop: far behind, ranges are large; at the head, they are a block or two.
+ */
+import type { Logger } from "../../shared/logger.ts";
+import { decodeDocTelLog } from "../decode/decoder.ts";
+import type { DocTelEvent } from "../decode/events.ts";
+import { InconsistentChainDataError } from "../errors.ts";
+import type { IndexerMetrics } from "../ops/metrics.ts";
+import { sleep } from "../rpc/retry.ts";
+import type { BlockRef } from "../rpc/types.ts";
+import { type BlockWindow, createBlockWindow } from "./block-window.ts";
+import type { ChainEvent } from "./chain-event.ts";
+import { findCommonAncestor } from "./find-common-ancestor.ts";
+import type { HeaderFetcher } from "./header-fetcher.ts";
+import type { LogFetcher } from "./log-fetcher.ts";
+
+export interface SyncCheckpoint {
+  indexedBlock: bigint;
+  finalizedBlock: bigint;
+  /** Accepted recent blocks (from the database), including the indexed block when unfinalized. */
+  window: BlockRef[];
+}
+
+export interface ChainSyncArgs {
+  headers: HeaderFetcher;
+  logs: LogFetcher;
+  checkpoint: SyncCheckpoint;
+  /** Blocks behind the head before a block is indexed (0 = index the head). */
+  confirmations: number;
+  /** Blocks behind the head after which a block can no longer be reorganized. */
+  finalityDepth: number;
+  pollIntervalMs: number;
+  /** Resolves early when a new head is announced (e.g. a newHeads subscription). */
+  waitForHead?: (signal: AbortSignal) => Promise<void>;
+  logger: Logger;
+  metrics: IndexerMetrics;
+}
+
+export interface ChainSync {
+  events(signal: AbortSignal): AsyncGenerator<ChainEvent>;
+}
+
+export function createChainSync(args: ChainSyncArgs): ChainSync {
+  const C = BigInt(args.confirmations);
+  const F = BigInt(args.finalityDepth);
+
+  return {
+    async *events(signal) {
+      const window: BlockWindow = createBlockWindow(args.checkpoint.window);
+      let indexed = args.checkpoint.indexedBlock;
+      let finalized = args.checkpoint.finalizedBlock;
+
+      // The block before the first one indexed anchors the parent-hash chain.
+      if (!window.get(indexed)) {
+        const anchor = await args.headers.byNumber(indexed, signal);
+        if (anchor) window.add(anchor);
+      }
+
+      while (!signal.aborted) {
+        const head = await args.headers.latest(signal);
+        args.metrics.headBlock.set(Number(head.number));
+        const safe = head.number - C;
+        const headFinal = head.number - F;
+
+        // 1. Is the block we indexed last still canonical?
+        const tip = window.get(indexed);
+        if (tip && indexed > finalized) {
+          const canonical =
+            indexed === head.number
+              ? head
+              : indexed < head.number
+                ? await args.headers.byNumber(indexed, signal)
+                : null;
+          if (!canonical || canonical.hash !== tip.hash) {
+            const reorg = await reorgFrom(indexed, head.number);
+            indexed = reorg.commonAncestor.number;
+            yield reorg;
+            continue;
+          }
+        }
+
+        // 2. New blocks to index?
+        if (indexed < safe) {
+          const chunk = await args.logs.next(indexed + 1n, safe, signal);
+          const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal + 1n;
+          const numbers: bigint[] = [];
+          for (let n = firstUnfinal; n <= chunk.toBlock; n++) numbers.push(n);
+          if (numbers.length === 0 || numbers[numbers.length - 1] !== chunk.toBlock)
+            numbers.push(chunk.toBlock);
+          const needTimes = chunk.logs.some((l) => l.blockTimestamp === undefined);
+          if (needTimes) {
+            const wanted = new Set(numbers);
+            for (const l of chunk.logs) wanted.add(BigInt(l.blockNumber));
+            numbers.splice(0, numbers.length, ...[...wanted].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+          }
+          const fetched = await args.headers.many(numbers, signal);
+          const byNumber = new Map(fetched.map((b) => [b.number, b]));
+          const unfinal = fetched.filter((b) => b.number >= firstUnfinal);
+
+          // Parent links of the unfinalized part: the first must extend what we accepted.
+          const linkError = checkLinks(unfinal, window);
+          if (linkError === "parent") {
+            const reorg = await reorgFrom(indexed, head.number);
+            indexed = reorg.commonAncestor.number;
+            yield reorg;
+            continue;
+          }
+          if (linkError) {
+            // The chain moved while we read it: read again.
+            args.logger.info({ reason: linkError }, "chain changed during fetch, refetching");
+            continue;
+          }
+
+          const events: DocTelEvent[] = [];
+          let stale = false;
+          for (const log of chunk.logs) {
+            const n = BigInt(log.blockNumber);
+            const header = byNumber.get(n);
+            if (header && header.hash !== log.blockHash.toLowerCase()) {
+              stale = true;
+              args.logger.info(
+                { block_number: n.toString(), log_hash: log.blockHash, header_hash: header.hash },
+                "log from a block that is no longer canonical, refetching",
+              );
+              break;
+            }
+            const time = log.blockTimestamp !== undefined ? Number(log.blockTimestamp) : header?.timestamp;
+            if (time === undefined) {
+              throw new InconsistentChainDataError(`no timestamp for block ${n}`);
+            }
+            events.push(decodeDocTelLog(log, time));
+          }
+          if (stale) continue;
+
+          const to = byNumber.get(chunk.toBlock)!;
+          for (const b of unfinal) window.add(b);
+          indexed = chunk.toBlock;
+          yield {
+            type: "block",
+            fromBlock: chunk.fromBlock,
+            toBlock: to,
+            blocks: unfinal,
+            events,
+            headBlock: head.number,
+          };
+        }
+
+        // 3. Finality moved?
+        const newFinal = headFinal < indexed ? headFinal : indexed;
+        if (newFinal > finalized) {
+          finalized = newFinal;
+          window.pruneBelow(finalized);
+          yield { type: "finalize", block: finalized, headBlock: head.number };
+        }
+
+        if (indexed >= safe) {
+          const wake = new AbortController();
+          const onAbort = () => wake.abort();
+          signal.addEventListener("abort", onAbort, { once: true });
+          await Promise.race([
+            sleep(args.pollIntervalMs, wake.signal),
+            args.waitForHead ? args.waitForHead(wake.signal).catch(() => undefined) : new Promise(() => {}),
+          ]);
+          wake.abort();
+          signal.removeEventListener("abort", onAbort);
+        }
+      }
+
+      async function reorgFrom(from: bigint, headNumber: bigint): Promise<ChainEvent & { type: "reorg" }> {
+        const start = from <= headNumber ? from : headNumber;
+        // Blocks above the new head are gone whatever their hash.
+        const commonAncestor = await findCommonAncestor({
+          window,
+          from: start,
+          finalized,
+          canonicalAt: (n) => args.headers.byNumber(n, signal),
+        });
+        const reorgedBlocks = window.truncateAbove(commonAncestor.number);
+        args.logger.warn(
+          {
+            common_ancestor: commonAncestor.number.toString(),
+            depth: reorgedBlocks.length,
+            reorged_from: reorgedBlocks[0]?.number.toString(),
+          },
+          "chain reorganization",
+        );
+        return { type: "reorg", commonAncestor, reorgedBlocks, headBlock: headNumber };
+      }
+    },
+  };
+}
+
+/**
+ * Checks parent links of consecutive new headers. "parent" means the first header does not
+ * extend the block we accepted before it (a reorg); any other string is a break inside the
+ * fetched run (the chain moved while we read it).
+ */
+function checkLinks(headers: BlockRef[], window: BlockWindow): string | null {
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    const parent = i === 0 ? window.get(h.number - 1n) : headers[i - 1];
+    if (!parent || parent.number !== h.number - 1n) continue;
+    if (h.parentHash !== parent.hash) {
+      if (i === 0) return "parent";
+      return `block ${h.number} hash ${h.hash} expected parent ${parent.hash}, got ${h.parentHash}`;
+    }
+  }
+  return null;
+}

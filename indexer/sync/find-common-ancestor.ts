@@ -1,0 +1,33 @@
+import { ReorgPastFinalityError } from "../errors.ts";
+import type { BlockRef } from "../rpc/types.ts";
+import type { BlockWindow } from "./block-window.ts";
+
+/**
+ * Walks back from `from` through the blocks we accepted until one is still canonical: that is
+ * the common ancestor. Fails loudly when the walk would pass the finalized block, or leaves the
+ * blocks we know: the database cannot be rolled back safely past that point.
+ */
+export async function findCommonAncestor(args: {
+  window: BlockWindow;
+  from: bigint;
+  finalized: bigint;
+  canonicalAt: (n: bigint) => Promise<BlockRef | null>;
+}): Promise<BlockRef> {
+  for (let n = args.from; ; n--) {
+    const ours = args.window.get(n);
+    if (!ours) {
+      throw new ReorgPastFinalityError(
+        `reorg reaches block ${n}, below the ${args.window.size} recent blocks the indexer keeps (finalized ${args.finalized})`,
+        { details: { block_number: n.toString(), finalized_block: args.finalized.toString() } },
+      );
+    }
+    const theirs = await args.canonicalAt(n);
+    if (theirs && theirs.hash === ours.hash) return ours;
+    if (n <= args.finalized) {
+      throw new ReorgPastFinalityError(
+        `reorg past finality: block ${n} was ${ours.hash} and is now ${theirs?.hash ?? "missing"}, but block ${args.finalized} was final`,
+        { details: { block_number: n.toString(), finalized_block: args.finalized.toString() } },
+      );
+    }
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * The file_verification table is the work queue. Rows due for work: status PENDING or
+ * UNAVAILABLE, next_attempt_at reached, attempts below the maximum.
+ *
+ * - claim: one statement (its own short transaction) picks due rows with FOR UPDATE SKIP LOCKED,
+ *   counts the attempt and pushes next_attempt_at forward by the lease. Other workers skip the
+ *   rows; a worker that dies leaves them to come back when the lease runs out.
+ * - record: VERIFIED and INVALID are final; UNAVAILABLE gets an exponential backoff until
+ *   maxAttempts, then next_attempt_at is set to FAR_FUTURE for an operator to `requeue`. Each write
+ *   is fenced by the lease (next_attempt_at as claimed): a worker whose lease ran out, or whose row
+ *   was requeued meanwhile, writes nothing.
+ * - requeue: operators put rows back to PENDING (by CID and/or status).
+ *
+ * Every call is a single statement: row locks live for milliseconds and never hold up the
+ * indexer's transactions (which insert PENDING rows and NOTIFY VERIFY_CHANNEL).
+ */
+import type { QueryResult, QueryResultRow } from "pg";
+import { ValidationError } from "../../shared/errors.ts";
+import { type BackoffPolicy, backoffDelayMs } from "./backoff.ts";
+import type { VerifyResult } from "./verify-cid.ts";
+
+/** pg.Pool, pg.Client and pg.PoolClient all fit. */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+export type VerificationStatus = "PENDING" | "VERIFIED" | "INVALID" | "UNAVAILABLE";
+
+export const VERIFICATION_STATUSES: readonly VerificationStatus[] = [
+  "PENDING",
+  "VERIFIED",
+  "INVALID",
+  "UNAVAILABLE",
+];
+
+/** NOTIFY channel that wakes workers when rows are queued. */
+export const VERIFY_CHANNEL = "doctel_file_verification";
+
+/** next_attempt_at of rows that ran out of attempts: only `requeue` brings them back. */
+export const FAR_FUTURE = "9999-12-31T00:00:00Z";
+
+export interface ClaimedRow {
+  cid: string;
+  /** Attempts including this one. */
+  attempts: number;
+  /** next_attempt_at as set by the claim: the lease's expiry, and the fence for writing the result. */
+  lease: string;
+}
+
+export interface ClaimOptions {
+  limit: number;
+  leaseMs: number;
+  maxAttempts: number;
+}
+
+export async function claimVerifications(db: Queryable, options: ClaimOptions): Promise<ClaimedRow[]> {
+  const result = await db.query<{ cid: string; attempts: number; lease: string }>(
+    `WITH due AS (
+       SELECT cid FROM file_verification
+       WHERE status IN ('PENDING', 'UNAVAILABLE') AND next_attempt_at <= now() AND attempts < $1
+       ORDER BY next_attempt_at
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     )
+     UPDATE file_verification f
+     SET attempts = f.attempts + 1,
+         next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+     FROM due
+     WHERE f.cid = due.cid
+     RETURNING f.cid, f.attempts, f.next_attempt_at::text AS lease`,
+    [options.maxAttempts, options.limit, options.leaseMs],
+  );
+  return result.rows;
+}
+
+export interface RecordOptions {
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  random?: () => number;
+}
+
+export type RecordOutcome =
+  | { recorded: false }
+  | { recorded: true; status: "VERIFIED" | "INVALID" }
+  | { recorded: true; status: "UNAVAILABLE"; exhausted: boolean; retryInMs: number | undefined };
+
+/** Writes a verification result for a claimed row; `recorded: false` when the lease was lost. */
+export async function recordVerification(
+  db: Queryable,
+  row: ClaimedRow,
+  result: VerifyResult,
+  options: RecordOptions,
+): Promise<RecordOutcome> {
+  const fence = `cid = $1 AND next_attempt_at = $2::timestamptz AND status IN ('PENDING', 'UNAVAILABLE')`;
+  if (result.status === "VERIFIED") {
+    const updated = await db.query(
+      `UPDATE file_verification
+       SET status = 'VERIFIED', size_bytes = $3, content_type = $4, blocks = $5, last_error = NULL,
+           verified_at = now(), next_attempt_at = now()
+       WHERE ${fence}`,
+      [row.cid, row.lease, result.sizeBytes, result.contentType, result.blocks],
+    );
+    return updated.rowCount === 1 ? { recorded: true, status: "VERIFIED" } : { recorded: false };
+  }
+  if (result.status === "INVALID") {
+    const updated = await db.query(
+      `UPDATE file_verification
+       SET status = 'INVALID', size_bytes = NULL, content_type = NULL, blocks = NULL, last_error = $3,
+           verified_at = now(), next_attempt_at = now()
+       WHERE ${fence}`,
+      [row.cid, row.lease, result.reason],
+    );
+    return updated.rowCount === 1 ? { recorded: true, status: "INVALID" } : { recorded: false };
+  }
+  const exhausted = row.attempts >= options.maxAttempts;
+  const retryInMs = exhausted ? undefined : backoffDelayMs(options.backoff, row.attempts, options.random);
+  const updated = await db.query(
+    `UPDATE file_verification
+     SET status = 'UNAVAILABLE', last_error = $3,
+         next_attempt_at = CASE WHEN $4::boolean THEN $5::timestamptz
+                                ELSE now() + make_interval(secs => $6::double precision / 1000) END
+     WHERE ${fence}`,
+    [row.cid, row.lease, result.reason, exhausted, FAR_FUTURE, retryInMs ?? 0],
+  );
+  return updated.rowCount === 1
+    ? { recorded: true, status: "UNAVAILABLE", exhausted, retryInMs }
+    : { recorded: false };
+}
+
+/**
+ * Gives a claimed row back untouched (the attempt is not counted, it is due at once): for work
+ * abandoned by a stopping worker.
+ */
+export async function releaseVerification(db: Queryable, row: ClaimedRow): Promise<boolean> {
+  const updated = await db.query(
+    `UPDATE file_verification SET attempts = greatest(attempts - 1, 0), next_attempt_at = now()
+     WHERE cid = $1 AND next_attempt_at = $2::timestamptz AND status IN ('PENDING', 'UNAVAILABLE')`,
+    [row.cid, row.lease],
+  );
+  return updated.rowCount === 1;
+}
+
+export interface RequeueFilter {
+  cid?: string;
+  status?: VerificationStatus | readonly VerificationStatus[];
+}
+
+/**
+ * Puts matching rows back to PENDING with no attempts, due now, and wakes the workers. Result
+ * fields are cleared; last_error is kept until the next result. At least one filter is required.
+ * A row being verified right now is verified again; the earlier run's result is then discarded.
+ * Returns the number of rows requeued.
+ */
+export async function requeue(db: Queryable, filter: RequeueFilter): Promise<number> {
+  const statuses = filter.status === undefined ? undefined : [filter.status].flat();
+  if (filter.cid === undefined && statuses === undefined) {
+    throw new ValidationError("requeue needs a CID or a status (or both)");
+  }
+  for (const status of statuses ?? []) {
+    if (!VERIFICATION_STATUSES.includes(status)) {
+      throw new ValidationError(
+        `unknown verification status "${status}", expected one of ${VERIFICATION_STATUSES.join(", ")}`,
+      );
+    }
+  }
+  const updated = await db.query(
+    `UPDATE file_verification
+     SET status = 'PENDING', attempts = 0, next_attempt_at = now(),
+         size_bytes = NULL, content_type = NULL, blocks = NULL, verified_at = NULL
+     WHERE ($1::text IS NULL OR cid = $1) AND ($2::verification_status[] IS NULL OR status = ANY($2))`,
+    [filter.cid ?? null, statuses ?? null],
+  );
+  const count = updated.rowCount ?? 0;
+  if (count > 0) await notifyVerificationQueue(db);
+  return count;
+}
+
+/** Wakes listening workers; call inside the transaction that queues rows (delivered on commit). */
+export async function notifyVerificationQueue(db: Queryable): Promise<void> {
+  await db.query("SELECT pg_notify($1, '')", [VERIFY_CHANNEL]);
+}
+
+export interface QueueCounts {
+  /** PENDING rows with attempts left (including rows leased right now). */
+  pending: number;
+  /** UNAVAILABLE rows that will be retried. */
+  retrying: number;
+  /** PENDING or UNAVAILABLE rows out of attempts, waiting for an operator (a PENDING one had its
+   * last attempt's worker die). */
+  exhausted: number;
+  /** Rows a worker could claim now. */
+  due: number;
+}
+
+export async function countQueue(db: Queryable, maxAttempts: number): Promise<QueueCounts> {
+  const result = await db.query<QueueCounts>(
+    `SELECT count(*) FILTER (WHERE status = 'PENDING' AND attempts < $1)::int AS pending,
+            count(*) FILTER (WHERE status = 'UNAVAILABLE' AND attempts < $1)::int AS retrying,
+            count(*) FILTER (WHERE attempts >= $1)::int AS exhausted,
+            count(*) FILTER (WHERE attempts < $1 AND next_attempt_at <= now())::int AS due
+     FROM file_verification
+     WHERE status IN ('PENDING', 'UNAVAILABLE')`,
+    [maxAttempts],
+  );
+  return result.rows[0]!;
+}
