@@ -58,7 +58,7 @@ export async function readCheckpoint(client: Pick<PoolClient, "query">): Promise
 
 export async function readWindow(client: PoolClient): Promise<BlockRef[]> {
   const { rows } = await client.query(
-    `SELECT number::text, hash, parent_hash, extract(epoch from timestamp)::float8 AS ts FROM chain_block ORDER BY number`,
+    `SELECT number::text, hash, parent_hash, extract(epoch from timestamp)::float8 AS ts FROM chain_block c ORDER BY c.number`,
   );
   return rows.map((r) => ({
     number: BigInt(r.number),

@@ -23,7 +23,7 @@ const ROLE_EVENTS = ["RoleGranted", "RoleRevoked"];
 const PATIENT_EVENTS = ["PatientRegistered", "PatientUpdated"];
 
 const EVENT_SELECT = `SELECT block_number::text, log_index, block_hash, tx_hash,
-  extract(epoch from block_time)::float8 AS block_time, name::text, args FROM event_log`;
+  extract(epoch from block_time)::float8 AS block_time, name::text, args FROM event_log e`;
 
 export interface RollbackResult {
   events: number;
@@ -97,7 +97,7 @@ export async function rollbackTo(client: PoolClient, ancestor: bigint): Promise<
   const state = createBatchState();
   const replay = async (where: string, params: unknown[]) => {
     const { rows } = await client.query<EventLogRow>(
-      `${EVENT_SELECT} WHERE ${where} ORDER BY block_number, log_index`,
+      `${EVENT_SELECT} WHERE ${where} ORDER BY e.block_number, e.log_index`,
       params,
     );
     for (const row of rows) reduceEvent(state, reviveEvent(row));
@@ -227,9 +227,9 @@ async function liveAssignments(
   const candidates = [...state.doctors.values()].filter((d): d is TreatmentDoctorRow => !("removed" in d));
   if (candidates.length === 0) return [];
   const { rows } = await client.query<{ account: string; block_number: string; log_index: number }>(
-    `SELECT DISTINCT ON (account) account, block_number::text, log_index FROM event_log
-     WHERE name = 'MemberRevoked' AND account = ANY($1::text[])
-     ORDER BY account, block_number DESC, log_index DESC`,
+    `SELECT DISTINCT ON (e.account) e.account, e.block_number::text, e.log_index FROM event_log e
+     WHERE e.name = 'MemberRevoked' AND e.account = ANY($1::text[])
+     ORDER BY e.account, e.block_number DESC, e.log_index DESC`,
     [[...new Set(candidates.map((d) => d.doctor))]],
   );
   const lastRevocation = new Map(

@@ -85,7 +85,8 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         // 2. New blocks to index?
         if (indexed < safe) {
           const chunk = await args.logs.next(indexed + 1n, safe, signal);
-          const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal + 1n;
+          // Track headers from the finalized block up: the walk back of a reorg must reach it.
+          const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal;
           const numbers: bigint[] = [];
           for (let n = firstUnfinal; n <= chunk.toBlock; n++) numbers.push(n);
           if (numbers.length === 0 || numbers[numbers.length - 1] !== chunk.toBlock)

@@ -13,6 +13,12 @@ export async function findCommonAncestor(args: {
   finalized: bigint;
   canonicalAt: (n: bigint) => Promise<BlockRef | null>;
 }): Promise<BlockRef> {
+  if (args.from < args.finalized) {
+    throw new ReorgPastFinalityError(
+      `reorg past finality: block ${args.finalized} was final, but the chain now ends at block ${args.from}`,
+      { details: { block_number: args.from.toString(), finalized_block: args.finalized.toString() } },
+    );
+  }
   for (let n = args.from; ; n--) {
     const ours = args.window.get(n);
     if (!ours) {

@@ -5,7 +5,7 @@
  *   createVerificationWorker({ ..., config: toVerifierSettings(config) });
  */
 import { z } from "zod";
-import { positiveInt } from "../../shared/config.ts";
+import { booleanFlag, positiveInt } from "../../shared/config.ts";
 import type { BackoffPolicy } from "./backoff.ts";
 
 const MiB = 1024 * 1024;
@@ -33,6 +33,9 @@ export const verifyFields = {
   VERIFY_BACKOFF_JITTER: z.coerce.number().min(0).max(1).default(0.2),
   /** How long a claimed row stays invisible to other workers; default: the deadline plus a minute. */
   VERIFY_LEASE_MS: positiveInt.optional(),
+  /** Stream multi-block files with one `dag/export` (CAR) instead of one `block/get` per block;
+   * every block is still hashed and the DAG walked from the root. */
+  VERIFY_CAR_EXPORT: booleanFlag.default(true),
   /** Polling interval when no NOTIFY arrives. */
   VERIFY_POLL_INTERVAL_MS: positiveInt.default(2_000),
 };
@@ -53,6 +56,8 @@ export interface VerifierSettings {
   backoff: BackoffPolicy;
   leaseMs: number;
   pollIntervalMs: number;
+  /** Multi-block files come through one CAR export (see car-block-source.ts). */
+  carExport: boolean;
   /** How long stop() lets in-flight files finish before aborting them (their leases are released). */
   stopGraceMs: number;
 }
@@ -74,6 +79,7 @@ export function toVerifierSettings(config: VerifyConfig): VerifierSettings {
     },
     leaseMs: config.VERIFY_LEASE_MS ?? config.VERIFY_DEADLINE_MS + 60_000,
     pollIntervalMs: config.VERIFY_POLL_INTERVAL_MS,
+    carExport: config.VERIFY_CAR_EXPORT,
     stopGraceMs: 30_000,
   };
 }

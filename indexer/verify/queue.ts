@@ -91,40 +91,70 @@ export async function recordVerification(
   result: VerifyResult,
   options: RecordOptions,
 ): Promise<RecordOutcome> {
-  const fence = `cid = $1 AND next_attempt_at = $2::timestamptz AND status IN ('PENDING', 'UNAVAILABLE')`;
-  if (result.status === "VERIFIED") {
-    const updated = await db.query(
-      `UPDATE file_verification
-       SET status = 'VERIFIED', size_bytes = $3, content_type = $4, blocks = $5, last_error = NULL,
-           verified_at = now(), next_attempt_at = now()
-       WHERE ${fence}`,
-      [row.cid, row.lease, result.sizeBytes, result.contentType, result.blocks],
-    );
-    return updated.rowCount === 1 ? { recorded: true, status: "VERIFIED" } : { recorded: false };
-  }
-  if (result.status === "INVALID") {
-    const updated = await db.query(
-      `UPDATE file_verification
-       SET status = 'INVALID', size_bytes = NULL, content_type = NULL, blocks = NULL, last_error = $3,
-           verified_at = now(), next_attempt_at = now()
-       WHERE ${fence}`,
-      [row.cid, row.lease, result.reason],
-    );
-    return updated.rowCount === 1 ? { recorded: true, status: "INVALID" } : { recorded: false };
-  }
-  const exhausted = row.attempts >= options.maxAttempts;
-  const retryInMs = exhausted ? undefined : backoffDelayMs(options.backoff, row.attempts, options.random);
-  const updated = await db.query(
-    `UPDATE file_verification
-     SET status = 'UNAVAILABLE', last_error = $3,
-         next_attempt_at = CASE WHEN $4::boolean THEN $5::timestamptz
-                                ELSE now() + make_interval(secs => $6::double precision / 1000) END
-     WHERE ${fence}`,
-    [row.cid, row.lease, result.reason, exhausted, FAR_FUTURE, retryInMs ?? 0],
+  const [outcome] = await recordVerifications(db, [{ row, result }], options);
+  return outcome!;
+}
+
+export interface ResultToRecord {
+  row: ClaimedRow;
+  result: VerifyResult;
+}
+
+/**
+ * Writes several results in one statement (outcomes in the same order). Each row is fenced by
+ * its own lease, exactly as recordVerification does.
+ */
+export async function recordVerifications(
+  db: Queryable,
+  results: readonly ResultToRecord[],
+  options: RecordOptions,
+): Promise<RecordOutcome[]> {
+  if (results.length === 0) return [];
+  const planned = results.map(({ row, result }) => {
+    if (result.status !== "UNAVAILABLE") return { exhausted: false, retryInMs: undefined };
+    const exhausted = row.attempts >= options.maxAttempts;
+    return {
+      exhausted,
+      retryInMs: exhausted ? undefined : backoffDelayMs(options.backoff, row.attempts, options.random),
+    };
+  });
+  const updated = await db.query<{ cid: string }>(
+    `UPDATE file_verification f
+     SET status = v.status::verification_status,
+         size_bytes = v.size_bytes,
+         content_type = v.content_type,
+         blocks = v.blocks,
+         last_error = v.last_error,
+         verified_at = CASE WHEN v.status = 'UNAVAILABLE' THEN f.verified_at ELSE now() END,
+         next_attempt_at = CASE
+           WHEN v.status <> 'UNAVAILABLE' THEN now()
+           WHEN v.exhausted THEN $10::timestamptz
+           ELSE now() + make_interval(secs => v.retry_ms / 1000) END
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[],
+                 $8::boolean[], $9::double precision[])
+          AS v(cid, lease, status, size_bytes, content_type, blocks, last_error, exhausted, retry_ms)
+     WHERE f.cid = v.cid AND f.next_attempt_at = v.lease::timestamptz
+       AND f.status IN ('PENDING', 'UNAVAILABLE')
+     RETURNING f.cid`,
+    [
+      results.map((r) => r.row.cid),
+      results.map((r) => r.row.lease),
+      results.map((r) => r.result.status),
+      results.map((r) => (r.result.status === "VERIFIED" ? r.result.sizeBytes : null)),
+      results.map((r) => (r.result.status === "VERIFIED" ? r.result.contentType : null)),
+      results.map((r) => (r.result.status === "VERIFIED" ? r.result.blocks : null)),
+      results.map((r) => (r.result.status === "VERIFIED" ? null : r.result.reason)),
+      planned.map((p) => p.exhausted),
+      planned.map((p) => p.retryInMs ?? 0),
+      FAR_FUTURE,
+    ],
   );
-  return updated.rowCount === 1
-    ? { recorded: true, status: "UNAVAILABLE", exhausted, retryInMs }
-    : { recorded: false };
+  const written = new Set(updated.rows.map((r) => r.cid));
+  return results.map(({ row, result }, i): RecordOutcome => {
+    if (!written.has(row.cid)) return { recorded: false };
+    if (result.status !== "UNAVAILABLE") return { recorded: true, status: result.status };
+    return { recorded: true, status: "UNAVAILABLE", ...planned[i]! };
+  });
 }
 
 /**

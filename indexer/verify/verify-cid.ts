@@ -99,7 +99,9 @@ interface WalkContext {
   deadline: AbortSignal | undefined;
 }
 
-type Fetched = { ok: true; bytes: Uint8Array } | { ok: false; error: IpfsUnavailableError };
+type Fetched =
+  | { ok: true; bytes: Uint8Array }
+  | { ok: false; error: IpfsUnavailableError | ContentInvalidError };
 
 interface Pending {
   cid: CID;
@@ -240,7 +242,11 @@ function fetchOne(cid: CID, context: WalkContext): Promise<Fetched> {
       .finally(() => signal.removeEventListener("abort", onAbort));
   }).then(
     (bytes): Fetched => ({ ok: true, bytes }),
-    (err: unknown): Fetched => ({ ok: false, error: unavailable(cid, err, context, blockTimeout) }),
+    (err: unknown): Fetched => ({
+      ok: false,
+      // A source may refuse content itself (a "block" over its size limit); anything else is the node failing.
+      error: err instanceof ContentInvalidError ? err : unavailable(cid, err, context, blockTimeout),
+    }),
   );
 }
 

@@ -10,33 +10,35 @@
  * gives their rows back (the attempt is not counted). Any worker can die at any point: its
  * claimed rows come back when their lease runs out.
  */
-import type { KuboRPCClient } from "kubo-rpc-client";
 import type pg from "pg";
 import { Registry } from "prom-client";
 import { ConfigError, describeError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
+import { createCarBlockSource } from "./car-block-source.ts";
 import type { VerifierSettings } from "./config.ts";
 import { createIpfsBlockSource } from "./ipfs-block-source.ts";
+import { createIpfsRpc } from "./ipfs-rpc.ts";
 import { createVerifyMetrics, type VerifyMetrics } from "./metrics.ts";
 import {
   type ClaimedRow,
   claimVerifications,
   countQueue,
-  recordVerification,
   releaseVerification,
   VERIFY_CHANNEL,
 } from "./queue.ts";
+import { createResultWriter } from "./result-writer.ts";
 import { type FetchBlock, type VerifyResult, verifyCid } from "./verify-cid.ts";
 
 export interface VerificationWorkerOptions {
   /** A pool for the worker alone (at least 2 connections: one stays on LISTEN). */
   pool: pg.Pool;
-  ipfs: Pick<KuboRPCClient, "block">;
+  /** The IPFS node's RPC API, e.g. http://127.0.0.1:5001 (Kubo, or js-ipfs's compatible server). */
+  ipfsUrl: string;
   config: VerifierSettings;
   logger: Logger;
   /** Registry for the verifier's metrics; none means they are kept but not exported. */
   metrics?: Registry;
-  /** Replaces the IPFS block source (the bytes are verified all the same). */
+  /** Replaces the IPFS block source and turns CAR export off (the bytes are verified all the same). */
   fetchBlock?: FetchBlock;
   /** Random source for the backoff jitter. */
   random?: () => number;
@@ -69,15 +71,20 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
     );
   }
   const metrics: VerifyMetrics = createVerifyMetrics(options.metrics ?? new Registry());
-  const fetchBlock =
-    options.fetchBlock ?? createIpfsBlockSource({ ipfs: options.ipfs, timeoutMs: config.timeoutMs });
+  const rpc = createIpfsRpc(options.ipfsUrl, { maxSockets: Math.max(16, config.concurrency * 4) });
+  const blockSource = options.fetchBlock ?? createIpfsBlockSource({ rpc, timeoutMs: config.timeoutMs });
   const limits = {
     maxBytes: config.maxBytes,
     timeoutMs: config.timeoutMs,
     deadlineMs: config.deadlineMs,
     parallelBlocks: config.parallelBlocks,
   };
-  const recordOptions = { maxAttempts: config.maxAttempts, backoff: config.backoff, random: options.random };
+  const writer = createResultWriter(pool, {
+    maxAttempts: config.maxAttempts,
+    backoff: config.backoff,
+    maxBatch: Math.max(config.batchSize, config.concurrency),
+    ...(options.random ? { random: options.random } : {}),
+  });
   const claimThreshold = Math.max(1, Math.floor(Math.min(config.concurrency, config.batchSize) / 4));
 
   const stats: VerificationWorkerStats = {
@@ -214,6 +221,17 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
 
   async function runTask(row: ClaimedRow, signal: AbortSignal): Promise<void> {
     const started = performance.now();
+    const file = new AbortController();
+    const fetchBlock =
+      config.carExport && !options.fetchBlock
+        ? createCarBlockSource({
+            rpc,
+            fallback: blockSource,
+            signal: AbortSignal.any([signal, file.signal]),
+            onAbandon: (reason) =>
+              logger.debug({ cid: row.cid, reason }, "CAR export abandoned; using block/get"),
+          })
+        : blockSource;
     let result: VerifyResult;
     try {
       result = await verifyCid({ cid: row.cid, fetchBlock, limits, signal });
@@ -221,6 +239,8 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
       // A bug, not a property of the content: retried like an unavailable file.
       logger.error({ err, cid: row.cid }, "verification failed unexpectedly");
       result = { status: "UNAVAILABLE", reason: `internal error: ${describeError(err)}` };
+    } finally {
+      file.abort();
     }
     const durationMs = performance.now() - started;
     try {
@@ -229,7 +249,7 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
         logger.info({ cid: row.cid, released }, "verification abandoned on stop; row released");
         return;
       }
-      const outcome = await recordVerification(pool, row, result, recordOptions);
+      const outcome = await writer.write({ row, result });
       if (!outcome.recorded) {
         stats.leaseLost += 1;
         metrics.leaseLost.inc();
@@ -304,6 +324,7 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
       await Promise.allSettled(inFlight.map((task) => task.done));
       clearTimeout(grace);
       await unlisten();
+      rpc.close();
       state = "stopped";
       logger.info({ ...stats }, "verification worker stopped");
     },

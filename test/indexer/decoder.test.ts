@@ -1,10 +1,10 @@
 import fc from "fast-check";
-import { encodeAbiParameters, encodeEventTopics, toHex, decodeEventLog, type AbiEvent } from "viem";
+import { type AbiEvent, decodeEventLog, encodeAbiParameters, encodeEventTopics, toHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { decodeDocTelLog, UndecodableLogError } from "../../indexer/decode/decoder.ts";
 import { docTelEvents } from "../../indexer/decode/events.ts";
 import type { RpcLog } from "../../indexer/rpc/types.ts";
+import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 
 /** A random value of an ABI type, within the type's range. */
 function arbitraryFor(type: string): fc.Arbitrary<unknown> {
@@ -12,11 +12,15 @@ function arbitraryFor(type: string): fc.Arbitrary<unknown> {
   if (type === "bool") return fc.boolean();
   if (type === "string") return fc.string({ maxLength: 80, unit: "grapheme" });
   const fixed = /^bytes(\d+)$/.exec(type);
-  if (fixed) return fc.uint8Array({ minLength: Number(fixed[1]), maxLength: Number(fixed[1]) }).map((b) => toHex(b));
+  if (fixed)
+    return fc.uint8Array({ minLength: Number(fixed[1]), maxLength: Number(fixed[1]) }).map((b) => toHex(b));
   const int = /^(u?)int(\d+)$/.exec(type);
   if (int) {
     const bits = BigInt(int[2]!);
-    const big = int[1] === "u" ? fc.bigInt(0n, (1n << bits) - 1n) : fc.bigInt(-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n);
+    const big =
+      int[1] === "u"
+        ? fc.bigInt(0n, (1n << bits) - 1n)
+        : fc.bigInt(-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n);
     return Number(bits) <= 48 ? big.map(Number) : big;
   }
   throw new Error(`no arbitrary for ${type}`);
@@ -40,7 +44,8 @@ function encodeLog(event: AbiEvent, args: Record<string, unknown>): RpcLog {
   };
 }
 
-const lower = (v: unknown): unknown => (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v);
+const lower = (v: unknown): unknown =>
+  typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v) ? v.toLowerCase() : v;
 
 describe("the DocTel log decoder", () => {
   for (const event of docTelEvents) {
@@ -50,9 +55,15 @@ describe("the DocTel log decoder", () => {
         fc.property(record, (args) => {
           const log = encodeLog(event, args);
           const ours = decodeDocTelLog(log, 1_700_000_000);
-          const theirs = decodeEventLog({ abi: docTelAbi, data: log.data as `0x${string}`, topics: log.topics as [`0x${string}`] });
+          const theirs = decodeEventLog({
+            abi: docTelAbi,
+            data: log.data as `0x${string}`,
+            topics: log.topics as [`0x${string}`],
+          });
           expect(ours.eventName).toBe(theirs.eventName);
-          const expected = Object.fromEntries(Object.entries((theirs.args ?? {}) as object).map(([k, v]) => [k, lower(v)]));
+          const expected = Object.fromEntries(
+            Object.entries((theirs.args ?? {}) as object).map(([k, v]) => [k, lower(v)]),
+          );
           expect(ours.args).toEqual(expected);
           expect(ours.blockNumber).toBe(42n);
           expect(ours.logIndex).toBe(7);

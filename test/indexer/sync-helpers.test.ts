@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { ReorgPastFinalityError } from "../../indexer/errors.ts";
+import type { BlockRef } from "../../indexer/rpc/types.ts";
 import { createAdaptiveRange } from "../../indexer/sync/adaptive-range.ts";
 import { createBlockWindow } from "../../indexer/sync/block-window.ts";
 import { findCommonAncestor } from "../../indexer/sync/find-common-ancestor.ts";
 import { prefetch } from "../../indexer/sync/prefetch.ts";
-import { ReorgPastFinalityError } from "../../indexer/errors.ts";
-import type { BlockRef } from "../../indexer/rpc/types.ts";
 
 const block = (n: number, fork = "a"): BlockRef => ({
   number: BigInt(n),
@@ -57,20 +57,28 @@ describe("finding the common ancestor of a reorg", () => {
   it("fails loudly when the reorg reaches the finalized block, because final data cannot be undone", async () => {
     const window = createBlockWindow([1, 2, 3].map((n) => block(n)));
     const canonical = (n: bigint) => Promise.resolve(block(Number(n), "b"));
-    await expect(findCommonAncestor({ window, from: 3n, finalized: 2n, canonicalAt: canonical })).rejects.toThrow(
-      ReorgPastFinalityError,
-    );
-    await expect(findCommonAncestor({ window, from: 3n, finalized: 2n, canonicalAt: canonical })).rejects.toThrow(
-      /block 2 was 0xa0+2 and is now 0xb0+2/,
+    await expect(
+      findCommonAncestor({ window, from: 3n, finalized: 2n, canonicalAt: canonical }),
+    ).rejects.toThrow(ReorgPastFinalityError);
+    await expect(
+      findCommonAncestor({ window, from: 3n, finalized: 2n, canonicalAt: canonical }),
+    ).rejects.toThrow(/block 2 was 0xa0+2 and is now 0xb0+2/);
+  });
+
+  it("fails loudly when the chain now ends below the finalized block", async () => {
+    const window = createBlockWindow([4, 5].map((n) => block(n)));
+    const canonical = (n: bigint) => Promise.resolve(block(Number(n), "b"));
+    await expect(findCommonAncestor({ window, from: 3n, finalized: 4n, canonicalAt: canonical })).rejects.toThrow(
+      "reorg past finality: block 4 was final, but the chain now ends at block 3",
     );
   });
 
   it("fails loudly when the reorg goes below the blocks the indexer kept", async () => {
     const window = createBlockWindow([4, 5].map((n) => block(n)));
     const canonical = (n: bigint) => Promise.resolve(block(Number(n), "b"));
-    await expect(findCommonAncestor({ window, from: 5n, finalized: 0n, canonicalAt: canonical })).rejects.toThrow(
-      /reaches block 3, below the 2 recent blocks/,
-    );
+    await expect(
+      findCommonAncestor({ window, from: 5n, finalized: 0n, canonicalAt: canonical }),
+    ).rejects.toThrow(/reaches block 3, below the 2 recent blocks/);
   });
 });
 

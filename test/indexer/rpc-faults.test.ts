@@ -1,0 +1,124 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useTestChain } from "../helpers/chain.ts";
+import { useTestDatabase } from "../helpers/db.ts";
+import { dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
+import { startRpcProxy } from "../helpers/rpc-proxy.ts";
+import { type Cast, seedNetwork } from "./scenario.ts";
+
+const chain = useTestChain();
+const faulty = useTestDatabase();
+const clean = useTestDatabase();
+let cast: Cast;
+const root = path.resolve(import.meta.dirname, "../..");
+
+beforeAll(async () => {
+  cast = await seedNetwork(chain);
+  const run = startIndexer({ pool: clean.pool, rpcUrl: chain.rpcUrl, address: cast.address, deployBlock: cast.deployBlock });
+  await run.waitFor(await headOf(chain.rpcUrl));
+  await run.stop();
+});
+
+const TRUNCATE =
+  "TRUNCATE indexer_state, chain_block, event_log, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
+
+function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, "indexer/main.ts")], {
+      cwd: root,
+      env: { PATH: process.env.PATH, OPS_PORT: "0", LOG_LEVEL: "info", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describe("an unreliable node", () => {
+  it("retries failed, dropped and erroring RPC calls and still indexes everything, with no gap", async () => {
+    await faulty.pool.query(TRUNCATE);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    // Every third request fails in one of three ways.
+    proxy.setFault((_method, _params, n) =>
+      n % 3 === 0 ? [{ http500: true }, { drop: true }, { rpcError: { code: -32603, message: "internal error" } }][(n / 3) % 3] : undefined,
+    );
+    const run = startIndexer({
+      pool: faulty.pool,
+      rpcUrl: proxy.url,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: { getLogs: { initial: 3, min: 1, max: 3, targetLogs: 1000 } },
+    });
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await run.stop();
+    await proxy.close();
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+    const failures = (await run.metrics.registry.getSingleMetric("doctel_indexer_rpc_requests_total")?.get())?.values.filter(
+      (v) => v.labels.outcome !== "ok",
+    );
+    expect(failures?.reduce((s, v) => s + v.value, 0)).toBeGreaterThan(5);
+  });
+
+  it("shrinks the eth_getLogs range when the node refuses large ranges, as hosted providers do", async () => {
+    await faulty.pool.query(TRUNCATE);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    const spans: number[] = [];
+    proxy.setFault((method, params) => {
+      if (method !== "eth_getLogs") return undefined;
+      const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
+      const span = Number(BigInt(toBlock) - BigInt(fromBlock)) + 1;
+      spans.push(span);
+      return span > 4 ? { rpcError: { code: -32005, message: "query returned more than 10000 results" } } : undefined;
+    });
+    const run = startIndexer({
+      pool: faulty.pool,
+      rpcUrl: proxy.url,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: { getLogs: { initial: 64, min: 1, max: 64, targetLogs: 1000 } },
+    });
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await run.stop();
+    await proxy.close();
+    expect(spans[0]).toBeGreaterThan(4);
+    expect(Math.max(...spans.slice(-5))).toBeLessThanOrEqual(4);
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+  });
+
+  it("exits non-zero with a clear message when the node serves another chain", async () => {
+    const { code, stderr } = await runMain({
+      DATABASE_URL: faulty.url,
+      RPC_URL: chain.rpcUrl,
+      CHAIN_ID: "1",
+      CONTRACT_ADDRESS: cast.address,
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain("serves chain 31337, but DocTel is configured on chain 1");
+  });
+
+  it("exits non-zero with a clear message when there is no contract at the address", async () => {
+    const { code, stderr } = await runMain({
+      DATABASE_URL: faulty.url,
+      RPC_URL: chain.rpcUrl,
+      CHAIN_ID: "31337",
+      CONTRACT_ADDRESS: "0x000000000000000000000000000000000000dead",
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain("no contract at 0x000000000000000000000000000000000000dead on chain 31337");
+  });
+
+  it("exits with code 2 and names the variable when the configuration is invalid", async () => {
+    const { code, stderr } = await runMain({ DATABASE_URL: "mysql://nope", RPC_URL: "not a url" });
+    expect(code).toBe(2);
+    expect(stderr).toContain("DATABASE_URL: expected a postgresql:// URL");
+    expect(stderr).toContain("RPC_URL");
+  });
+});
