@@ -1,6 +1,8 @@
 /**
  * The eth_getLogs block range, adapted to what the node will answer: it grows while responses
- * stay small and shrinks when the node refuses (too many results, response too large).
+ * stay small and shrinks when the node refuses (too many results, response too large). A
+ * refused size becomes a ceiling, probed again only after a run of successes, so a provider's
+ * limit costs one refusal rather than one every other request.
  */
 export interface AdaptiveRangeOptions {
   initial: number;
@@ -8,6 +10,8 @@ export interface AdaptiveRangeOptions {
   max: number;
   /** Grow when a response held fewer logs than this. */
   targetLogs: number;
+  /** Successes below the ceiling before growing past it again (default 50). */
+  probeAfter?: number;
 }
 
 export interface AdaptiveRange {
@@ -18,21 +22,28 @@ export interface AdaptiveRange {
 }
 
 export function createAdaptiveRange(options: AdaptiveRangeOptions): AdaptiveRange {
+  const probeAfter = options.probeAfter ?? 50;
   let size = clamp(options.initial, options.min, options.max);
+  let ceiling = options.max;
+  let successes = 0;
   return {
     get size() {
       return size;
     },
     succeeded(blocks, logs) {
-      // Only grow when the full range was used: a short tail range says nothing about density.
+      successes++;
+      if (ceiling < options.max && successes >= probeAfter) ceiling = options.max;
+      // Only adapt on a full range: a short tail range says nothing about density.
       if (blocks < size) return;
-      if (logs < options.targetLogs / 2) size = clamp(size * 2, options.min, options.max);
-      else if (logs > options.targetLogs * 2) size = clamp(Math.floor(size / 2), options.min, options.max);
+      if (logs < options.targetLogs / 2) size = clamp(size * 2, options.min, ceiling);
+      else if (logs > options.targetLogs * 2) size = clamp(Math.floor(size / 2), options.min, ceiling);
     },
     shrink(suggested) {
       if (size <= options.min) return false;
+      ceiling = Math.max(options.min, size - 1);
+      successes = 0;
       const next = suggested !== undefined && suggested < size ? suggested : Math.floor(size / 2);
-      size = clamp(next, options.min, options.max);
+      size = clamp(next, options.min, ceiling);
       return true;
     },
   };

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 export interface VerifyMetrics {
-  /** Results written, by status (VERIFIED, INVALID, UNAVAILABLE, and "exhausted" among UNAVAILABLE). */
+  /** Results written, by status (VERIFIED, INVALID, UNAVAILABLE). */
   outcomes: Counter<"status">;
+  /** UNAVAILABLE results that used the last attempt: the CID now waits for an operator. */
+  exhausted: Counter;
   /** Time to verify one file, by status. */
   duration: Histogram<"status">;
   /** File bytes that passed verification. */
@@ -28,6 +30,15 @@ export function createVerifyMetrics(registry: Registry): VerifyMetrics {
           name: "doctel_verify_outcomes_total",
           help: "CID verification results written, by status",
           labelNames: ["status"],
+          registers,
+        }),
+    ),
+    exhausted: reuse(
+      "doctel_verify_exhausted_total",
+      () =>
+        new Counter({
+          name: "doctel_verify_exhausted_total",
+          help: "CIDs still unavailable after the last attempt, left for an operator to requeue",
           registers,
         }),
     ),

@@ -103,17 +103,24 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
   /** True after a claim came back short: finished files alone do not make more rows due. */
   let queueDrained = false;
   let wake: (() => void) | undefined;
+  /** A wake-up that came while the loop was not sleeping: its next sleep returns at once. */
+  let wakePending = false;
   let lastGauge = 0;
   let gaugeRunning = false;
 
   const wakeUp = (): void => {
     const resolve = wake;
     wake = undefined;
-    resolve?.();
+    if (resolve) resolve();
+    else wakePending = true;
   };
 
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
+  const sleep = (ms: number): Promise<void> => {
+    if (wakePending) {
+      wakePending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         wake = undefined;
         resolve();
@@ -123,6 +130,7 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
         resolve();
       };
     });
+  };
 
   async function listen(): Promise<void> {
     if (listener || Date.now() < listenRetryAt) return;
@@ -279,7 +287,7 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
         logger.warn({ ...fields, reason: result.reason }, "CID invalid");
       } else if (outcome.status === "UNAVAILABLE") {
         stats.unavailable += 1;
-        if (outcome.exhausted) metrics.outcomes.inc({ status: "exhausted" });
+        if (outcome.exhausted) metrics.exhausted.inc();
         logger.info(
           { ...fields, reason: result.reason, retry_in_ms: outcome.retryInMs, exhausted: outcome.exhausted },
           outcome.exhausted
