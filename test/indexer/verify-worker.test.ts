@@ -196,7 +196,12 @@ describe("verification worker", () => {
 
   it("retries content never uploaded with growing backoff, counting attempts, then leaves it for an operator", async () => {
     const missing = await neverUploaded();
-    await startWorker({ ipfsUrl: proxy.url, config: { timeoutMs: 200, deadlineMs: 1_000, leaseMs: 5_000 } });
+    const metrics = new Registry();
+    await startWorker({
+      ipfsUrl: proxy.url,
+      metrics,
+      config: { timeoutMs: 200, deadlineMs: 1_000, leaseMs: 5_000 },
+    });
     await queue([missing]);
     await until(async () => (await row(missing)).next_attempt_at.getUTCFullYear() === 9999);
 
@@ -206,6 +211,12 @@ describe("verification worker", () => {
     expect(final.next_attempt_at.toISOString()).toBe(new Date(FAR_FUTURE).toISOString());
     // Three block/get requests, one per attempt; nothing more once out of attempts.
     expect(proxy.blockGets).toEqual([missing, missing, missing]);
+    expect(await metrics.getSingleMetricAsString("doctel_verify_outcomes_total")).toContain(
+      'doctel_verify_outcomes_total{status="UNAVAILABLE"} 3',
+    );
+    expect(await metrics.getSingleMetricAsString("doctel_verify_exhausted_total")).toContain(
+      "doctel_verify_exhausted_total 1",
+    );
   });
 
   it("schedules retries at base × factor^(attempts − 1), capped, from the database clock", async () => {
