@@ -43,7 +43,9 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     uint8 public constant MAX_FILE_KIND = 4;
     // Specialty codes 1..MAX_SPECIALTY come from the table shipped in shared/reference.
     uint16 public constant MAX_SPECIALTY = 64;
-    // Census 2011 state / union territory codes 1..MAX_STATE_CODE (shared/reference/regions).
+    // LGD (Local Government Directory) state / union territory codes 1..MAX_STATE_CODE: the
+    // Census 2011 codes plus 36 Telangana, 37 Ladakh, 38 DNH and DD (25, 26 retired); district
+    // codes are LGD district codes, unique nationwide (shared/reference/regions.ts).
     uint8 public constant MAX_STATE_CODE = 38;
 
     // ------------------------------------------------------------------ validation bounds
@@ -99,6 +101,9 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     struct Member {
         uint8 kind;
         uint32 hospitalId;
+        /// Incremented on every revocation, so that assignments made before a revocation stay
+        /// dead when the account is registered again.
+        uint32 epoch;
     }
 
     struct Treatment {
@@ -116,11 +121,13 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     uint32 public hospitalCount;
     uint64 public treatmentCount;
     mapping(uint32 hospitalId => bool) public hospitalExists;
-    mapping(address account => Member) public members;
+    /// @dev Read through members(account); the epoch stays internal.
+    mapping(address account => Member) internal _members;
     mapping(address device => bytes32 patientRef) public deviceBinding;
     mapping(bytes32 patientRef => bool) public patientExists;
     mapping(uint64 treatmentId => Treatment) public treatments;
-    mapping(uint64 treatmentId => mapping(address doctor => bool)) public isAssigned;
+    /// @dev The doctor's epoch + 1 at assignment time (0: never assigned). Read through isAssigned.
+    mapping(uint64 treatmentId => mapping(address doctor => uint32 epochPlusOne)) internal _assignments;
 
     // ------------------------------------------------------------------ events
     event HospitalRegistered(
@@ -228,6 +235,20 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         referenceKeyId = referenceKeyId_;
     }
 
+    // ------------------------------------------------------------------ views
+    /// @notice An account's membership: kind 0 (none) after revocation or if never registered.
+    function members(address account) external view returns (uint8 kind, uint32 hospitalId) {
+        Member memory m = _members[account];
+        return (m.kind, m.hospitalId);
+    }
+
+    /// @notice True while `doctor` is on the treatment's care team. Revoking a doctor ends all of
+    /// their assignments for good: registering the account again does not revive them.
+    function isAssigned(uint64 treatmentId, address doctor) public view returns (bool) {
+        Member memory m = _members[doctor];
+        return m.kind == KIND_DOCTOR && _assignments[treatmentId][doctor] == m.epoch + 1;
+    }
+
     // ------------------------------------------------------------------ hospitals and members
     function registerHospital(string calldata name, uint8 stateCode, uint16 districtCode)
         external
@@ -269,12 +290,14 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     }
 
     /// @notice Revokes a staff member, doctor or device. Allowed to governance and to staff of the
-    /// member's hospital. A revoked account may be registered again later.
+    /// member's hospital. The account loses every power at once: a doctor's treatment assignments
+    /// all end (no DoctorUnassigned is emitted for them), a device's patient binding is cleared.
+    /// A revoked account may be registered again later; it then starts with no assignments.
     function revokeMember(address account) external {
-        Member memory m = members[account];
+        Member memory m = _members[account];
         if (m.kind == KIND_NONE) revert NotMember(account);
         _checkGovernanceOrStaff(m.hospitalId);
-        delete members[account];
+        _members[account] = Member({kind: KIND_NONE, hospitalId: 0, epoch: m.epoch + 1});
         if (m.kind == KIND_DEVICE) delete deviceBinding[account];
         emit MemberRevoked(account, m.hospitalId, msg.sender, m.kind);
     }
@@ -324,7 +347,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     /// @notice Opens a treatment at the caller's hospital. Staff or doctors; a doctor who opens a
     /// treatment is assigned to it.
     function openTreatment(bytes32 patientRef) external returns (uint64 treatmentId) {
-        Member memory m = members[msg.sender];
+        Member memory m = _members[msg.sender];
         if (m.kind != KIND_STAFF && m.kind != KIND_DOCTOR) revert NotClinician(msg.sender);
         if (!patientExists[patientRef]) revert UnknownPatient(patientRef);
         treatmentId = ++treatmentCount;
@@ -332,7 +355,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
             Treatment({patientRef: patientRef, hospitalId: m.hospitalId, stage: STAGE_ADMITTED, diagnosed: false});
         emit TreatmentOpened(treatmentId, patientRef, m.hospitalId, msg.sender);
         if (m.kind == KIND_DOCTOR) {
-            isAssigned[treatmentId][msg.sender] = true;
+            _assignments[treatmentId][msg.sender] = m.epoch + 1;
             emit DoctorAssigned(treatmentId, msg.sender, msg.sender);
         }
     }
@@ -342,9 +365,10 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     function assignDoctor(uint64 treatmentId, address doctor) external {
         Treatment storage t = _openTreatment(treatmentId);
         _checkCareTeam(t, treatmentId);
-        if (members[doctor].kind != KIND_DOCTOR) revert NotADoctor(doctor);
-        if (isAssigned[treatmentId][doctor]) revert DoctorAlreadyAssigned(treatmentId, doctor);
-        isAssigned[treatmentId][doctor] = true;
+        Member memory d = _members[doctor];
+        if (d.kind != KIND_DOCTOR) revert NotADoctor(doctor);
+        if (_assignments[treatmentId][doctor] == d.epoch + 1) revert DoctorAlreadyAssigned(treatmentId, doctor);
+        _assignments[treatmentId][doctor] = d.epoch + 1;
         emit DoctorAssigned(treatmentId, doctor, msg.sender);
     }
 
@@ -353,8 +377,8 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     function unassignDoctor(uint64 treatmentId, address doctor) external {
         Treatment storage t = _openTreatment(treatmentId);
         _checkCareTeam(t, treatmentId);
-        if (!isAssigned[treatmentId][doctor]) revert DoctorNotAssigned(treatmentId, doctor);
-        isAssigned[treatmentId][doctor] = false;
+        if (!isAssigned(treatmentId, doctor)) revert DoctorNotAssigned(treatmentId, doctor);
+        delete _assignments[treatmentId][doctor];
         emit DoctorUnassigned(treatmentId, doctor, msg.sender);
     }
 
@@ -362,7 +386,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     /// @param icd10 ASCII code, left-aligned and zero-padded: "A90", "E11.9", "U07.1".
     function recordDiagnosis(uint64 treatmentId, bytes8 icd10) external {
         Treatment storage t = _openTreatment(treatmentId);
-        if (!_isActiveAssignedDoctor(treatmentId)) revert NotAssignedDoctor(msg.sender, treatmentId);
+        if (!isAssigned(treatmentId, msg.sender)) revert NotAssignedDoctor(msg.sender, treatmentId);
         if (!_isIcd10(icd10)) revert InvalidIcd10(icd10);
         if (!t.diagnosed) t.diagnosed = true;
         emit DiagnosisRecorded(treatmentId, msg.sender, icd10);
@@ -414,48 +438,50 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     function _checkGovernanceOrStaff(uint32 hospitalId) internal view {
         if (!hospitalExists[hospitalId]) revert UnknownHospital(hospitalId);
         if (hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) return;
-        Member memory m = members[msg.sender];
+        Member memory m = _members[msg.sender];
         if (m.kind != KIND_STAFF || m.hospitalId != hospitalId) {
             revert NotGovernanceOrStaff(msg.sender, hospitalId);
         }
     }
 
     function _staffHospital() internal view returns (uint32) {
-        Member memory m = members[msg.sender];
+        Member memory m = _members[msg.sender];
         if (m.kind != KIND_STAFF) revert NotGovernanceOrStaff(msg.sender, m.hospitalId);
         return m.hospitalId;
     }
 
     function _clinicianHospital() internal view returns (uint32) {
-        Member memory m = members[msg.sender];
+        Member memory m = _members[msg.sender];
         if (m.kind != KIND_STAFF && m.kind != KIND_DOCTOR) revert NotClinician(msg.sender);
         return m.hospitalId;
     }
 
     function _addMember(address account, uint8 kind, uint32 hospitalId) internal {
         if (account == address(0)) revert ZeroAddress();
-        if (members[account].kind != KIND_NONE) revert AlreadyMember(account);
-        members[account] = Member({kind: kind, hospitalId: hospitalId});
-    }
-
-    function _isActiveAssignedDoctor(uint64 treatmentId) internal view returns (bool) {
-        return isAssigned[treatmentId][msg.sender] && members[msg.sender].kind == KIND_DOCTOR;
+        Member storage m = _members[account];
+        if (m.kind != KIND_NONE) revert AlreadyMember(account);
+        m.kind = kind;
+        m.hospitalId = hospitalId;
     }
 
     function _checkCareTeam(Treatment storage t, uint64 treatmentId) internal view {
-        Member memory m = members[msg.sender];
+        Member memory m = _members[msg.sender];
         if (m.kind == KIND_STAFF && m.hospitalId == t.hospitalId) return;
-        if (m.kind == KIND_DOCTOR && isAssigned[treatmentId][msg.sender]) return;
+        if (m.kind == KIND_DOCTOR && _assignments[treatmentId][msg.sender] == m.epoch + 1) return;
         revert NotCareTeam(msg.sender, treatmentId);
     }
 
     function _checkVitalsRecorder(uint64 treatmentId) internal view {
         Treatment storage t = _openTreatment(treatmentId);
         if (t.stage >= STAGE_DISCHARGED) revert TreatmentDischarged(treatmentId);
-        Member memory m = members[msg.sender];
+        Member memory m = _members[msg.sender];
         if (m.kind == KIND_STAFF && m.hospitalId == t.hospitalId) return;
-        if (m.kind == KIND_DOCTOR && isAssigned[treatmentId][msg.sender]) return;
-        if (m.kind == KIND_DEVICE && deviceBinding[msg.sender] == t.patientRef) return;
+        if (m.kind == KIND_DOCTOR && _assignments[treatmentId][msg.sender] == m.epoch + 1) return;
+        // A device belongs to the hospital that registered it (only that hospital can revoke it):
+        // it writes only into that hospital's treatments of its patient.
+        if (m.kind == KIND_DEVICE && m.hospitalId == t.hospitalId && deviceBinding[msg.sender] == t.patientRef) {
+            return;
+        }
         revert NotVitalsRecorder(msg.sender, treatmentId);
     }
 

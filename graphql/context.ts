@@ -16,13 +16,24 @@ export interface Viewer {
   roles: ReadonlySet<ApiRole>;
   /** The hospital of a STAFF or DOCTOR membership. */
   hospitalId: number | null;
+  /** The session (token id) the request came with; signOut revokes it. */
+  sessionId?: string;
 }
 
 /** Appends one entry to the access audit log (who read which identified records, how). */
 export interface AuditLog {
   record(entry: {
     operation: string;
-    recordType: "PATIENT" | "TREATMENT" | "VITALS" | "MEMBER" | "ROLE_GRANT" | "AUDIT_LOG" | "DATASET" | "AGGREGATE";
+    recordType:
+      | "PATIENT"
+      | "TREATMENT"
+      | "VITALS"
+      | "MEMBER"
+      | "ROLE_GRANT"
+      | "AUDIT_LOG"
+      | "DATASET"
+      | "AGGREGATE"
+      | "ATTACHMENT";
     recordIds: readonly string[];
     details?: Record<string, unknown>;
   }): Promise<void>;
@@ -38,4 +49,16 @@ export interface ApiContext {
   logger: Logger;
   /** Per-request DataLoaders (graphql/loaders.ts). */
   loaders: Record<string, unknown>;
+  /** Server-wide limits and identity helpers (graphql/server.ts). */
+  settings: ApiSettings;
+}
+
+/** What resolvers need from the configuration, without reading it themselves. */
+export interface ApiSettings {
+  chainId: number;
+  contractAddress: `0x${string}`;
+  defaultPageSize: number;
+  maxPageSize: number;
+  /** Validates an Aadhaar number (BAD_USER_INPUT otherwise) and returns its reference. Never logs it. */
+  referenceOf(aadhaar: string): `0x${string}`;
 }

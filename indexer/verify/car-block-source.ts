@@ -24,7 +24,7 @@ export interface CarBlockSourceOptions {
   fallback: FetchBlock;
   /** Aborts the export: abort it when the file's verification is over. */
   signal: AbortSignal;
-  /** Blocks received ahead of the walk are buffered up to this many bytes (default 16 MiB). */
+  /** Blocks received ahead of the walk are buffered up to this many bytes (default 8 MiB). */
   maxBufferedBytes?: number;
   /** Largest block accepted from the stream (default 4 MiB; Kubo's own limit is 2 MiB). */
   maxBlockBytes?: number;
@@ -42,7 +42,7 @@ interface Waiter {
 const MiB = 1024 * 1024;
 
 export function createCarBlockSource(options: CarBlockSourceOptions): FetchBlock {
-  const maxBuffered = options.maxBufferedBytes ?? 16 * MiB;
+  const maxBuffered = options.maxBufferedBytes ?? 8 * MiB;
   const maxBlock = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES;
   const stop = new AbortController();
   const exportSignal = AbortSignal.any([options.signal, stop.signal]);

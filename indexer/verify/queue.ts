@@ -3,7 +3,8 @@
  * UNAVAILABLE, next_attempt_at reached, attempts below the maximum.
  *
  * - claim: one statement (its own short transaction) picks due rows with FOR UPDATE SKIP LOCKED,
- *   counts the attempt and pushes next_attempt_at forward by the lease. Other workers skip the
+ *   oldest next_attempt_at first, counts the attempt and pushes next_attempt_at forward by the
+ *   lease. Other workers skip the
  *   rows; a worker that dies leaves them to come back when the lease runs out.
  * - record: VERIFIED and INVALID are final; UNAVAILABLE gets an exponential backoff until
  *   maxAttempts, then next_attempt_at is set to FAR_FUTURE for an operator to `requeue`. Each write
@@ -55,12 +56,21 @@ export interface ClaimOptions {
 
 export async function claimVerifications(db: Queryable, options: ClaimOptions): Promise<ClaimedRow[]> {
   const result = await db.query<{ cid: string; attempts: number; lease: string }>(
-    `WITH due AS (
-       SELECT cid FROM file_verification
-       WHERE status IN ('PENDING', 'UNAVAILABLE') AND next_attempt_at <= now() AND attempts < $1
-       ORDER BY next_attempt_at
-       LIMIT $2
+    // One branch per status, so each is an ordered index scan on (status, next_attempt_at) that
+    // stops after `limit` rows; `status IN (...)` would sort every due row on each claim.
+    `WITH pending AS (
+       SELECT cid, next_attempt_at FROM file_verification
+       WHERE status = 'PENDING' AND next_attempt_at <= now() AND attempts < $1
+       ORDER BY next_attempt_at LIMIT $2
        FOR UPDATE SKIP LOCKED
+     ), retry AS (
+       SELECT cid, next_attempt_at FROM file_verification
+       WHERE status = 'UNAVAILABLE' AND next_attempt_at <= now() AND attempts < $1
+       ORDER BY next_attempt_at LIMIT $2
+       FOR UPDATE SKIP LOCKED
+     ), due AS (
+       SELECT cid FROM (SELECT * FROM pending UNION ALL SELECT * FROM retry) AS candidates
+       ORDER BY next_attempt_at LIMIT $2
      )
      UPDATE file_verification f
      SET attempts = f.attempts + 1,

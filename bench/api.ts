@@ -1,0 +1,385 @@
+/**
+ * `npm run bench:api`: the read API under load on a realistic dataset.
+ *
+ *  1. an embedded PostgreSQL, migrated; ≥ 1,000,000 treatments and ≥ 5,000,000 events written by
+ *     the bulk generator (bench/api-data.ts: the indexer's tables and value shapes, generated in
+ *     SQL, because the chain → indexer pipeline cannot produce this volume within the run);
+ *  2. the real API server (createApiServer) in this process; staff and a public-health account
+ *     sign in with real SIWE signatures;
+ *  3. a separate load process (bench/api-load.ts) sends open-loop traffic: a patient's treatment
+ *     history at 200 requests/s (target p99 ≤ 30 ms), a case trend at 50 requests/s (p99 ≤ 100 ms),
+ *     then history at rising rates for the highest rate whose p99 stays under 30 ms;
+ *  4. the same history query as one plain SQL statement, timed in the same run: sql_ratio is the
+ *     API's median latency over the SQL median.
+ *
+ * Last line: {"treatments","events","history_p99_ms","trends_p99_ms","max_rps","sql_ratio",…}.
+ * BENCH_TREATMENTS, BENCH_PATIENTS, BENCH_HOSPITALS, BENCH_DURATION_S scale it down for a quick look;
+ * BENCH_DATA_DIR keeps the generated database for the next run (generation is most of the time).
+ */
+import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import { availableParallelism, loadavg } from "node:os";
+import path from "node:path";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import pino from "pino";
+import { privateKeyToAccount } from "viem/accounts";
+import { createSiweMessage } from "viem/siwe";
+import { z } from "zod";
+import { apiConfigSchema } from "../graphql/config.ts";
+import { createApiServer } from "../graphql/server.ts";
+import { PrismaClient } from "../prisma/generated/client.ts";
+import { applyMigrations } from "../prisma/migrate.ts";
+import { parseConfig, positiveInt } from "../shared/config.ts";
+import { referenceKeyId } from "../shared/identity/reference.ts";
+import {
+  createDatabase,
+  databaseUrl as databaseUrlOf,
+  dropDatabase,
+  startEmbeddedPostgres,
+  startTemporaryPostgres,
+} from "../shared/services/postgres.ts";
+import { type Dataset, generateDataset } from "./api-data.ts";
+import type { LoadCommand, LoadRequest, LoadResult } from "./api-load.ts";
+import { benchTrendResolvers, benchTrendTypeDefs, TREND_SQL } from "./api-trend.ts";
+
+const config = parseConfig(
+  z.object({
+    BENCH_TREATMENTS: positiveInt.default(1_000_000),
+    BENCH_PATIENTS: positiveInt.default(300_000),
+    BENCH_HOSPITALS: positiveInt.default(300),
+    BENCH_DURATION_S: positiveInt.default(20),
+    /** Keep the generated database here and reuse it next time (same size); unset: a throwaway one. */
+    BENCH_DATA_DIR: z.string().optional(),
+  }),
+  process.env,
+);
+const PEPPER = Buffer.alloc(32, 0x7b);
+const ORIGIN = "https://bench.doctel.test";
+const log = (message: string) => process.stderr.write(`[bench:api] ${message}\n`);
+
+const HISTORY_QUERY = `query PatientHistory($aadhaar: String!) {
+  patient(aadhaar: $aadhaar) {
+    ref sex birthDate
+    treatments(first: 20) {
+      nodes {
+        id stage openedAt dischargedAt
+        diagnosis { code name }
+        hospital { id name }
+        careTeam { doctor { account specialty { name } } }
+        attachments { kind cid verification { status } }
+      }
+    }
+  }
+}`;
+
+const HISTORY_SQL = `SELECT p.ref, p.sex, p.birth_date,
+  (SELECT json_agg(x) FROM (
+     SELECT t.id::text, t.stage, t.opened_at, t.discharged_at, t.diagnosis, h.id AS hospital_id, h.name AS hospital_name,
+       (SELECT json_agg(json_build_object('account', m.account, 'specialty', m.specialty))
+          FROM treatment_doctor d JOIN member m ON m.account = d.doctor WHERE d.treatment_id = t.id) AS care_team,
+       (SELECT json_agg(json_build_object('kind', a.kind, 'cid', a.cid, 'status', f.status))
+          FROM attachment a JOIN file_verification f ON f.cid = a.cid WHERE a.treatment_id = t.id) AS attachments
+       FROM treatment t JOIN hospital h ON h.id = t.hospital_id
+      WHERE t.patient_ref = p.ref AND t.hospital_id = $2
+      ORDER BY t.opened_at DESC, t.id DESC LIMIT 21) x) AS treatments
+  FROM patient p WHERE p.ref = $1`;
+
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+const round = (v: number) => Math.round(v * 100) / 100;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const settings = {
+    shared_buffers: "1GB",
+    effective_cache_size: "4GB",
+    work_mem: "16MB",
+    max_wal_size: "4GB",
+  };
+  const sizeKey = `${config.BENCH_TREATMENTS}-${config.BENCH_PATIENTS}-${config.BENCH_HOSPITALS}`;
+  const dataDir = config.BENCH_DATA_DIR ? path.resolve(config.BENCH_DATA_DIR, sizeKey) : undefined;
+  const server = dataDir
+    ? await startEmbeddedPostgres({
+        dataDir: path.join(dataDir, "pg"),
+        fsync: false,
+        synchronousCommit: false,
+        settings,
+      })
+    : await startTemporaryPostgres({ settings });
+  const loader = fork(path.join(import.meta.dirname, "api-load.ts"), [], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const load = (command: LoadCommand) =>
+    new Promise<LoadResult>((resolve) => {
+      loader.once("message", (m) => resolve(m as LoadResult));
+      loader.send(command);
+    });
+  let api: Awaited<ReturnType<typeof createApiServer>> | undefined;
+  let apiPool: pg.Pool | undefined;
+  try {
+    const saved = dataDir ? path.join(dataDir, "dataset.json") : undefined;
+    let data: Dataset;
+    const databaseUrl = databaseUrlOf(server.url, "doctel_bench");
+    if (saved && existsSync(saved)) {
+      data = JSON.parse(await readFile(saved, "utf8")) as Dataset;
+      await applyMigrations({ databaseUrl });
+      log(`reusing the dataset in ${dataDir}`);
+    } else {
+      await dropDatabase(server.url, "doctel_bench");
+      await createDatabase(server.url, "doctel_bench");
+      await applyMigrations({ databaseUrl });
+      const dataPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+      dataPool.on("error", () => undefined);
+      log(`generating ${config.BENCH_TREATMENTS} treatments for ${config.BENCH_PATIENTS} patients…`);
+      data = await generateDataset(
+        dataPool,
+        {
+          hospitals: config.BENCH_HOSPITALS,
+          patients: config.BENCH_PATIENTS,
+          treatments: config.BENCH_TREATMENTS,
+        },
+        PEPPER,
+        log,
+      );
+      await dataPool.end();
+      if (saved) await writeFile(saved, JSON.stringify(data));
+    }
+    log(
+      `dataset ready: ${data.treatments} treatments, ${data.events} events (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
+
+    apiPool = new pg.Pool({ connectionString: databaseUrl, max: 16 });
+    apiPool.on("error", () => undefined);
+    const { rows: state } = await apiPool.query<{ contract_address: string }>(
+      "SELECT contract_address FROM indexer_state",
+    );
+    const apiConfig = parseConfig(apiConfigSchema, {
+      DATABASE_URL: databaseUrl,
+      PORT: "0",
+      DOCTEL_PEPPER: PEPPER.toString("hex"),
+      SESSION_SECRET: "cd".repeat(32),
+      SESSION_TTL_SECONDS: "3600",
+      ALLOWED_ORIGINS: ORIGIN,
+      NODE_ENV: "production",
+      INTROSPECTION: "true",
+    });
+    api = await createApiServer({
+      config: apiConfig,
+      pool: apiPool,
+      prisma: new PrismaClient({ adapter: new PrismaPg(apiPool) }),
+      // Request logs are written (their cost is part of a request), to /dev/null.
+      logger: pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: false })),
+      deployment: {
+        chainId: 31337,
+        address: state[0]!.contract_address as `0x${string}`,
+        deployBlock: 1,
+        deployTxHash: `0x${"11".repeat(32)}`,
+        governance: `0x${"22".repeat(20)}`,
+        referenceKeyId: referenceKeyId(PEPPER),
+        deployedAt: new Date().toISOString(),
+      },
+      extensions: { typeDefs: [benchTrendTypeDefs], resolvers: [benchTrendResolvers] },
+    });
+
+    const gql = async (body: object, token?: string) => {
+      const res = await fetch(`${api!.url}/graphql`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as {
+        data?: Record<string, { token?: string; nonce?: string }>;
+        errors?: unknown;
+      };
+    };
+    const signIn = async (privateKey: `0x${string}`) => {
+      const account = privateKeyToAccount(privateKey);
+      const nonce = (await gql({ query: "mutation { nonce { nonce } }" })).data!.nonce!.nonce!;
+      const message = createSiweMessage({
+        domain: new URL(ORIGIN).host,
+        uri: ORIGIN,
+        address: account.address,
+        chainId: 31337,
+        nonce,
+        version: "1",
+        issuedAt: new Date(),
+      });
+      const signature = await account.signMessage({ message });
+      const res = await gql({
+        query: "mutation ($m: String!, $s: String!) { signIn(message: $m, signature: $s) { token } }",
+        variables: { m: message, s: signature },
+      });
+      if (!res.data?.signIn?.token) throw new Error(`bench sign-in failed: ${JSON.stringify(res.errors)}`);
+      return res.data.signIn.token;
+    };
+    const tokens = new Map<number, string>();
+    for (const staff of data.staff) {
+      if (data.sample.some((p) => p.hospitalId === staff.hospitalId))
+        tokens.set(staff.hospitalId, await signIn(staff.privateKey));
+    }
+    const publicHealth = await signIn(data.publicHealthKey);
+    log(`${tokens.size} staff and one public-health account signed in`);
+
+    const historyRequests: LoadRequest[] = data.sample.map((p) => ({
+      token: tokens.get(p.hospitalId)!,
+      body: JSON.stringify({
+        query: HISTORY_QUERY,
+        operationName: "PatientHistory",
+        variables: { aadhaar: p.aadhaar },
+      }),
+    }));
+    const today = new Date();
+    const yearAgo = new Date(today.getTime() - 365 * 86_400_000);
+    const trendVariables = data.categories.flatMap((category) =>
+      data.states.map((stateCode) => ({
+        system: "ISO",
+        category,
+        stateCode,
+        from: yearAgo.toISOString().slice(0, 10),
+        to: today.toISOString().slice(0, 10),
+      })),
+    );
+    const trendRequests: LoadRequest[] = trendVariables.map((variables) => ({
+      token: publicHealth,
+      body: JSON.stringify({
+        query: `query CaseTrend($system: String, $category: String!, $stateCode: Int!, $from: Date!, $to: Date!) {
+          benchCaseTrend(system: $system, category: $category, stateCode: $stateCode, from: $from, to: $to) { weekStart count } }`,
+        operationName: "CaseTrend",
+        variables,
+      }),
+    }));
+    const schemaFields = (await gql({ query: '{ __type(name: "Query") { fields { name } } }' })) as {
+      data?: { __type?: { fields: { name: string }[] } };
+    };
+    const hasAnalyticsTrends = (schemaFields.data?.__type?.fields ?? []).some((f) => f.name === "caseTrends");
+    const analyticsTrendRequests: LoadRequest[] = trendVariables.map((v) => ({
+      token: publicHealth,
+      body: JSON.stringify({
+        query: `query CaseTrends($input: CaseTrendsInput!) { caseTrends(input: $input) {
+          releaseId series { points { weekStart count suppressed movingAverage c2Alarm } } disclosure { suppressedCells } } }`,
+        operationName: "CaseTrends",
+        variables: {
+          input: {
+            system: "ISO",
+            from: v.from,
+            to: v.to,
+            diagnoses: [{ categories: [v.category] }],
+            region: { state: v.stateCode },
+          },
+        },
+      }),
+    }));
+    const check = (name: string, r: LoadResult) => {
+      if (r.errors > 0) log(`${name}: ${r.errors} errors, first: ${r.firstError}`);
+    };
+    const duration = config.BENCH_DURATION_S;
+    const http = (requests: LoadRequest[], rate: number, durationS = duration) =>
+      load({ type: "http", url: api!.url, requests, rate, durationS });
+
+    log("warming up");
+    check("warm-up", await http(historyRequests, 100, 10));
+    check("warm-up trends", await http(trendRequests, 50, 4));
+
+    const loadAtStart = loadavg()[0]!;
+    const idle = await http(historyRequests, 20, 5);
+    log(
+      `history @20/s (unloaded latency): p50 ${round(percentile(idle.latenciesMs, 50))} ms, p99 ${round(percentile(idle.latenciesMs, 99))} ms`,
+    );
+    const history = await http(historyRequests, 200);
+    check("history", history);
+    const historyP50 = percentile(history.latenciesMs, 50);
+    const historyP99 = percentile(history.latenciesMs, 99);
+    log(`history @200/s: p50 ${round(historyP50)} ms, p99 ${round(historyP99)} ms`);
+    const rollupTrends = await http(trendRequests, 50);
+    check("rollup trends", rollupTrends);
+    log(
+      `rollup trends @50/s: p50 ${round(percentile(rollupTrends.latenciesMs, 50))} ms, p99 ${round(percentile(rollupTrends.latenciesMs, 99))} ms`,
+    );
+    let trends = rollupTrends;
+    if (hasAnalyticsTrends) {
+      check("analytics warm-up", await http(analyticsTrendRequests, 20, 3));
+      trends = await http(analyticsTrendRequests, 50);
+      check("analytics caseTrends", trends);
+    }
+    const trendsP50 = percentile(trends.latenciesMs, 50);
+    const trendsP99 = percentile(trends.latenciesMs, 99);
+    log(
+      `${hasAnalyticsTrends ? "caseTrends" : "rollup trends"} @50/s: p50 ${round(trendsP50)} ms, p99 ${round(trendsP99)} ms`,
+    );
+
+    let maxRps = history.errors === 0 && historyP99 <= 30 ? 200 : 0;
+    const ramp: { rate: number; p99: number; errors: number }[] = [];
+    for (const rate of [300, 400, 500, 600, 700, 800, 1000, 1200]) {
+      if (maxRps < rate - 100 && maxRps !== 200) break;
+      const r = await http(historyRequests, rate, Math.max(8, Math.round(duration / 2)));
+      const p99 = percentile(r.latenciesMs, 99);
+      ramp.push({ rate, p99: round(p99), errors: r.errors });
+      log(`history @${rate}/s: p99 ${round(p99)} ms, errors ${r.errors}`);
+      if (r.errors > 0 || p99 > 30) break;
+      maxRps = rate;
+    }
+
+    const sqlQueries = data.sample.map((p) => ({ text: HISTORY_SQL, values: [p.ref, p.hospitalId] }));
+    const sql = await load({ type: "sql", databaseUrl, queries: sqlQueries, count: 3_000 });
+    const sqlP50 = percentile(sql.latenciesMs, 50);
+    const sqlP99 = percentile(sql.latenciesMs, 99);
+    const trendSql = await load({
+      type: "sql",
+      databaseUrl,
+      queries: trendVariables.map((v) => ({
+        text: TREND_SQL,
+        values: [v.system, v.stateCode, v.category, v.from, v.to],
+      })),
+      count: 1_000,
+    });
+    log(
+      `plain SQL history: p50 ${round(sqlP50)} ms, p99 ${round(sqlP99)} ms; trend p50 ${round(percentile(trendSql.latenciesMs, 50))} ms`,
+    );
+
+    const result = {
+      treatments: data.treatments,
+      events: data.events,
+      history_p99_ms: round(historyP99),
+      trends_p99_ms: round(trendsP99),
+      max_rps: maxRps,
+      sql_ratio: round(historyP50 / sqlP50),
+      history_p50_ms: round(historyP50),
+      trends_p50_ms: round(trendsP50),
+      sql_history_p50_ms: round(sqlP50),
+      sql_history_p99_ms: round(sqlP99),
+      sql_ratio_p99: round(historyP99 / sqlP99),
+      trend_sql_ratio: round(trendsP50 / percentile(trendSql.latenciesMs, 50)),
+      ramp,
+      history_errors: history.errors,
+      trends_errors: trends.errors,
+      dataset: "bulk SQL generator (bench/api-data.ts), indexer table shapes",
+      trend_query: hasAnalyticsTrends
+        ? "analytics caseTrends (suppression, moving average, EARS, release log)"
+        : "benchCaseTrend over case_trend_weekly (analytics caseTrends not composed)",
+      rollup_trend_p99_ms: round(percentile(rollupTrends.latenciesMs, 99)),
+      duration_s: Math.round((Date.now() - started) / 1000),
+      // Other work on the machine skews every figure: the 1-minute load average when measuring began and ended.
+      load_average: [round(loadAtStart), round(loadavg()[0]!)],
+      cpus: availableParallelism(),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    loader.kill();
+    await api?.close();
+    await apiPool?.end().catch(() => undefined);
+    await server.stop();
+  }
+}
+
+await main().catch((error: unknown) => {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,44 @@
+/**
+ * Composes the analytics part of the API (graphql/analytics/, built separately) when it exists:
+ * `graphql/analytics/index.ts` exporting `analyticsTypeDefs` (SDL extending Query) and
+ * `analyticsResolvers`, and optionally an NDJSON export HTTP handler. The handler receives the
+ * request, the response, the request context (viewer resolved, audit log ready) and the path
+ * after its prefix; it is mounted at ANALYTICS_EXPORT_PREFIX.
+ */
+import { existsSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ApiContext } from "./context.ts";
+
+export const ANALYTICS_EXPORT_PREFIX = "/export/";
+
+export type ExportHandler = (req: IncomingMessage, res: ServerResponse, ctx: ApiContext) => Promise<void>;
+
+export interface AnalyticsPart {
+  typeDefs: unknown[];
+  resolvers: Record<string, unknown>[];
+  exportHandler: ExportHandler | null;
+}
+
+const NONE: AnalyticsPart = { typeDefs: [], resolvers: [], exportHandler: null };
+
+export async function loadAnalytics(): Promise<AnalyticsPart> {
+  const file = path.join(import.meta.dirname, "analytics", "index.ts");
+  if (!existsSync(file)) return NONE;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const typeDefs = mod.analyticsTypeDefs;
+  const resolvers = mod.analyticsResolvers;
+  const handler =
+    mod.analyticsExportHandler ?? mod.exportHandler ?? mod.handleAnalyticsExport ?? mod.createExportHandler;
+  return {
+    typeDefs: typeDefs === undefined ? [] : Array.isArray(typeDefs) ? typeDefs : [typeDefs],
+    resolvers:
+      resolvers === undefined
+        ? []
+        : Array.isArray(resolvers)
+          ? resolvers
+          : [resolvers as Record<string, unknown>],
+    exportHandler: typeof handler === "function" ? (handler as ExportHandler) : null,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Who is asking: the session token proves an address; its roles are read from the indexed
+ * on-chain state at every request (one statement), so a membership or role revoked on-chain
+ * stops working as soon as its block is indexed.
+ */
+import type { Pool } from "pg";
+import { UnauthenticatedError } from "../../shared/errors.ts";
+import type { ApiRole, Viewer } from "../context.ts";
+import { prepared } from "../data/sql.ts";
+import { bearerToken, verifySessionToken } from "./token.ts";
+
+export interface ViewerSource {
+  pool: Pool;
+  sessionSecret: Uint8Array;
+  chainId: number;
+}
+
+interface ViewerRow {
+  session_ok: boolean;
+  kind: "STAFF" | "DOCTOR" | "DEVICE" | null;
+  hospital_id: number | null;
+  roles: string[];
+}
+
+const GLOBAL_ROLES: ReadonlySet<string> = new Set(["GOVERNANCE", "ANALYST", "PUBLIC_HEALTH", "AUDITOR"]);
+
+/** The viewer of a request, null without an Authorization header; UNAUTHENTICATED for a bad token. */
+export async function resolveViewer(
+  source: ViewerSource,
+  authorization: string | undefined,
+): Promise<Viewer | null> {
+  const token = bearerToken(authorization);
+  if (token === null) return null;
+  const claims = verifySessionToken(source.sessionSecret, token, {
+    chainId: source.chainId,
+    nowSeconds: Math.floor(Date.now() / 1000),
+  });
+  const { rows } = await prepared<ViewerRow>(
+    source.pool,
+    `SELECT (s.revoked_at IS NULL AND s.expires_at > now()) AS session_ok,
+            m.kind, m.hospital_id,
+            ARRAY(SELECT g.role::text FROM role_grant g WHERE g.account = $2 AND g.active) AS roles
+       FROM api_session s
+       LEFT JOIN member m ON m.account = $2 AND m.active
+      WHERE s.id = $1 AND s.address = $2`,
+    [claims.jti, claims.sub],
+  );
+  const row = rows[0];
+  if (!row) throw new UnauthenticatedError("unknown session: sign in again");
+  if (!row.session_ok) throw new UnauthenticatedError("session ended: sign in again");
+  const roles = new Set<ApiRole>();
+  for (const role of row.roles) if (GLOBAL_ROLES.has(role)) roles.add(role as ApiRole);
+  if (row.kind === "STAFF" || row.kind === "DOCTOR") roles.add(row.kind);
+  return {
+    address: claims.sub,
+    roles,
+    hospitalId: row.kind === "STAFF" || row.kind === "DOCTOR" ? row.hospital_id : null,
+    sessionId: claims.jti,
+  };
+}
+
+/** The roles an address holds now (for the signIn answer). */
+export async function rolesOf(
+  pool: Pool,
+  address: string,
+): Promise<{ roles: ApiRole[]; hospitalId: number | null }> {
+  const { rows } = await pool.query<Omit<ViewerRow, "session_ok">>(
+    `SELECT m.kind, m.hospital_id,
+            ARRAY(SELECT g.role::text FROM role_grant g WHERE g.account = $1 AND g.active) AS roles
+       FROM (SELECT 1) one LEFT JOIN member m ON m.account = $1 AND m.active`,
+    [address],
+  );
+  const row = rows[0]!;
+  const roles = row.roles.filter((r) => GLOBAL_ROLES.has(r)) as ApiRole[];
+  if (row.kind === "STAFF" || row.kind === "DOCTOR") roles.push(row.kind);
+  return { roles, hospitalId: row.kind === "STAFF" || row.kind === "DOCTOR" ? row.hospital_id : null };
+}

@@ -1,0 +1,26 @@
+/**
+ * Queries as named (server-side prepared) statements: PostgreSQL parses and plans each distinct
+ * text once per connection instead of on every request. Names derive from the text, so dynamic
+ * filters (a bounded set of texts) each get their own.
+ */
+import { createHash } from "node:crypto";
+import type { Pool, QueryResult, QueryResultRow } from "pg";
+
+const names = new Map<string, string>();
+
+function nameOf(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `doctel_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    if (names.size < 10_000) names.set(text, name);
+  }
+  return name;
+}
+
+export function prepared<R extends QueryResultRow>(
+  pool: Pool,
+  text: string,
+  values: unknown[],
+): Promise<QueryResult<R>> {
+  return pool.query<R>({ name: nameOf(text), text, values });
+}

@@ -1,0 +1,238 @@
+/**
+ * Per-request DataLoaders: every nested relation is fetched for a whole level of the result in
+ * one statement (`= ANY($1)` or a LATERAL join per parent), so a page of 50 treatments with
+ * their patient, hospital, care team and attachments costs a handful of statements, not 200.
+ */
+import DataLoader from "dataloader";
+import type { Pool } from "pg";
+import { type ClinicalScope, treatmentVisibleSql } from "./auth/policy.ts";
+import type { ApiContext } from "./context.ts";
+import {
+  type AttachmentRow,
+  type CareTeamRow,
+  EVENT_COLUMNS,
+  type EventRow,
+  HOSPITAL_COLUMNS,
+  type HospitalRow,
+  MEMBER_COLUMNS,
+  type MemberRow,
+  PATIENT_COLUMNS,
+  PATIENT_VERSION_COLUMNS,
+  type PatientRow,
+  type PatientVersionRow,
+  TREATMENT_COLUMNS,
+  type TreatmentRow,
+  type VitalRow,
+} from "./data/rows.ts";
+import { prepared } from "./data/sql.ts";
+
+export interface Loaders {
+  hospital: DataLoader<number, HospitalRow | null>;
+  patient: DataLoader<string, PatientRow | null>;
+  member: DataLoader<string, MemberRow | null>;
+  treatment: DataLoader<string, TreatmentRow | null>;
+  careTeam: DataLoader<string, CareTeamRow[]>;
+  attachments: DataLoader<string, AttachmentRow[]>;
+  patientVersions: DataLoader<string, PatientVersionRow[]>;
+  latestVitals(scope: ClinicalScope): DataLoader<string, VitalRow | null>;
+  /** A patient's visible treatments, newest first, `limit` + 1 rows after the optional key. */
+  patientTreatments(
+    scope: ClinicalScope,
+    page: { limit: number; after: [string, string] | null },
+  ): DataLoader<string, TreatmentRow[]>;
+  /** A treatment's events in chain order, `limit` + 1 rows after the optional (block, log) key. */
+  timeline(page: { limit: number; after: [string, number] | null }): DataLoader<string, EventRow[]>;
+}
+
+export function loadersOf(ctx: ApiContext): Loaders {
+  return ctx.loaders as unknown as Loaders;
+}
+
+type Keyed<K, V> = (keys: readonly K[]) => Promise<Map<K, V>>;
+
+function loader<K, V>(fetch: Keyed<K, V>, missing: V): DataLoader<K, V> {
+  return new DataLoader<K, V>(async (keys) => {
+    const found = await fetch(keys);
+    return keys.map((key) => found.get(key) ?? missing);
+  });
+}
+
+function byKey<K, R>(rows: R[], key: (row: R) => K): Map<K, R> {
+  return new Map(rows.map((row) => [key(row), row]));
+}
+
+function groupBy<K, R>(rows: R[], key: (row: R) => K): Map<K, R[]> {
+  const map = new Map<K, R[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = map.get(k);
+    if (list) list.push(row);
+    else map.set(k, [row]);
+  }
+  return map;
+}
+
+/** A family of loaders, one per argument set (e.g. per page size), built on first use. */
+function family<A, K, V>(make: (args: A) => DataLoader<K, V>): (args: A) => DataLoader<K, V> {
+  const made = new Map<string, DataLoader<K, V>>();
+  return (args) => {
+    const key = JSON.stringify(args);
+    let l = made.get(key);
+    if (!l) {
+      l = make(args);
+      made.set(key, l);
+    }
+    return l;
+  };
+}
+
+export function createLoaders(pool: Pool): Loaders {
+  const rows = async <R>(sql: string, params: unknown[]): Promise<R[]> =>
+    (await prepared<R & Record<string, unknown>>(pool, sql, params)).rows;
+
+  const patientTreatments = family(
+    ({ scope, limit, after }: { scope: ClinicalScope; limit: number; after: [string, string] | null }) =>
+      loader(async (refs: readonly string[]) => {
+        const params: unknown[] = [refs, limit + 1];
+        const visible = treatmentVisibleSql(scope, "t", params);
+        let cursor = "";
+        if (after) {
+          params.push(after[0], after[1]);
+          cursor = `AND (t.opened_at, t.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`;
+        }
+        const r = await rows<TreatmentRow & { key: string }>(
+          `SELECT k.ref AS key, t.*
+             FROM unnest($1::text[]) AS k(ref)
+             CROSS JOIN LATERAL (
+               SELECT ${TREATMENT_COLUMNS} FROM treatment t
+                WHERE t.patient_ref = k.ref AND ${visible} ${cursor}
+                ORDER BY t.opened_at DESC, t.id DESC
+                LIMIT $2) t`,
+          params,
+        );
+        return groupBy(r, (x) => x.key);
+      }, [] as TreatmentRow[]),
+  );
+
+  const member = loader(
+    async (accounts: readonly string[]) => {
+      const r = await rows<MemberRow>(
+        `SELECT ${MEMBER_COLUMNS} FROM member m WHERE m.account = ANY($1::text[])`,
+        [accounts],
+      );
+      return byKey(r, (x) => x.account);
+    },
+    null as MemberRow | null,
+  );
+
+  return {
+    hospital: loader(async (ids) => {
+      const r = await rows<HospitalRow>(
+        `SELECT ${HOSPITAL_COLUMNS} FROM hospital h WHERE h.id = ANY($1::int[])`,
+        [ids],
+      );
+      return byKey(r, (x) => x.id);
+    }, null),
+
+    patient: loader(async (refs) => {
+      const r = await rows<PatientRow>(
+        `SELECT ${PATIENT_COLUMNS} FROM patient p WHERE p.ref = ANY($1::text[])`,
+        [refs],
+      );
+      return byKey(r, (x) => x.ref);
+    }, null),
+
+    member,
+
+    treatment: loader(async (ids) => {
+      const r = await rows<TreatmentRow>(
+        `SELECT ${TREATMENT_COLUMNS} FROM treatment t WHERE t.id = ANY($1::bigint[])`,
+        [ids],
+      );
+      return byKey(r, (x) => x.id);
+    }, null),
+
+    careTeam: loader(async (ids) => {
+      // The doctors' member rows come along (one statement, one round trip less) and prime `member`.
+      const r = await rows<CareTeamRow & Partial<MemberRow>>(
+        `SELECT d.treatment_id::text AS "treatmentId", d.doctor, d.assigned_by AS "assignedBy",
+                d.assigned_at AS "assignedAt", d.assigned_block::text AS "assignedBlock", ${MEMBER_COLUMNS}
+           FROM treatment_doctor d LEFT JOIN member m ON m.account = d.doctor
+          WHERE d.treatment_id = ANY($1::bigint[])
+          ORDER BY d.treatment_id, d.assigned_block, d.doctor`,
+        [ids],
+      );
+      for (const row of r) if (row.account) member.prime(row.account, row as MemberRow);
+      return groupBy(r, (x) => x.treatmentId);
+    }, []),
+
+    attachments: loader(async (ids) => {
+      const r = await rows<AttachmentRow>(
+        `SELECT a.treatment_id::text AS "treatmentId", a.block_number::text AS "blockNumber", a.log_index AS "logIndex",
+                a.kind::text AS kind, a.cid, a.actor, a.block_time AS "blockTime", a.tx_hash AS "txHash",
+                f.status::text AS status, f.size_bytes::text AS "sizeBytes", f.content_type AS "contentType",
+                f.verified_at AS "verifiedAt", f.last_error AS "lastError"
+           FROM attachment a JOIN file_verification f ON f.cid = a.cid
+          WHERE a.treatment_id = ANY($1::bigint[])
+          ORDER BY a.treatment_id, a.block_number, a.log_index`,
+        [ids],
+      );
+      return groupBy(r, (x) => x.treatmentId);
+    }, []),
+
+    patientVersions: loader(async (refs) => {
+      const r = await rows<PatientVersionRow>(
+        `SELECT ${PATIENT_VERSION_COLUMNS} FROM patient_history h WHERE h.patient_ref = ANY($1::text[])
+          ORDER BY h.patient_ref, h.block_number, h.log_index`,
+        [refs],
+      );
+      return groupBy(r, (x) => x.patientRef);
+    }, []),
+
+    latestVitals: family((scope: ClinicalScope) =>
+      loader(async (refs) => {
+        const params: unknown[] = [refs];
+        const visible = treatmentVisibleSql(scope, "t", params);
+        const r = await rows<VitalRow & { patientRef: string }>(
+          `SELECT k.ref AS "patientRef", v.*
+             FROM unnest($1::text[]) AS k(ref)
+             CROSS JOIN LATERAL (
+               SELECT v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
+                      v.block_number::text AS "blockNumber", v.temperature_centi_c AS "temperatureCentiC",
+                      v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
+                      v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count
+                 FROM vital v JOIN treatment t ON t.id = v.treatment_id
+                WHERE v.patient_ref = k.ref AND ${visible}
+                ORDER BY v.measured_at DESC, v.block_number DESC, v.log_index DESC
+                LIMIT 1) v`,
+          params,
+        );
+        return byKey(r, (x) => x.patientRef);
+      }, null),
+    ),
+
+    patientTreatments: (scope, page) => patientTreatments({ scope, ...page }),
+
+    timeline: family(({ limit, after }: { limit: number; after: [string, number] | null }) =>
+      loader(async (ids) => {
+        const params: unknown[] = [ids, limit + 1];
+        let cursor = "";
+        if (after) {
+          params.push(after[0], after[1]);
+          cursor = `AND (e.block_number, e.log_index) > ($3::bigint, $4::int)`;
+        }
+        const r = await rows<EventRow & { key: string }>(
+          `SELECT k.id::text AS key, e.*
+             FROM unnest($1::bigint[]) AS k(id)
+             CROSS JOIN LATERAL (
+               SELECT ${EVENT_COLUMNS} FROM event_log e
+                WHERE e.treatment_id = k.id ${cursor}
+                ORDER BY e.block_number, e.log_index
+                LIMIT $2) e`,
+          params,
+        );
+        return groupBy(r, (x) => x.key);
+      }, []),
+    ),
+  };
+}

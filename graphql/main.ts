@@ -1,0 +1,61 @@
+/**
+ * `node graphql/main.ts`: the DocTel API as a process. Reads the environment once (graphql/config.ts),
+ * checks the pepper against the deployment record, serves until SIGINT/SIGTERM.
+ * The database is migrated by the indexer (indexer/main.ts); the API only reads and appends.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../prisma/generated/client.ts";
+import { parseConfig } from "../shared/config.ts";
+import { DocTelError, describeError } from "../shared/errors.ts";
+import { createLogger } from "../shared/logger.ts";
+import { redactUrl } from "../shared/redact.ts";
+import { type ApiConfig, apiConfigSchema } from "./config.ts";
+import { createApiMetrics } from "./metrics.ts";
+import { createApiServer } from "./server.ts";
+
+async function main(): Promise<void> {
+  let config: ApiConfig;
+  try {
+    config = parseConfig(apiConfigSchema, process.env);
+  } catch (error) {
+    process.stderr.write(`doctel api: ${describeError(error)}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: "api" });
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
+  pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  logger.info({ database_url: redactUrl(config.DATABASE_URL) }, "starting the API");
+  try {
+    const server = await createApiServer({
+      config,
+      prisma,
+      pool,
+      logger,
+      metrics: createApiMetrics({ defaultMetrics: true }),
+    });
+    await new Promise<void>((resolve) => {
+      for (const sig of ["SIGINT", "SIGTERM"] as const) {
+        process.once(sig, () => {
+          logger.info({ signal: sig }, "stopping");
+          resolve();
+        });
+      }
+    });
+    await server.close();
+    logger.info("API stopped");
+  } catch (error) {
+    logger.fatal(
+      { err: error, code: error instanceof DocTelError ? error.code : undefined },
+      describeError(error),
+    );
+    process.exitCode = error instanceof DocTelError && error.code === "CONFIG_INVALID" ? 2 : 1;
+  } finally {
+    await prisma.$disconnect();
+    await pool.end();
+    logger.flush();
+  }
+}
+
+if (import.meta.main) await main();
