@@ -130,7 +130,7 @@ async function main(): Promise<void> {
         started = performance.now();
         if (run === 0) await queue(watcher, [cid.toString()]);
         else await requeue(watcher, { cid: cid.toString() });
-        await waitUntilDone(watcher, 5);
+        await waitUntilDone(watcher, 25);
         const runSeconds = (performance.now() - started) / 1000;
         const row = await watcher.query("SELECT status, size_bytes FROM file_verification WHERE cid = $1", [
           cid.toString(),

@@ -44,6 +44,21 @@ export interface Loaders {
   timeline(page: { limit: number; after: [string, number] | null }): DataLoader<string, EventRow[]>;
 }
 
+const CARE_TEAM_COLUMNS = `d.treatment_id::text AS "treatmentId", d.doctor, d.assigned_by AS "assignedBy",
+  d.assigned_at AS "assignedAt", d.assigned_block::text AS "assignedBlock", ${MEMBER_COLUMNS}`;
+
+const ATTACHMENT_COLUMNS = `a.treatment_id::text AS "treatmentId", a.block_number::text AS "blockNumber",
+  a.log_index AS "logIndex", a.kind::text AS kind, a.cid, a.actor, a.block_time AS "blockTime", a.tx_hash AS "txHash",
+  f.status::text AS status, f.size_bytes::text AS "sizeBytes", f.content_type AS "contentType",
+  f.verified_at AS "verifiedAt", f.last_error AS "lastError"`;
+
+/** Relations a treatments page brings along (JSON: times arrive as ISO strings, which DateTime takes). */
+interface Embedded {
+  embeddedHospital: HospitalRow | null;
+  embeddedCareTeam: (CareTeamRow & Partial<MemberRow>)[];
+  embeddedAttachments: AttachmentRow[];
+}
+
 export function loadersOf(ctx: ApiContext): Loaders {
   return ctx.loaders as unknown as Loaders;
 }
@@ -90,30 +105,6 @@ export function createLoaders(pool: Pool): Loaders {
   const rows = async <R>(sql: string, params: unknown[]): Promise<R[]> =>
     (await prepared<R & Record<string, unknown>>(pool, sql, params)).rows;
 
-  const patientTreatments = family(
-    ({ scope, limit, after }: { scope: ClinicalScope; limit: number; after: [string, string] | null }) =>
-      loader(async (refs: readonly string[]) => {
-        const params: unknown[] = [refs, limit + 1];
-        const visible = treatmentVisibleSql(scope, "t", params);
-        let cursor = "";
-        if (after) {
-          params.push(after[0], after[1]);
-          cursor = `AND (t.opened_at, t.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`;
-        }
-        const r = await rows<TreatmentRow & { key: string }>(
-          `SELECT k.ref AS key, t.*
-             FROM unnest($1::text[]) AS k(ref)
-             CROSS JOIN LATERAL (
-               SELECT ${TREATMENT_COLUMNS} FROM treatment t
-                WHERE t.patient_ref = k.ref AND ${visible} ${cursor}
-                ORDER BY t.opened_at DESC, t.id DESC
-                LIMIT $2) t`,
-          params,
-        );
-        return groupBy(r, (x) => x.key);
-      }, [] as TreatmentRow[]),
-  );
-
   const member = loader(
     async (accounts: readonly string[]) => {
       const r = await rows<MemberRow>(
@@ -125,15 +116,88 @@ export function createLoaders(pool: Pool): Loaders {
     null as MemberRow | null,
   );
 
-  return {
-    hospital: loader(async (ids) => {
+  const hospital = loader(
+    async (ids: readonly number[]) => {
       const r = await rows<HospitalRow>(
         `SELECT ${HOSPITAL_COLUMNS} FROM hospital h WHERE h.id = ANY($1::int[])`,
         [ids],
       );
       return byKey(r, (x) => x.id);
-    }, null),
+    },
+    null as HospitalRow | null,
+  );
 
+  const careTeam = loader(async (ids: readonly string[]) => {
+    // The doctors' member rows come along (one statement, one round trip less) and prime `member`.
+    const r = await rows<CareTeamRow & Partial<MemberRow>>(
+      `SELECT ${CARE_TEAM_COLUMNS} FROM treatment_doctor d LEFT JOIN member m ON m.account = d.doctor
+        WHERE d.treatment_id = ANY($1::bigint[])
+        ORDER BY d.treatment_id, d.assigned_block, d.doctor`,
+      [ids],
+    );
+    for (const row of r) if (row.account) member.prime(row.account, row as MemberRow);
+    return groupBy(r, (x) => x.treatmentId);
+  }, [] as CareTeamRow[]);
+
+  const attachments = loader(async (ids: readonly string[]) => {
+    const r = await rows<AttachmentRow>(
+      `SELECT ${ATTACHMENT_COLUMNS} FROM attachment a JOIN file_verification f ON f.cid = a.cid
+        WHERE a.treatment_id = ANY($1::bigint[])
+        ORDER BY a.treatment_id, a.block_number, a.log_index`,
+      [ids],
+    );
+    return groupBy(r, (x) => x.treatmentId);
+  }, [] as AttachmentRow[]);
+
+  const patientTreatments = family(
+    ({ scope, limit, after }: { scope: ClinicalScope; limit: number; after: [string, string] | null }) =>
+      loader(async (refs: readonly string[]) => {
+        const params: unknown[] = [refs, limit + 1];
+        const visible = treatmentVisibleSql(scope, "t", params);
+        let cursor = "";
+        if (after) {
+          params.push(after[0], after[1]);
+          cursor = `AND (t.opened_at, t.id) < ($${params.length - 1}::timestamptz, $${params.length}::bigint)`;
+        }
+        // A patient's history is the hot path (a clinician opening a record): the page comes with
+        // each treatment's hospital, care team and attachments, which prime their loaders, so the
+        // whole history takes one statement and one round trip.
+        const r = await rows<TreatmentRow & Embedded & { key: string }>(
+          `SELECT k.ref AS key, t.*,
+                  (SELECT row_to_json(h) FROM (SELECT ${HOSPITAL_COLUMNS} FROM hospital h
+                     WHERE h.id = t."hospitalId") h) AS "embeddedHospital",
+                  (SELECT coalesce(json_agg(c), '[]') FROM (SELECT ${CARE_TEAM_COLUMNS}
+                     FROM treatment_doctor d LEFT JOIN member m ON m.account = d.doctor
+                    WHERE d.treatment_id = t.id::bigint ORDER BY d.assigned_block, d.doctor) c) AS "embeddedCareTeam",
+                  (SELECT coalesce(json_agg(a), '[]') FROM (SELECT ${ATTACHMENT_COLUMNS}
+                     FROM attachment a JOIN file_verification f ON f.cid = a.cid
+                    WHERE a.treatment_id = t.id::bigint ORDER BY a.block_number, a.log_index) a) AS "embeddedAttachments"
+             FROM unnest($1::text[]) AS k(ref)
+             CROSS JOIN LATERAL (
+               SELECT ${TREATMENT_COLUMNS} FROM treatment t
+                WHERE t.patient_ref = k.ref AND ${visible} ${cursor}
+                ORDER BY t.opened_at DESC, t.id DESC
+                LIMIT $2) t`,
+          params,
+        );
+        for (const row of r) {
+          const { embeddedHospital, embeddedCareTeam, embeddedAttachments } = row;
+          if (embeddedHospital) hospital.prime(row.hospitalId, embeddedHospital);
+          careTeam.prime(row.id, embeddedCareTeam);
+          for (const c of embeddedCareTeam) if (c.account) member.prime(c.account, c as MemberRow);
+          attachments.prime(row.id, embeddedAttachments);
+          delete (row as Partial<Embedded>).embeddedHospital;
+          delete (row as Partial<Embedded>).embeddedCareTeam;
+          delete (row as Partial<Embedded>).embeddedAttachments;
+        }
+        return groupBy(r, (x) => x.key);
+      }, [] as TreatmentRow[]),
+  );
+
+  return {
+    hospital,
+    careTeam,
+    attachments,
     patient: loader(async (refs) => {
       const r = await rows<PatientRow>(
         `SELECT ${PATIENT_COLUMNS} FROM patient p WHERE p.ref = ANY($1::text[])`,
@@ -151,34 +215,6 @@ export function createLoaders(pool: Pool): Loaders {
       );
       return byKey(r, (x) => x.id);
     }, null),
-
-    careTeam: loader(async (ids) => {
-      // The doctors' member rows come along (one statement, one round trip less) and prime `member`.
-      const r = await rows<CareTeamRow & Partial<MemberRow>>(
-        `SELECT d.treatment_id::text AS "treatmentId", d.doctor, d.assigned_by AS "assignedBy",
-                d.assigned_at AS "assignedAt", d.assigned_block::text AS "assignedBlock", ${MEMBER_COLUMNS}
-           FROM treatment_doctor d LEFT JOIN member m ON m.account = d.doctor
-          WHERE d.treatment_id = ANY($1::bigint[])
-          ORDER BY d.treatment_id, d.assigned_block, d.doctor`,
-        [ids],
-      );
-      for (const row of r) if (row.account) member.prime(row.account, row as MemberRow);
-      return groupBy(r, (x) => x.treatmentId);
-    }, []),
-
-    attachments: loader(async (ids) => {
-      const r = await rows<AttachmentRow>(
-        `SELECT a.treatment_id::text AS "treatmentId", a.block_number::text AS "blockNumber", a.log_index AS "logIndex",
-                a.kind::text AS kind, a.cid, a.actor, a.block_time AS "blockTime", a.tx_hash AS "txHash",
-                f.status::text AS status, f.size_bytes::text AS "sizeBytes", f.content_type AS "contentType",
-                f.verified_at AS "verifiedAt", f.last_error AS "lastError"
-           FROM attachment a JOIN file_verification f ON f.cid = a.cid
-          WHERE a.treatment_id = ANY($1::bigint[])
-          ORDER BY a.treatment_id, a.block_number, a.log_index`,
-        [ids],
-      );
-      return groupBy(r, (x) => x.treatmentId);
-    }, []),
 
     patientVersions: loader(async (refs) => {
       const r = await rows<PatientVersionRow>(

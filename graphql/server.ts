@@ -20,6 +20,7 @@ import {
 } from "@apollo/server/plugin/disabled";
 import type { Pool } from "pg";
 import { createPublicClient, http } from "viem";
+import { createDashboardHandler, DASHBOARDS_DIST_DIR } from "../dashboards/serve.ts";
 import type { PrismaClient } from "../prisma/generated/client.ts";
 import { type DeploymentRecord, readDeployment } from "../shared/deployment.ts";
 import { ConfigError, DocTelError } from "../shared/errors.ts";
@@ -174,6 +175,11 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     },
   };
 
+  const dashboards = createDashboardHandler({
+    distDir: DASHBOARDS_DIST_DIR,
+    demo: config.DEMO_MODE ? { castFile: config.CAST_FILE, deployment } : null,
+    logger,
+  });
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
     const requestId = requestIdOf(req);
     res.setHeader("x-request-id", requestId);
@@ -216,6 +222,8 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       await (ctx.audit as RequestAuditLog).flush();
       return "export";
     }
+    const dashboardRoute = await dashboards(req, res, path);
+    if (dashboardRoute) return dashboardRoute;
     sendJson(res, 404, { error: { code: "NOT_FOUND", message: `no route ${path}` } });
     return "unknown";
   };

@@ -89,7 +89,10 @@ export async function applyMigrations(options: MigrateOptions): Promise<{ applie
   }
   const started = performance.now();
   if (await allApplied(options.databaseUrl, migrationsDir)) {
-    options.logger?.info({ applied: 0, duration_ms: Math.round(performance.now() - started) }, "database already up to date");
+    options.logger?.info(
+      { applied: 0, duration_ms: Math.round(performance.now() - started) },
+      "database already up to date",
+    );
     return { applied: [] };
   }
   return withEngine(options, async (engine) => {
@@ -113,7 +116,9 @@ export interface CreateMigrationOptions extends MigrateOptions {
   name: string;
   /**
    * Only write the migration: it is made on a scratch database created next to the given one,
-   * which is left untouched. Then edit the SQL if needed, and deploy.
+   * which is left untouched. Then edit the SQL if needed, and deploy. As with `prisma migrate dev
+   * --create-only`, a schema that already agrees with the migrations gives an empty migration to
+   * fill in by hand (views, roles, grants: what the schema cannot express).
    */
   createOnly?: boolean;
 }
@@ -140,12 +145,17 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
     const scratch = `doctel_migrate_scratch_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
     const scratchUrl = await createDatabase(options.databaseUrl, scratch);
     try {
-      const created = await createMigration({ ...options, databaseUrl: scratchUrl, createOnly: false });
+      const created = await createMigrationOn({ ...options, databaseUrl: scratchUrl }, true);
       return { ...created, applied: [] };
     } finally {
       await dropDatabase(options.databaseUrl, scratch);
     }
   }
+  return createMigrationOn(options, false);
+}
+
+/** `draft`: write a migration even when it is empty (the engine's draft mode, used by --create-only). */
+async function createMigrationOn(options: CreateMigrationOptions, draft: boolean): Promise<CreatedMigration> {
   const schemaPath = options.schemaPath ?? DEFAULT_SCHEMA_PATH;
   const migrationsDir = options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR;
   const migrationName = slugify(options.name);
@@ -182,7 +192,7 @@ export async function createMigration(options: CreateMigrationOptions): Promise<
       );
     }
     const created: CreateMigrationOutput = await engine.createMigration({
-      draft: false,
+      draft,
       migrationName,
       migrationsList,
       schema,

@@ -3,7 +3,7 @@
  * infers every function's arguments and every event's fields.
  * Run after `hardhat build`; `npm run build` does both.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -23,6 +23,9 @@ for (const c of contracts) {
     `export const ${c.id}Bytecode = ${JSON.stringify(artifact.bytecode)} as const;`,
     "",
   ].join("\n");
-  await writeFile(path.join(outDir, `${c.name}.ts`), body);
+  // Write then rename: a process importing the module meanwhile sees the old file or the new one.
+  const file = path.join(outDir, `${c.name}.ts`);
+  await writeFile(`${file}.${process.pid}.tmp`, body);
+  await rename(`${file}.${process.pid}.tmp`, file);
 }
 console.log(`wrote ${contracts.length} ABI module(s) to ${path.relative(root, outDir)}`);

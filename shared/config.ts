@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ConfigError } from "./errors.ts";
+import { redactUrl } from "./redact.ts";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -19,7 +20,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Env): z.output<
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => {
     const key = issue.path.join(".") || "(environment)";
-    const given = typeof cleaned[key] === "string" ? ` (got "${truncate(cleaned[key])}")` : "";
+    const value = cleaned[key];
+    const given = typeof value === "string" ? ` (got ${shown(key, value)})` : "";
     return `  ${key}: ${issue.message}${given}`;
   });
   throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`, {
@@ -27,9 +29,11 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Env): z.output<
   });
 }
 
-function truncate(value: string): string {
-  if (/secret|pepper|key|password/i.test(value)) return "***";
-  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+/** How a rejected value is quoted: never for secrets (judged by the variable's name), URLs without credentials. */
+function shown(key: string, value: string): string {
+  if (/secret|pepper|key|password|token|private/i.test(key)) return `a value of ${value.length} characters`;
+  const safe = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
+  return `"${safe.length > 60 ? `${safe.slice(0, 57)}...` : safe}"`;
 }
 
 // ------------------------------------------------------------------------------------------

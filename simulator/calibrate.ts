@@ -27,6 +27,7 @@ export function planForTarget(sizes: Sizes, base: BaseOptions): Plan {
       ...base,
       hospitals: sizes.hospitals,
       days: sizes.days,
+      slotSeconds: sizes.slotHours * 3600,
       staffPerHospital: sizes.staffPerHospital,
       doctorsPerHospital: sizes.doctorsPerHospital,
       episodes,

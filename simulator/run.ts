@@ -14,7 +14,6 @@ import { redactUrl } from "../shared/redact.ts";
 import { fromEpochDay } from "../shared/reference/weeks.ts";
 import { planForTarget } from "./calibrate.ts";
 import { buildCast, DEFAULT_CAST_FILE, writeCast } from "./cast.ts";
-import { SLOT_SECONDS } from "./clock.ts";
 import { connectDevChain } from "./devchain.ts";
 import { documentBytes } from "./documents.ts";
 import { createEncoder } from "./encode.ts";
@@ -160,7 +159,8 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     const progress = reporter(options.onProgress, sizes.targetEvents);
     progress.set("planning");
     const planningSince = Date.now();
-    const earliest = Math.ceil((head.timestamp + 1) / SLOT_SECONDS) * SLOT_SECONDS;
+    // The first hour boundary after the chain's latest block.
+    const earliest = Math.ceil((head.timestamp + 1) / 3600) * 3600;
     const requested = options.start ? Math.floor(options.start.getTime() / 1000) : 0;
     const startTs = Math.max(earliest, requested);
     const withFiles = options.ipfsApiUrl !== undefined;

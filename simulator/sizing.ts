@@ -6,10 +6,11 @@ import { ValidationError } from "../shared/errors.ts";
 
 export const SIZE_PRESETS = {
   /** About half a minute end to end on a laptop: a handful of hospitals, a few thousand events. */
-  demo: { hospitals: 4, targetEvents: 12_000, filesFraction: 0.25, vitalsShare: 0.5 },
-  small: { hospitals: 8, targetEvents: 100_000, filesFraction: 0.1, vitalsShare: 0.65 },
+  demo: { hospitals: 4, targetEvents: 12_000, filesFraction: 0.25, vitalsShare: 0.5, slotHours: 1 },
+  small: { hospitals: 8, targetEvents: 100_000, filesFraction: 0.1, vitalsShare: 0.65, slotHours: 1 },
   /** The indexer benchmark: at least a million events, few uploads. */
-  bench: { hospitals: 10, targetEvents: 1_010_000, filesFraction: 0.005, vitalsShare: 0.8 },
+  /** Blocks of 4 simulated hours: fewer, fuller blocks and transactions. */
+  bench: { hospitals: 10, targetEvents: 1_010_000, filesFraction: 0.005, vitalsShare: 0.8, slotHours: 4 },
 } as const;
 
 export type SizePreset = keyof typeof SIZE_PRESETS;
@@ -25,6 +26,8 @@ export interface SizeInput {
   doctorsPerHospital?: number | undefined;
   /** Share of the events that are device vitals (0-0.95). */
   vitalsShare?: number | undefined;
+  /** Simulated hours per block (1-24). */
+  slotHours?: number | undefined;
 }
 
 export interface Sizes {
@@ -37,6 +40,7 @@ export interface Sizes {
   staffPerHospital: number;
   doctorsPerHospital: number;
   vitalsShare: number;
+  slotHours: number;
 }
 
 /** Clinical events per episode, a first guess refined by planning once. */
@@ -67,6 +71,12 @@ export function resolveSizes(input: SizeInput): Sizes {
   check(input.staffPerHospital, "staffPerHospital", 1, 24);
   check(input.doctorsPerHospital, "doctorsPerHospital", 1, 200);
   check(input.vitalsShare, "vitalsShare", 0, 0.95);
+  check(input.slotHours, "slotHours", 1, 24);
+  if (input.slotHours !== undefined && !Number.isInteger(input.slotHours)) {
+    throw new ValidationError(`slotHours must be a whole number of hours (got ${input.slotHours})`, {
+      details: { field: "slotHours" },
+    });
+  }
   const targetEvents = input.targetEvents ?? preset.targetEvents;
   return {
     targetEvents,
@@ -77,6 +87,7 @@ export function resolveSizes(input: SizeInput): Sizes {
     staffPerHospital: input.staffPerHospital ?? 3,
     doctorsPerHospital: input.doctorsPerHospital ?? 12,
     vitalsShare: input.vitalsShare ?? preset.vitalsShare,
+    slotHours: input.slotHours ?? preset.slotHours,
   };
 }
 

@@ -64,8 +64,6 @@ function pickConsultant(rng: Rng, ctx: TimelineContext, episode: Episode, primar
   return candidates.length > 0 ? rng.pick(candidates) : undefined;
 }
 
-const hours = (days: number) => Math.round(days * 24);
-
 /** Emits the actions of one episode; returns the last slot the patient is busy. */
 export function planEpisode(rng: Rng, ctx: TimelineContext, episode: Episode): number {
   const { clock } = ctx;
@@ -82,12 +80,12 @@ export function planEpisode(rng: Rng, ctx: TimelineContext, episode: Episode): n
 
   // ---- timing. An outpatient visit is seen, treated and sent home in one sitting (one
   // transaction of the doctor's); an admission is diagnosed and treated from the next hours on.
-  const s1 = opener === primary ? s0 : s0 + rng.int(1, 4);
+  const s1 = opener === primary ? s0 : s0 + clock.after(rng.int(1, 4));
   const s2 = s1;
   const stayHours = episode.inpatient
-    ? Math.max(24, hours(rng.logNormal(disease.losDays, 0.45)) + rng.int(-6, 6))
+    ? Math.max(24, Math.round(rng.logNormal(disease.losDays, 0.45) * 24) + rng.int(-6, 6))
     : 0;
-  const sD = episode.inpatient ? Math.max(s2 + 2, s0 + stayHours) : s1;
+  const sD = episode.inpatient ? Math.max(s2 + 2, s0 + clock.span(stayHours)) : s1;
   episode.dischargeSlot = sD;
   // Left against medical advice (inpatients): no discharge, no closing.
   const leftEarly =
@@ -137,23 +135,23 @@ export function planEpisode(rng: Rng, ctx: TimelineContext, episode: Episode): n
   if (withFiles)
     ctx.emit(s2, primary, { kind: "attachFile", episode, file: ctx.file(episode, "PRESCRIPTION", s2) });
   if (provisional) {
-    const sRev = at(s1 + rng.int(6, 36));
+    const sRev = at(s1 + clock.after(rng.int(6, 36)));
     ctx.emit(sRev, primary, { kind: "recordDiagnosis", episode, code: disease.code });
   }
 
   // ---- investigations, by the staff on shift
   if (withFiles && disease.lab) {
-    const sLab = at(s1 + rng.int(2, 12));
+    const sLab = at(s1 + clock.after(rng.int(2, 12)));
     ctx.emit(sLab, staff(sLab), { kind: "attachFile", episode, file: ctx.file(episode, "LAB_REPORT", sLab) });
   }
   if (withFiles && disease.imaging) {
-    const sImg = at(s1 + rng.int(1, 6));
+    const sImg = at(s1 + clock.after(rng.int(1, 6)));
     ctx.emit(sImg, staff(sImg), { kind: "attachFile", episode, file: ctx.file(episode, "IMAGING", sImg) });
   }
 
   // ---- a consultant's visit: a reading at the bedside (before discharge), a note, then stepping down
   if (consultant) {
-    const sCons = at(s1 + rng.int(2, Math.max(2, Math.min(24, endOfCare - s1 - 1))));
+    const sCons = at(s1 + rng.int(2, Math.max(2, Math.min(clock.span(24), endOfCare - s1 - 1))));
     if (sCons < endOfCare)
       ctx.emit(sCons, consultant, { kind: "recordVitals", episode, atTs: clock.ts(sCons) });
     if (withFiles) {
@@ -162,12 +160,14 @@ export function planEpisode(rng: Rng, ctx: TimelineContext, episode: Episode): n
     ctx.emit(sCons, consultant, { kind: "unassignDoctor", episode, doctor: consultant });
   }
 
-  // ---- nurse rounds for admitted patients without a device: morning and evening (08:00, 20:00 IST)
+  // ---- nurse rounds for admitted patients without a device: morning and evening (08:00 and
+  // 20:00 IST with hourly blocks, every 12 hours with longer ones)
   if (episode.inpatient && !monitored) {
+    const every = clock.after(12);
     for (let s = s0 + 1; s < endOfCare; s++) {
       const hour = clock.hour(s);
-      if (hour === 8 || hour === 20)
-        ctx.emit(s, staff(s), { kind: "recordVitals", episode, atTs: clock.ts(s) });
+      const round = clock.slotSeconds === 3600 ? hour === 8 || hour === 20 : (s - s0) % every === 0;
+      if (round) ctx.emit(s, staff(s), { kind: "recordVitals", episode, atTs: clock.ts(s) });
     }
   }
 
@@ -176,7 +176,7 @@ export function planEpisode(rng: Rng, ctx: TimelineContext, episode: Episode): n
   // ---- discharge, summary, closing
   ctx.emit(sD, primary, { kind: "advanceStage", episode, stage: STAGE.DISCHARGED });
   if (withFiles && episode.inpatient) {
-    const sSum = at(sD + rng.int(1, 6));
+    const sSum = at(sD + clock.after(rng.int(1, 6)));
     ctx.emit(sSum, staff(sSum), {
       kind: "attachFile",
       episode,
@@ -184,7 +184,7 @@ export function planEpisode(rng: Rng, ctx: TimelineContext, episode: Episode): n
     });
   }
   if (neverClosed) return lastSlot;
-  const sC = lastSlot + (episode.inpatient ? rng.int(12, 72) : rng.int(1, 24));
+  const sC = lastSlot + clock.after(episode.inpatient ? rng.int(12, 72) : rng.int(1, 24));
   ctx.emit(sC, staff(sC), { kind: "advanceStage", episode, stage: STAGE.CLOSED });
   return sC;
 }

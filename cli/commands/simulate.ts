@@ -23,6 +23,7 @@ interface SimulateFlags {
   staffPerHospital?: string;
   doctorsPerHospital?: string;
   vitalsShare?: string;
+  slotHours?: string;
   start?: string;
   castFile: string | false;
   files: boolean;
@@ -90,6 +91,7 @@ export const simulateCommand: CommandModule = {
       .option("--staff-per-hospital <n>", "staff accounts per hospital (one per shift)")
       .option("--doctors-per-hospital <n>", "doctors per hospital")
       .option("--vitals-share <0..0.95>", "share of the events that are device vitals")
+      .option("--slot-hours <n>", "simulated hours per block (default 1; the bench preset uses 4)")
       .option("--start <date>", "start of the simulated period (default: the chain's current time)")
       .option(
         "--cast-file <file>",
@@ -141,6 +143,7 @@ synthetic Aadhaar numbers: demo data for development chains only.
             staffPerHospital: optionalWhole(opts.staffPerHospital, "--staff-per-hospital"),
             doctorsPerHospital: optionalWhole(opts.doctorsPerHospital, "--doctors-per-hospital"),
             vitalsShare: optionalDecimal(opts.vitalsShare, "--vitals-share"),
+            slotHours: optionalWhole(opts.slotHours, "--slot-hours"),
             start: startDate(opts.start),
             castFile: opts.castFile,
             logger: ctx.logger(),

@@ -3,6 +3,7 @@
 import { eventsNamed, formatSize, STAGES } from "../../sdk/index.ts";
 import { NotFoundError, ValidationError } from "../../shared/errors.ts";
 import { aadhaarFrom, examples, txJson, txLine } from "../parse.ts";
+import { readingTime } from "./chain-time.ts";
 import { requirePepper } from "./require.ts";
 import type { CommandModule } from "./types.ts";
 import { type VitalsFlags, vitalsFromFile, vitalsFromFlags } from "./vitals-input.ts";
@@ -127,7 +128,8 @@ export const treatmentCommands: CommandModule = {
           );
           return;
         }
-        const result = await doctel.recordVitals({ treatmentId, vitals: vitalsFromFlags(opts) });
+        const now = opts.at === undefined ? await readingTime(ctx.publicClient()) : 0;
+        const result = await doctel.recordVitals({ treatmentId, vitals: vitalsFromFlags(opts, now) });
         ctx.print(
           { treatmentId, ...txJson(result) },
           `vitals recorded for treatment ${treatmentId} (${txLine(result)})`,

@@ -15,9 +15,6 @@ export interface VitalsFlags {
   file?: string;
 }
 
-/** Unix seconds, a couple of seconds ago: the including block must not be older than the reading. */
-const justNow = () => Math.floor(Date.now() / 1000) - 2;
-
 function bloodPressure(value: string): { systolicMmHg: number; diastolicMmHg: number } {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
   if (!match)
@@ -27,11 +24,12 @@ function bloodPressure(value: string): { systolicMmHg: number; diastolicMmHg: nu
   return { systolicMmHg: Number(match[1]), diastolicMmHg: Number(match[2]) };
 }
 
-export function vitalsFromFlags(opts: VitalsFlags): VitalsInput {
+/** One reading from flags; `now` (Unix seconds, see chain-time.ts) is used when --at is absent. */
+export function vitalsFromFlags(opts: VitalsFlags, now: number): VitalsInput {
   if (opts.temperature !== undefined && opts.temperatureF !== undefined) {
     throw new ValidationError("give --temperature (°C) or --temperature-f (°F), not both");
   }
-  const vitals: VitalsInput = { measuredAt: opts.at ?? justNow() };
+  const vitals: VitalsInput = { measuredAt: opts.at ?? now };
   if (opts.temperature !== undefined)
     vitals.temperatureCentiC = celsiusToCentiC(decimal(opts.temperature, "--temperature"));
   if (opts.temperatureF !== undefined) {

@@ -2,6 +2,7 @@
  * Patients, treatments, vitals, attachments. Every resolver that discloses identified records
  * records them in the request's audit log (written before the response leaves).
  */
+import type { GraphQLResolveInfo } from "graphql";
 import { ForbiddenError, ValidationError } from "../../shared/errors.ts";
 import { icd10Name } from "../../shared/reference/icd10-names.ts";
 import { type ClinicalScope, patientVisibleSql, requireClinical } from "../auth/policy.ts";
@@ -18,6 +19,7 @@ import { searchTreatments, type TreatmentOrder, treatmentVisible } from "../data
 import { type VitalsBucket, vitalsSeries } from "../data/vitals.ts";
 import { loadersOf } from "../loaders.ts";
 import { decodeCursor, type PageArgs, pageSize, toConnection } from "../pagination.ts";
+import { childFieldArgs } from "./lookahead.ts";
 import { districtRegion, stateRegion } from "./meta.ts";
 
 const DEFAULT_SERIES_POINTS = 500;
@@ -75,14 +77,42 @@ interface TreatmentFilterInput {
 }
 
 const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+
+function treatmentsPage(ctx: ApiContext, args: PageArgs) {
+  const size = pageSize(args, ctx.settings);
+  const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
+  return { size, after };
+}
+
+/** Starts loading `patient { treatments(…) }` together with the patient (see lookahead.ts). */
+function prefetchTreatments(
+  ctx: ApiContext,
+  scope: ClinicalScope,
+  ref: string,
+  info: GraphQLResolveInfo,
+): void {
+  const args = childFieldArgs(info, "Patient", "treatments") as PageArgs | null;
+  if (!args) return;
+  try {
+    const { size, after } = treatmentsPage(ctx, args);
+    // Errors surface (or not) when Patient.treatments awaits the same promise.
+    loadersOf(ctx)
+      .patientTreatments(scope, { limit: size, after })
+      .load(ref)
+      .catch(() => undefined);
+  } catch {
+    // Bad arguments: Patient.treatments reports them.
+  }
+}
 const treatmentKey = (t: TreatmentRow) => [t.openedAt.toISOString(), t.id];
 const eventKey = (e: EventRow) => [e.blockNumber, e.logIndex];
 
 export const clinicalResolvers = {
   Query: {
-    patient: async (_: unknown, args: PatientArgs, ctx: ApiContext) => {
+    patient: async (_: unknown, args: PatientArgs, ctx: ApiContext, info: GraphQLResolveInfo) => {
       const scope = requireClinical(ctx, "reading a patient");
       const ref = patientRefOf(ctx, args, "patient");
+      prefetchTreatments(ctx, scope, ref, info);
       const patient = await loadersOf(ctx).patient.load(ref);
       if (!patient) return null;
       if (!(await patientVisible(ctx, scope, ref))) {
@@ -164,8 +194,7 @@ export const clinicalResolvers = {
     history: (p: PatientRow, _: unknown, ctx: ApiContext) => loadersOf(ctx).patientVersions.load(p.ref),
     treatments: async (p: PatientRow, args: PageArgs, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading treatments");
-      const size = pageSize(args, ctx.settings);
-      const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
+      const { size, after } = treatmentsPage(ctx, args);
       const rows = await loadersOf(ctx).patientTreatments(scope, { limit: size, after }).load(p.ref);
       const page = toConnection(rows, size, treatmentKey);
       await ctx.audit.record({

@@ -119,6 +119,7 @@ export function createCarBlockSource(options: CarBlockSourceOptions): FetchBlock
       void pump(root);
     }
     if (state === "over" || delivered.has(key)) return options.fallback(cid, signal);
+    if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise<Uint8Array>((resolve, reject) => {
       const waiter: Waiter = { cid, signal, resolve, reject };
       const list = waiters.get(key) ?? [];

@@ -4,8 +4,8 @@
  *
  * - claim: one statement (its own short transaction) picks due rows with FOR UPDATE SKIP LOCKED,
  *   oldest next_attempt_at first, counts the attempt and pushes next_attempt_at forward by the
- *   lease. Other workers skip the
- *   rows; a worker that dies leaves them to come back when the lease runs out.
+ *   lease. Other workers skip the rows; a worker that dies leaves them to come back when the
+ *   lease runs out.
  * - record: VERIFIED and INVALID are final; UNAVAILABLE gets an exponential backoff until
  *   maxAttempts, then next_attempt_at is set to FAR_FUTURE for an operator to `requeue`. Each write
  *   is fenced by the lease (next_attempt_at as claimed): a worker whose lease ran out, or whose row

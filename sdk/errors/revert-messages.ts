@@ -32,7 +32,11 @@ const reverted = (m: string): Described => ["reverted", m];
 
 function vitalOutOfRange(a: Args): Described {
   const name = VITAL_FIELDS[Number(a[0])] ?? `vital field ${num(a[0])}`;
-  if (name === "measuredAt") return invalid(`measuredAt ${num(a[1])} is zero or in the future`);
+  if (name === "measuredAt") {
+    return invalid(
+      `measuredAt ${num(a[1])} is zero or later than the block's timestamp (the chain's clock may trail yours: give an earlier time)`,
+    );
+  }
   const b = VITAL_BOUNDS[name as keyof typeof VITAL_BOUNDS];
   const range = b
     ? ` (allowed ${b.min}-${b.max}${b.unit}; a blood pressure needs both values, diastolic below systolic)`

@@ -8,7 +8,7 @@ import { completeAadhaar } from "../../shared/identity/aadhaar.ts";
 import { analyticsContext } from "./analytics-fixtures.ts";
 import { AADHAAR, buildScenario, PATIENT, type Scenario, useApiWorld, W } from "./harness.ts";
 
-const world = useApiWorld();
+const world = useApiWorld({ apiEnv: { ANALYTICS_SECRET: "5a".repeat(32) } });
 let s: Scenario;
 const tokens: Record<string, string> = {};
 const CENTRAL = 77; // Delhi's Central district, where the scenario's patients live
@@ -107,6 +107,43 @@ describe("aggregates over the real pipeline", () => {
     expect(dataset.candidateRows).toBe(18);
     expect(dataset.achievedK === null || dataset.achievedK >= 11).toBe(true);
     expect(dataset.snapshotBlock).not.toBeNull();
+  });
+
+  it("creates, pages and exports a dataset through the API server, each disclosure in the access audit log", async () => {
+    const created = await world.gql<{
+      createDeidentifiedDataset: { id: string; rowCount: number; exportPath: string };
+    }>(
+      `mutation ($input: DatasetInput!) { createDeidentifiedDataset(input: $input) {
+         id rowCount suppressedRows achievedK exportPath generalization { age sex region period } } }`,
+      { input: { from: istDay(-1), to: istDay(1), maxSuppressionPercent: 20 } },
+      tokens.analyst,
+    );
+    expect(created.errors).toBeUndefined();
+    const dataset = created.data!.createDeidentifiedDataset;
+    const page = await world.gql<{
+      deidentifiedDataset: { rows: { nodes: { pseudonym: string }[]; totalCount: number } };
+    }>(
+      "query ($id: ID!) { deidentifiedDataset(id: $id) { rows(first: 100) { nodes { pseudonym ageBand sex period } totalCount } } }",
+      { id: dataset.id },
+      tokens.analyst,
+    );
+    expect(page.errors).toBeUndefined();
+    expect(page.data!.deidentifiedDataset.rows.nodes).toHaveLength(dataset.rowCount);
+    const res = await fetch(`${world.api.url}${dataset.exportPath}`, {
+      headers: { authorization: `Bearer ${tokens.analyst}` },
+    });
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(dataset.rowCount);
+    const { rows: audit } = await world.db.pool.query<{ operation: string }>(
+      "SELECT operation FROM access_audit_log WHERE record_type = 'DATASET' AND $1 = ANY(record_ids) ORDER BY id",
+      [dataset.id],
+    );
+    expect(audit.map((a) => a.operation)).toEqual([
+      "createDeidentifiedDataset",
+      "DeidentifiedDataset.rows",
+      "exportDataset",
+    ]);
   });
 });
 

@@ -61,7 +61,9 @@ describe("GET /files/<cid>", () => {
     expect(await verificationOf(cid)).toBe("VERIFIED");
 
     const token = await world.signIn(W.staff1, api.url);
-    const listed = await world.gql<{ treatment: { attachments: { cid: string; url: string; verification: { sizeBytes: string } }[] } }>(
+    const listed = await world.gql<{
+      treatment: { attachments: { cid: string; url: string; verification: { sizeBytes: string } }[] };
+    }>(
       `{ treatment(id: "${s.t1}") { attachments { cid url verification { status sizeBytes contentType } } } }`,
       {},
       token,
@@ -88,8 +90,8 @@ describe("GET /files/<cid>", () => {
     const cid = rows[0]!.cid;
     expect((await fetch(`${api.url}/files/${cid}`)).status).toBe(401);
     const analyst = await world.signIn(W.analyst, api.url);
-    expect((await fetch(`${api.url}/files/${cid}`, { headers: { authorization: `Bearer ${analyst}` } })).status).toBe(
-      403,
-    );
+    expect(
+      (await fetch(`${api.url}/files/${cid}`, { headers: { authorization: `Bearer ${analyst}` } })).status,
+    ).toBe(403);
   });
 });

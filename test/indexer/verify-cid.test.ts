@@ -1,3 +1,4 @@
+// biome-ignore-all lint/correctness/useHookAtTopLevel: useTestDatabase/useTestIpfs are vitest fixtures, not React hooks
 /**
  * verifyCid against a real IPFS node (js-ipfs serving the Kubo RPC API), with faults injected
  * by an HTTP proxy in front of it.
@@ -212,6 +213,13 @@ describe("verifyCid on content it must refuse", () => {
     expect(proxy.blockGets).toEqual([file.cid]);
   });
 
+  it("refuses a block the node sends over the block size limit, without reading it all", async () => {
+    const { cid } = await ipfs.client.add(randomBytes(5_000), { cidVersion: 1 });
+    const fetchBlock = createIpfsBlockSource({ rpc: viaProxy, timeoutMs: 30_000, maxBlockBytes: 1_000 });
+    const result = await verifyCid({ cid: cid.toString(), fetchBlock, limits });
+    expect(result).toEqual({ status: "INVALID", reason: `block ${cid} is larger than 1000 bytes` });
+  });
+
   it("refuses a DAG whose root declares a child size the child does not have", async () => {
     const leafBytes = randomBytes(1000);
     const leaf = await ipfs.client.block.put(leafBytes, { format: "raw", version: 1 });
@@ -241,14 +249,15 @@ describe("verifyCid when the node cannot deliver", () => {
   it("gives up with UNAVAILABLE, not a hang, when the node stops answering mid-file", async () => {
     const file = await multiBlockFile(2 * MiB);
     proxy.mode = { kind: "stall", after: 3 };
+    // 2 s: long enough for the three blocks that do come, however busy the machine.
     const result = await verifyCid({
       cid: file.cid,
-      fetchBlock: blocks(500),
-      limits: { ...limits, timeoutMs: 500, parallelBlocks: 1 },
+      fetchBlock: blocks(2_000),
+      limits: { ...limits, timeoutMs: 2_000, parallelBlocks: 1 },
     });
     expect(result).toEqual({
       status: "UNAVAILABLE",
-      reason: `block ${file.leaves[2]} not received within 500 ms`,
+      reason: `block ${file.leaves[2]} not received within 2000 ms`,
     });
     expect(proxy.blockGets.slice(0, 4)).toEqual([file.cid, ...file.leaves.slice(0, 3).map(String)]);
   });

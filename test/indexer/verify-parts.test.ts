@@ -7,6 +7,7 @@ import { sha256, sha512 } from "multiformats/hashes/sha2";
 import { describe, expect, it } from "vitest";
 import { backoffDelayMs } from "../../indexer/verify/backoff.ts";
 import { assertBlockMatches } from "../../indexer/verify/block-hash.ts";
+import { readCarBlocks } from "../../indexer/verify/car-reader.ts";
 import { toVerifierSettings, verifyConfigSchema } from "../../indexer/verify/config.ts";
 import { detectContentType } from "../../indexer/verify/content-type.ts";
 import { decodeUnixfsData } from "../../indexer/verify/unixfs-data.ts";
@@ -88,6 +89,54 @@ describe("decodeUnixfsData", () => {
     expect(() => decodeUnixfsData(bytes(0x12, 0x01, 0x61))).toThrow(/no Type/);
     expect(() => decodeUnixfsData(bytes(0x08, 0x09))).toThrow(/unknown Type 9/);
     expect(() => decodeUnixfsData(bytes(0x08))).toThrow(/inside a varint/);
+  });
+});
+
+describe("readCarBlocks", () => {
+  const varint = (n: number) => {
+    const out: number[] = [];
+    for (; n >= 0x80; n = Math.floor(n / 0x80)) out.push((n & 0x7f) | 0x80);
+    out.push(n);
+    return out;
+  };
+  const car = async (blocks: Uint8Array[]) => {
+    const header = text("header bytes, skipped");
+    const parts: number[] = [...varint(header.length), ...header];
+    const cids: CID[] = [];
+    for (const block of blocks) {
+      const cid = CID.createV1(raw.code, await sha256.digest(block));
+      cids.push(cid);
+      parts.push(...varint(cid.bytes.length + block.length), ...cid.bytes, ...block);
+    }
+    return { bytes: Uint8Array.from(parts), cids };
+  };
+  /** The stream cut into 3-byte chunks, so that every boundary falls mid-field. */
+  async function* chunked(bytes: Uint8Array, size = 3) {
+    for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+  }
+  const limits = { maxHeaderBytes: 1024, maxSectionBytes: 1024 };
+  const collect = async (source: AsyncIterable<Uint8Array>, l = limits) => {
+    const out = [];
+    for await (const block of readCarBlocks(source, l)) out.push(block);
+    return out;
+  };
+
+  it("reads sections across any chunk boundaries, in order", async () => {
+    const blocks = [text("first block"), text("second, longer block of bytes"), new Uint8Array(300).fill(7)];
+    const { bytes, cids } = await car(blocks);
+    const read = await collect(chunked(bytes));
+    expect(read.map((b) => b.cid.toString())).toEqual(cids.map(String));
+    expect(read.map((b) => b.bytes)).toEqual(blocks);
+  });
+
+  it("refuses a truncated stream and a section over the limit, rather than buffer without bound", async () => {
+    const { bytes } = await car([new Uint8Array(300).fill(1)]);
+    await expect(collect(chunked(bytes.subarray(0, bytes.length - 10)))).rejects.toThrow(
+      /ends inside a \d+-byte part/,
+    );
+    await expect(collect(chunked(bytes), { maxHeaderBytes: 1024, maxSectionBytes: 100 })).rejects.toThrow(
+      /CAR section of \d+ bytes \(limit 100\)/,
+    );
   });
 });
 

@@ -116,6 +116,24 @@ describe("prisma/migrate.ts", () => {
     expect((await readdir(migrationsDir)).sort()).toEqual((await readdir(fixtureMigrations)).sort());
   });
 
+  it("dev --create-only writes an empty migration when the schema and the migrations agree, to fill in by hand (views, roles, grants)", async () => {
+    const migrationsDir = await copyOfMigrations();
+    const url = await freshDatabase();
+    const created = await createMigration({
+      databaseUrl: url,
+      name: "hand written",
+      createOnly: true,
+      schemaPath: FIXTURE_SCHEMA,
+      migrationsDir,
+    });
+    expect(created.name).toMatch(/^\d{14}_hand_written$/);
+    expect(created.applied).toEqual([]);
+    expect(await readFile(created.file!, "utf8")).toBe("-- This is an empty migration.");
+    // The given database is left alone: nothing was applied to it.
+    const tables = await query(url, "SELECT 1 FROM pg_tables WHERE tablename = '_prisma_migrations'");
+    expect(tables).toEqual([]);
+  });
+
   it("deploy applies each pending migration exactly once, even to concurrent deployers", async () => {
     const url = await freshDatabase();
     const results = await Promise.all(

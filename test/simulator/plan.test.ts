@@ -13,8 +13,8 @@ const GOVERNANCE = { address: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" as co
 /** 2025-01-01 00:00 UTC: the simulated year is a calendar year. */
 const START = Date.UTC(2025, 0, 1) / 1000;
 
-function plan(seed: string, targetEvents?: number): Plan {
-  const sizes = resolveSizes({ size: "demo", targetEvents });
+function plan(seed: string, targetEvents?: number, slotHours?: number): Plan {
+  const sizes = resolveSizes({ size: "demo", targetEvents, slotHours });
   return planForTarget(sizes, {
     seed,
     pepper: PEPPER,
@@ -157,46 +157,53 @@ describe("the simulation plan", () => {
     expect(children).toBeGreaterThan(0.2);
   });
 
-  it("puts every action that needs another caller's earlier action in a later block, and closes last", () => {
-    const byEpisode = new Map<number, Action[]>();
-    for (const a of demo.actions) {
-      if (!("episode" in a)) continue;
-      const list = byEpisode.get(a.episode.index) ?? [];
-      list.push(a);
-      byEpisode.set(a.episode.index, list);
-    }
-    /** A dependency holds when b follows a in a later slot, or in the same caller's transaction. */
-    const follows = (a: Action, b: Action) =>
-      b.slot > a.slot || (b.slot === a.slot && b.caller === a.caller && b.seq > a.seq);
-    expect(byEpisode.size).toBeGreaterThan(500);
-    for (const actions of byEpisode.values()) {
-      const open = actions[0]!;
-      expect(open.kind).toBe("openTreatment");
-      const assigned = new Map<string, Action>([[open.caller.address, open]]);
-      const discharge = actions.find((a) => a.kind === "advanceStage" && a.stage === 3);
-      for (const a of actions.slice(1)) {
-        expect(follows(open, a)).toBe(true);
-        if (a.kind === "assignDoctor") assigned.set(a.doctor.address, a);
-        if (a.caller.role === "doctor") {
-          const assignment = assigned.get(a.caller.address);
-          expect(assignment).toBeDefined();
-          expect(follows(assignment!, a)).toBe(true);
+  it.each([
+    ["hourly blocks", () => demo],
+    ["4-hour blocks (the bench's)", () => plan("coarse", 6_000, 4)],
+  ])(
+    "puts every action that needs another caller's earlier action in a later block, and closes last (%s)",
+    (_name, get) => {
+      const demo = get();
+      const byEpisode = new Map<number, Action[]>();
+      for (const a of demo.actions) {
+        if (!("episode" in a)) continue;
+        const list = byEpisode.get(a.episode.index) ?? [];
+        list.push(a);
+        byEpisode.set(a.episode.index, list);
+      }
+      /** A dependency holds when b follows a in a later slot, or in the same caller's transaction. */
+      const follows = (a: Action, b: Action) =>
+        b.slot > a.slot || (b.slot === a.slot && b.caller === a.caller && b.seq > a.seq);
+      expect(byEpisode.size).toBeGreaterThan(300);
+      for (const actions of byEpisode.values()) {
+        const open = actions[0]!;
+        expect(open.kind).toBe("openTreatment");
+        const assigned = new Map<string, Action>([[open.caller.address, open]]);
+        const discharge = actions.find((a) => a.kind === "advanceStage" && a.stage === 3);
+        for (const a of actions.slice(1)) {
+          expect(follows(open, a)).toBe(true);
+          if (a.kind === "assignDoctor") assigned.set(a.doctor.address, a);
+          if (a.caller.role === "doctor") {
+            const assignment = assigned.get(a.caller.address);
+            expect(assignment).toBeDefined();
+            expect(follows(assignment!, a)).toBe(true);
+          }
+          if ((a.kind === "recordVitals" || a.kind === "recordVitalsBatch") && discharge) {
+            expect(follows(a, discharge)).toBe(true);
+          }
+          if (a.kind === "advanceStage" && a.stage > 1) {
+            const diagnosis = actions.find((d) => d.kind === "recordDiagnosis")!;
+            expect(follows(diagnosis, a)).toBe(true);
+          }
         }
-        if ((a.kind === "recordVitals" || a.kind === "recordVitalsBatch") && discharge) {
-          expect(follows(a, discharge)).toBe(true);
-        }
-        if (a.kind === "advanceStage" && a.stage > 1) {
-          const diagnosis = actions.find((d) => d.kind === "recordDiagnosis")!;
-          expect(follows(diagnosis, a)).toBe(true);
+        const close = actions.findIndex((a) => a.kind === "advanceStage" && a.stage === 4);
+        if (close !== -1) {
+          expect(close).toBe(actions.length - 1);
+          for (const a of actions.slice(0, close)) expect(follows(a, actions[close]!)).toBe(true);
         }
       }
-      const close = actions.findIndex((a) => a.kind === "advanceStage" && a.stage === 4);
-      if (close !== -1) {
-        expect(close).toBe(actions.length - 1);
-        for (const a of actions.slice(0, close)) expect(follows(a, actions[close]!)).toBe(true);
-      }
-    }
-  });
+    },
+  );
 
   it("binds devices only while free: a device's next registration comes after its revocation", () => {
     const events = new Map<string, { kind: string; slot: number }[]>();

@@ -1,0 +1,38 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+
+/** Spawns `node <script>` and resolves with the first stdout line parsed as JSON. */
+export async function spawnJsonLine<T>(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; value: T }> {
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: child.stdout! });
+  const value = await new Promise<T>((resolve, reject) => {
+    lines.once("line", (line) => resolve(JSON.parse(line) as T));
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before printing`)));
+  });
+  return { child, value };
+}
+
+/** Resident set size and its peak (VmHWM) of a process, in MiB, from /proc. */
+export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: number } | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+    return { rssMb: kb("VmRSS") / 1024, peakMb: kb("VmHWM") / 1024 };
+  } catch {
+    return null;
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  await exited;
+}
