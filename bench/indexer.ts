@@ -25,7 +25,7 @@ import { deployDocTel, type SigningWalletClient } from "../sdk/index.ts";
 import { docTelAbi } from "../shared/abi/generated/DocTel.ts";
 import { createSilentLogger } from "../shared/logger.ts";
 import { DEV_PRIVATE_KEYS } from "../shared/services/chain.ts";
-import { startEmbeddedPostgres } from "../shared/services/postgres.ts";
+import { type EmbeddedPostgres, startTemporaryPostgres } from "../shared/services/postgres.ts";
 import { runSimulation } from "../simulator/index.ts";
 import { memoryOf, percentile, spawnJsonLine, stop } from "./support/process.ts";
 
@@ -44,8 +44,10 @@ const work = await mkdtemp(path.join(tmpdir(), "doctel-bench-indexer-"));
 
 const node = await spawnJsonLine<{ rpcUrl: string; wsUrl: string }>(path.join(root, "bench/support/chain-node.ts"));
 const { rpcUrl, wsUrl } = node.value;
-const db = await startEmbeddedPostgres({ dataDir: path.join(work, "pg"), port: 0 });
+let db: EmbeddedPostgres | undefined;
 try {
+  // Durable settings, as in production: fsync and synchronous commits on.
+  db = await startTemporaryPostgres({ fsync: true, synchronousCommit: true });
   // 1. The chain.
   say(`simulating ${values.events} events on ${rpcUrl}`);
   const transport = http(rpcUrl, { retryCount: 0 });
@@ -163,6 +165,6 @@ try {
   console.log(JSON.stringify(result));
 } finally {
   await stop(node.child);
-  await db.stop();
+  await db?.stop();
   await rm(work, { recursive: true, force: true });
 }

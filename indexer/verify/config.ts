@@ -23,8 +23,9 @@ export const verifyFields = {
   VERIFY_TIMEOUT_MS: positiveInt.default(30_000),
   /** Longest time for one whole file before it is UNAVAILABLE for this attempt. */
   VERIFY_DEADLINE_MS: positiveInt.default(600_000),
-  /** Attempts before an UNAVAILABLE file is left for an operator (`requeue`). */
-  VERIFY_MAX_ATTEMPTS: positiveInt.default(8),
+  /** Attempts before an UNAVAILABLE file is left for an operator (`requeue`); with the default
+   * backoff (1 min doubling, capped at 6 h) retries span about a day. */
+  VERIFY_MAX_ATTEMPTS: positiveInt.default(12),
   /** Backoff after the first UNAVAILABLE attempt; doubled (VERIFY_BACKOFF_FACTOR) each time. */
   VERIFY_BACKOFF_BASE_MS: positiveInt.default(60_000),
   VERIFY_BACKOFF_MAX_MS: positiveInt.default(6 * 3600_000),

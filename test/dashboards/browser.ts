@@ -10,12 +10,17 @@ import { type Browser, chromium, type Page } from "playwright-core";
 export const CHROMIUM = "/usr/bin/chromium";
 export const SCREENSHOTS = path.join(import.meta.dirname, "..", "..", "test-artifacts", "dashboards");
 
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
+/** Throws, saying how to install it, when Debian's Chromium is missing: the browser tests fail, never skip. */
+export function requireChromium(executable = CHROMIUM): void {
+  if (!existsSync(executable)) {
     throw new Error(
-      `${CHROMIUM} is missing: the dashboard browser tests drive Debian's Chromium. Install it with \`apt-get update && apt-get install -y chromium\` (as root), then run the tests again.`,
+      `${executable} is missing: the dashboard browser tests drive Debian's Chromium. Install it with \`apt-get update && apt-get install -y chromium\` (as root), then run the tests again.`,
     );
   }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  requireChromium();
   await mkdir(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,

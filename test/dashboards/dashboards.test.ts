@@ -8,10 +8,11 @@
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, screenshot } from "./browser.ts";
+import { launchChromium, requireChromium, screenshot } from "./browser.ts";
 import { useDashboardStack } from "./stack.ts";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
+// Before the stack starts: without Chromium there is no point simulating a hospital network.
+beforeAll(() => requireChromium());
 const stack = useDashboardStack();
 let browser: Browser;
 let context: BrowserContext;

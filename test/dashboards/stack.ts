@@ -4,12 +4,14 @@
  * file to a temp folder, the indexer until caught up, the verification worker until every file is
  * checked, and the API server with the dashboards in demo mode.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { DASHBOARDS_DIST_DIR } from "../../dashboards/serve.ts";
 import { apiConfigSchema } from "../../graphql/config.ts";
 import { type ApiServer, createApiServer } from "../../graphql/server.ts";
 import { defaultVerifierSettings } from "../../indexer/verify/config.ts";
@@ -70,6 +72,9 @@ export function useDashboardStack(): DashboardStack {
   let folder: string | undefined;
 
   beforeAll(async () => {
+    if (!existsSync(path.join(DASHBOARDS_DIST_DIR, "index.html"))) {
+      throw new Error("dashboards/dist is not built: run `npm run build:dashboards` first (`npm test` does)");
+    }
     const deployed = await chain.deployDocTel({ pepper: PEPPER });
     const block = await chain.publicClient.getBlock({ blockNumber: deployed.deployBlock });
     const deployment: DeploymentRecord = {

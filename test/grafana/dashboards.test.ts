@@ -30,7 +30,6 @@ import {
   resolveTime,
 } from "./grafana.ts";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
 const db = useTestDatabase();
 const dashboards = loadDashboards();
 const dataSources = loadProvisionedDataSources();

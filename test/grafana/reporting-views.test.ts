@@ -22,7 +22,6 @@ import {
   writeCases,
 } from "./cases.ts";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
 const db = useTestDatabase();
 
 const VIEWS = [

@@ -44,9 +44,15 @@ interface DimensionDef {
 
 const str = (v: unknown) => String(v);
 
+/** First day of the week of `day` (a date column): ISO Monday, MMWR Sunday. */
+export const WEEK_START_DATE_SQL = {
+  ISO_WEEK: "date_trunc('week', day::timestamp)::date",
+  MMWR_WEEK: "(day - extract(dow FROM day)::int)",
+} as const;
+
 export const WEEK_START_SQL = {
-  ISO_WEEK: "to_char(date_trunc('week', day::timestamp)::date, 'YYYY-MM-DD')",
-  MMWR_WEEK: "to_char(day - extract(dow FROM day)::int, 'YYYY-MM-DD')",
+  ISO_WEEK: `to_char(${WEEK_START_DATE_SQL.ISO_WEEK}, 'YYYY-MM-DD')`,
+  MMWR_WEEK: `to_char(${WEEK_START_DATE_SQL.MMWR_WEEK}, 'YYYY-MM-DD')`,
 } as const;
 
 export const DIMENSION_DEFS: Readonly<Record<CaseDimension, DimensionDef>> = {

@@ -94,6 +94,7 @@ export function buildCube(
 ): Cube {
   const cells = new Map<string, CubeCell>();
   const chainCache = dimensions.map(() => new Map<string, string[]>());
+  const chains: string[][] = new Array(dimensions.length);
   for (const detail of details) {
     if (detail.coords.length !== dimensions.length) {
       throw new CubeDefinitionError(
@@ -101,15 +102,16 @@ export function buildCube(
       );
     }
     if (detail.count === 0) continue;
-    const chains = detail.coords.map((leaf, d) => {
+    for (let d = 0; d < dimensions.length; d++) {
+      const leaf = detail.coords[d]!;
       const cache = chainCache[d]!;
       let chain = cache.get(leaf);
       if (chain === undefined) {
         chain = chainOf(dimensions[d]!, leaf);
         cache.set(leaf, chain);
       }
-      return chain;
-    });
+      chains[d] = chain;
+    }
     addCombinations(cells, chains, detail.count, maxCells);
   }
   const cube: Cube = {
@@ -125,14 +127,20 @@ export function buildCube(
 
 function addCombinations(
   cells: Map<string, CubeCell>,
-  chains: string[][],
+  chains: readonly string[][],
   count: number,
   maxCells: number,
 ): void {
-  const index = chains.map(() => 0);
+  const n = chains.length;
+  const index = new Array<number>(n).fill(0);
+  const coords = new Array<string>(n);
   for (;;) {
-    const coords = chains.map((chain, d) => chain[index[d]!]!);
-    const key = cellKey(coords);
+    let detail = true;
+    for (let d = 0; d < n; d++) {
+      coords[d] = chains[d]![index[d]!]!;
+      if (index[d] !== 0) detail = false;
+    }
+    const key = coords.join(SEP);
     const cell = cells.get(key);
     if (cell) cell.count += count;
     else {
@@ -141,27 +149,30 @@ function addCombinations(
           `the table would have more than ${maxCells} cells with its totals: group by fewer or coarser dimensions, or narrow the filters`,
         );
       }
-      cells.set(key, {
-        key,
-        coords,
-        detail: index.every((i) => i === 0),
-        count,
-        suppressed: false,
-        lines: [],
-      });
+      cells.set(key, { key, coords: coords.slice(), detail, count, suppressed: false, lines: [] });
     }
     let d = 0;
-    while (d < chains.length && index[d] === chains[d]!.length - 1) index[d++] = 0;
-    if (d === chains.length) return;
+    while (d < n && index[d] === chains[d]!.length - 1) index[d++] = 0;
+    if (d === n) return;
     index[d]!++;
   }
 }
 
 function indexLines(cube: Cube): void {
   const children = cube.dimensions.map(() => new Map<string, Set<string>>());
+  const parents = cube.dimensions.map(() => new Map<string, string | null>());
+  const parentOf = (d: number, node: string): string | null => {
+    const memo = parents[d]!;
+    let parent = memo.get(node);
+    if (parent === undefined) {
+      parent = cube.dimensions[d]!.parentOf(node);
+      memo.set(node, parent);
+    }
+    return parent;
+  };
   for (const cell of cube.cells.values()) {
     for (let d = 0; d < cube.dimensions.length; d++) {
-      const parent = cube.dimensions[d]!.parentOf(cell.coords[d]!);
+      const parent = parentOf(d, cell.coords[d]!);
       if (parent === null) continue;
       const set = children[d]!.get(parent);
       if (set) set.add(cell.coords[d]!);

@@ -6,7 +6,7 @@
  * code column and read case_count_daily instead. Never the treatment table.
  */
 import type { Pool } from "pg";
-import { WEEK_START_SQL } from "../aggregates/dimensions.ts";
+import { WEEK_START_DATE_SQL } from "../aggregates/dimensions.ts";
 import type { DetailCell } from "../disclosure/cube.ts";
 import { type DiagnosisSelection, isCategoryLevel } from "../selection/diagnosis.ts";
 import { diagnosisPredicate } from "../selection/diagnosis-sql.ts";
@@ -33,13 +33,13 @@ export function trendSql(q: TrendQuery): { text: string; values: unknown[]; sour
     values.push(q.system, q.fromWeek, q.toWeek);
     where.push("system = $1::week_system", "week_start >= $2::date", "week_start <= $3::date");
     if (q.diagnosis) where.push(diagnosisPredicate(q.diagnosis, { category: "diagnosis_category" }, values));
-    week = "to_char(week_start, 'YYYY-MM-DD')";
+    week = "week_start";
   } else {
     values.push(q.fromWeek, q.toWeek);
     where.push("day >= $1::date", "day < $2::date + 7");
     const columns = { category: "diagnosis_category", chapter: "diagnosis_chapter", code: "diagnosis" };
     if (q.diagnosis) where.push(diagnosisPredicate(q.diagnosis, columns, values));
-    week = q.system === "ISO" ? WEEK_START_SQL.ISO_WEEK : WEEK_START_SQL.MMWR_WEEK;
+    week = q.system === "ISO" ? WEEK_START_DATE_SQL.ISO_WEEK : WEEK_START_DATE_SQL.MMWR_WEEK;
   }
   if (q.scope.state !== null) {
     values.push(q.scope.state);
@@ -56,11 +56,13 @@ export function trendSql(q: TrendQuery): { text: string; values: unknown[]; sour
         ? ["state_code"]
         : [];
   const selects = [`${week} AS w`, ...regionColumns];
-  const text = `SELECT ${selects.join(", ")}, sum(count)::int AS n
-    FROM ${weekly ? "case_trend_weekly" : "case_count_daily"}
-   WHERE ${where.join(" AND ")}
-   GROUP BY ${selects.map((_, i) => i + 1).join(", ")}
-  HAVING sum(count) > 0`;
+  // Grouped on the date itself (in index order), formatted once per group afterwards.
+  const text = `SELECT to_char(g.w, 'YYYY-MM-DD') AS w${regionColumns.map((c) => `, g.${c}`).join("")}, g.n FROM (
+    SELECT ${selects.join(", ")}, sum(count)::int AS n
+      FROM ${weekly ? "case_trend_weekly" : "case_count_daily"}
+     WHERE ${where.join(" AND ")}
+     GROUP BY ${selects.map((_, i) => i + 1).join(", ")}
+    HAVING sum(count) > 0) g`;
   return { text, values, source: weekly ? "case_trend_weekly" : "case_count_daily" };
 }
 

@@ -163,6 +163,7 @@ export async function resolveCaseTrends(
   );
   const perTable = epsilon && overlapping ? splitEpsilon(epsilon, selections.length) : epsilon;
 
+  const weekLabels = weeks.map((w) => formatEpiWeek(weekSystem === "iso" ? isoWeek(w) : mmwrWeek(w), weekSystem));
   const series: TrendSeries[] = [];
   let totalCells = 0;
   let suppressedCells = 0;
@@ -199,10 +200,9 @@ export async function resolveCaseTrends(
       for (let i = leadIn; i < weeks.length; i++) {
         const w = weeks[i]!;
         const s = scores[i] ?? null;
-        const epi = weekSystem === "iso" ? isoWeek(w) : mmwrWeek(w);
         points.push({
           weekStart: w,
-          week: formatEpiWeek(epi, weekSystem),
+          week: weekLabels[i]!,
           count: released[i] ?? null,
           suppressed: released[i] === null,
           movingAverage: ma[i] ?? null,
