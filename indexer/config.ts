@@ -3,7 +3,8 @@
  * documented in .env.example.
  */
 import { z } from "zod";
-import { address, logFields, nonNegativeInt, port, positiveInt, url } from "../shared/config.ts";
+import { address, booleanFlag, logFields, nonNegativeInt, port, positiveInt, url } from "../shared/config.ts";
+import { verifyFields } from "./verify/config.ts";
 
 export const indexerConfigSchema = z
   .object({
@@ -37,6 +38,11 @@ export const indexerConfigSchema = z
     READY_LAG_BLOCKS: nonNegativeInt.default(2),
     OPS_HOST: z.string().default("127.0.0.1"),
     OPS_PORT: port.default(9464),
+    /** Verify attached files against IPFS in this process (several processes may share the queue). */
+    VERIFY_ENABLED: booleanFlag.default(true),
+    IPFS_API_URL: url.default("http://127.0.0.1:5001"),
+    VERIFY_DB_POOL_SIZE: positiveInt.default(4),
+    ...verifyFields,
   })
   .refine((c) => (c.CONTRACT_ADDRESS === undefined) === (c.CHAIN_ID === undefined), {
     message: "set CONTRACT_ADDRESS and CHAIN_ID together (or neither, to read DEPLOYMENT_FILE)",

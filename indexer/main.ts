@@ -11,8 +11,10 @@ import { createLogger, type Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
 import { type IndexerConfig, indexerConfigSchema } from "./config.ts";
 import { createIndexer, type IndexerTarget } from "./indexer.ts";
-import { createIndexerMetrics } from "./ops/metrics.ts";
+import { createIndexerMetrics, type IndexerMetrics } from "./ops/metrics.ts";
 import { startOpsServer } from "./ops/server.ts";
+import { toVerifierSettings } from "./verify/config.ts";
+import { createVerificationWorker } from "./verify/worker.ts";
 
 export async function resolveTarget(config: IndexerConfig): Promise<IndexerTarget> {
   if (config.CONTRACT_ADDRESS !== undefined && config.CHAIN_ID !== undefined) {
@@ -63,6 +65,7 @@ export async function runIndexer(config: IndexerConfig, logger: Logger, signal: 
   const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
   const metrics = createIndexerMetrics({ defaultMetrics: true });
   const indexer = createIndexer({ target, settings: indexerSettings(config), pool, logger, metrics });
+  const verifier = config.VERIFY_ENABLED ? await startVerifier(config, logger, metrics) : null;
   const ops = await startOpsServer({
     host: config.OPS_HOST,
     port: config.OPS_PORT,
@@ -76,8 +79,35 @@ export async function runIndexer(config: IndexerConfig, logger: Logger, signal: 
     await indexer.run(signal);
   } finally {
     await ops.close();
+    await verifier?.stop();
     await pool.end();
   }
+}
+
+/** The verification worker, on a pool of its own so it never competes with indexing. */
+async function startVerifier(config: IndexerConfig, logger: Logger, metrics: IndexerMetrics) {
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: Math.max(2, config.VERIFY_DB_POOL_SIZE),
+  });
+  const worker = createVerificationWorker({
+    pool,
+    ipfsUrl: config.IPFS_API_URL,
+    config: toVerifierSettings(config),
+    logger: logger.child({ component: "verifier" }),
+    metrics: metrics.registry,
+  });
+  await worker.start();
+  logger.info(
+    { ipfs_api_url: redactUrl(config.IPFS_API_URL), concurrency: config.VERIFY_CONCURRENCY },
+    "file verification started",
+  );
+  return {
+    async stop() {
+      await worker.stop();
+      await pool.end();
+    },
+  };
 }
 
 async function main(): Promise<void> {

@@ -3,6 +3,7 @@
  * (e.g. the simulator's `simulate`), write a CommandModule in its own file and list it here.
  */
 import { deployCommand } from "./deploy.ts";
+import { filesCommands } from "./files.ts";
 import { hospitalCommands } from "./hospital.ts";
 import { deviceCommands, doctorCommands, memberCommands, staffCommands } from "./members.ts";
 import { patientCommands } from "./patient.ts";
@@ -27,4 +28,5 @@ export const commandModules: readonly CommandModule[] = [
   governanceCommands,
   statusCommand,
   simulateCommand,
+  filesCommands,
 ];

@@ -3,6 +3,7 @@
  * tables, unnest upserts for current state, rollup deltas. Order follows the foreign keys.
  */
 import type { PoolClient } from "pg";
+import { notifyVerificationQueue } from "../verify/queue.ts";
 import type { BatchState } from "./batch-state.ts";
 import { copyRows, excludedSet, insertUnnest, type SqlValue } from "./bulk.ts";
 import { dayToDate, isoTime } from "./calendar.ts";
@@ -248,7 +249,7 @@ export async function writeBatch(client: PoolClient, state: BatchState): Promise
     );
     await copyRows(client, "attachment", ATTACHMENT_COLUMNS, state.attachments);
     // Wakes verification workers once the transaction commits.
-    await client.query("NOTIFY doctel_verify");
+    await notifyVerificationQueue(client);
   }
   await copyRows(client, "vital", VITAL_COLUMNS, state.vitals);
   await copyRows(client, "access_history", ACCESS_HISTORY_COLUMNS, state.accessHistory);

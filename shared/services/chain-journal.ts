@@ -9,7 +9,13 @@
  *   {"t":"block","n":12,"ts":1700000000,"baseFee":"0x…","hash":"0x…","txs":["0x02f8…"]}
  */
 import { open, readFile } from "node:fs/promises";
-import { keccak256, serializeTransaction, type Hex, type TransactionSerializable, type Signature } from "viem";
+import {
+  type Hex,
+  keccak256,
+  type Signature,
+  serializeTransaction,
+  type TransactionSerializable,
+} from "viem";
 
 export type JournalEntry =
   | { t: "call"; method: string; params: unknown[] }
@@ -55,11 +61,24 @@ export function rawTransaction(tx: RpcTransaction): Hex {
       accessList: tx.accessList ?? [],
     };
   } else if (type === 1) {
-    unsigned = { ...common, type: "eip2930", chainId: Number(tx.chainId), gasPrice: BigInt(tx.gasPrice!), accessList: tx.accessList ?? [] };
+    unsigned = {
+      ...common,
+      type: "eip2930",
+      chainId: Number(tx.chainId),
+      gasPrice: BigInt(tx.gasPrice!),
+      accessList: tx.accessList ?? [],
+    };
   } else if (type === 0) {
-    unsigned = { ...common, type: "legacy", gasPrice: BigInt(tx.gasPrice!), ...(tx.chainId ? { chainId: Number(tx.chainId) } : {}) };
+    unsigned = {
+      ...common,
+      type: "legacy",
+      gasPrice: BigInt(tx.gasPrice!),
+      ...(tx.chainId ? { chainId: Number(tx.chainId) } : {}),
+    };
   } else {
-    throw new Error(`journal: transaction ${tx.hash} has type ${type}, which the embedded chain does not journal`);
+    throw new Error(
+      `journal: transaction ${tx.hash} has type ${type}, which the embedded chain does not journal`,
+    );
   }
   const signature: Signature =
     type === 0
@@ -108,4 +127,3 @@ export async function readJournal(file: string): Promise<JournalEntry[]> {
   }
   return entries;
 }
-

@@ -9,7 +9,14 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { Hex } from "viem";
 import type { Logger } from "../logger.ts";
-import { type Journal, type JournalEntry, openJournal, type RpcTransaction, rawTransaction, readJournal } from "./chain-journal.ts";
+import {
+  type Journal,
+  type JournalEntry,
+  openJournal,
+  type RpcTransaction,
+  rawTransaction,
+  readJournal,
+} from "./chain-journal.ts";
 
 export interface EmbeddedChainOptions {
   /** Folder of the genesis settings and the journal. */
@@ -52,7 +59,13 @@ const STATE_CALLS = new Set([
 /** Calls that may mine blocks: the new blocks are journaled after them. */
 const MINING_CALLS = new Set(["eth_sendRawTransaction", "eth_sendTransaction", "evm_mine", "hardhat_mine"]);
 /** Calls the journal cannot represent. */
-const REFUSED = new Set(["evm_snapshot", "evm_revert", "hardhat_reset", "hardhat_dropTransaction", "hardhat_setLoggingEnabled"]);
+const REFUSED = new Set([
+  "evm_snapshot",
+  "evm_revert",
+  "hardhat_reset",
+  "hardhat_dropTransaction",
+  "hardhat_setLoggingEnabled",
+]);
 
 const DAY_MS = 86_400_000;
 
@@ -112,7 +125,14 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
     const method = typeof request.method === "string" ? request.method : "";
     const params = Array.isArray(request.params) ? request.params : [];
     if (REFUSED.has(method)) {
-      return { jsonrpc: "2.0", id, error: { code: -32601, message: `${method} is not available on the embedded chain (its journal could not replay it)` } };
+      return {
+        jsonrpc: "2.0",
+        id,
+        error: {
+          code: -32601,
+          message: `${method} is not available on the embedded chain (its journal could not replay it)`,
+        },
+      };
     }
     try {
       let result: unknown;
@@ -137,7 +157,11 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
       return {
         jsonrpc: "2.0",
         id,
-        error: { code: typeof e.code === "number" ? e.code : -32603, message: e.message ?? String(error), ...(e.data !== undefined ? { data: e.data } : {}) },
+        error: {
+          code: typeof e.code === "number" ? e.code : -32603,
+          message: e.message ?? String(error),
+          ...(e.data !== undefined ? { data: e.data } : {}),
+        },
       };
     }
   }
@@ -172,7 +196,10 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
   });
   const { port } = server.address() as AddressInfo;
   const rpcUrl = `http://${hostname}:${port}`;
-  options.logger?.info({ rpc_url: rpcUrl, chain_id: genesis.chainId, replayed_blocks: replayedBlocks }, "embedded chain started");
+  options.logger?.info(
+    { rpc_url: rpcUrl, chain_id: genesis.chainId, replayed_blocks: replayedBlocks },
+    "embedded chain started",
+  );
   return {
     rpcUrl,
     chainId: genesis.chainId,
@@ -224,6 +251,9 @@ async function replay(
     blocks++;
   }
   await call("evm_setAutomine", [automine]);
-  logger?.info({ blocks, duration_ms: Math.round(performance.now() - started) }, "embedded chain replayed its journal");
+  logger?.info(
+    { blocks, duration_ms: Math.round(performance.now() - started) },
+    "embedded chain replayed its journal",
+  );
   return blocks;
 }

@@ -32,6 +32,7 @@ function spawnIndexer(): ChildProcess {
       GETLOGS_INITIAL_RANGE: "2",
       GETLOGS_MAX_RANGE: "3",
       OPS_PORT: "0",
+      VERIFY_ENABLED: "false",
       LOG_LEVEL: "warn",
     },
     stdio: ["ignore", "ignore", "pipe"],

@@ -27,7 +27,7 @@ function runMain(env: Record<string, string>): Promise<{ code: number | null; st
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(root, "indexer/main.ts")], {
       cwd: root,
-      env: { PATH: process.env.PATH, OPS_PORT: "0", LOG_LEVEL: "info", ...env },
+      env: { PATH: process.env.PATH, OPS_PORT: "0", VERIFY_ENABLED: "false", LOG_LEVEL: "info", ...env },
       stdio: ["ignore", "ignore", "pipe"],
     });
     let stderr = "";

@@ -20,7 +20,11 @@ afterAll(async () => {
 
 const rpc = async (url: string, method: string, params: unknown[] = []) => {
   const res = (await (
-    await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) })
+    await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    })
   ).json()) as { result?: unknown; error?: { message: string } };
   if (res.error) throw new Error(res.error.message);
   return res.result;
@@ -33,19 +37,37 @@ describe("the embedded chain", () => {
     const governance = privateKeyToAccount(DEV_PRIVATE_KEYS[0]);
     const wallet = createWalletClient({ account: governance, chain: hardhat, transport });
     const client = createPublicClient({ chain: hardhat, transport });
-    const hash = await wallet.deployContract({ abi: docTelAbi, bytecode: docTelBytecode, args: [0, governance.address, referenceKeyId(Buffer.alloc(32, 1))] });
+    const hash = await wallet.deployContract({
+      abi: docTelAbi,
+      bytecode: docTelBytecode,
+      args: [0, governance.address, referenceKeyId(Buffer.alloc(32, 1))],
+    });
     const { contractAddress } = await client.waitForTransactionReceipt({ hash });
     // Dev-chain state outside blocks, as the simulator uses it.
     const fresh = "0x00000000000000000000000000000000000b0b00";
     await rpc(first.rpcUrl, "hardhat_setBalance", [fresh, "0x3635c9adc5dea00000"]);
     await rpc(first.rpcUrl, "evm_setAutomine", [false]);
-    await wallet.writeContract({ address: contractAddress!, abi: docTelAbi, functionName: "registerHospital", args: ["A", 7, 94] });
-    await wallet.writeContract({ address: contractAddress!, abi: docTelAbi, functionName: "registerHospital", args: ["B", 27, 490] });
+    await wallet.writeContract({
+      address: contractAddress!,
+      abi: docTelAbi,
+      functionName: "registerHospital",
+      args: ["A", 7, 94],
+    });
+    await wallet.writeContract({
+      address: contractAddress!,
+      abi: docTelAbi,
+      functionName: "registerHospital",
+      args: ["B", 27, 490],
+    });
     await rpc(first.rpcUrl, "evm_mine", [Math.floor(Date.now() / 1000) + 3600]);
     await rpc(first.rpcUrl, "evm_setAutomine", [true]);
     await wallet.sendTransaction({ to: fresh, value: parseEther("1") });
     const head = await client.getBlockNumber();
-    const hashes = await Promise.all(Array.from({ length: Number(head) + 1 }, (_, i) => client.getBlock({ blockNumber: BigInt(i) }).then((b) => b.hash)));
+    const hashes = await Promise.all(
+      Array.from({ length: Number(head) + 1 }, (_, i) =>
+        client.getBlock({ blockNumber: BigInt(i) }).then((b) => b.hash),
+      ),
+    );
     const balance = await client.getBalance({ address: fresh });
     await first.close();
 
@@ -53,9 +75,12 @@ describe("the embedded chain", () => {
     const again = createPublicClient({ chain: hardhat, transport: http(second.rpcUrl) });
     expect(second.replayedBlocks).toBe(Number(head));
     expect(await again.getBlockNumber()).toBe(head);
-    for (let i = 0; i <= Number(head); i++) expect((await again.getBlock({ blockNumber: BigInt(i) })).hash).toBe(hashes[i]);
+    for (let i = 0; i <= Number(head); i++)
+      expect((await again.getBlock({ blockNumber: BigInt(i) })).hash).toBe(hashes[i]);
     expect(await again.getBalance({ address: fresh })).toBe(balance);
-    expect(await again.readContract({ address: contractAddress!, abi: docTelAbi, functionName: "hospitalCount" })).toBe(2);
+    expect(
+      await again.readContract({ address: contractAddress!, abi: docTelAbi, functionName: "hospitalCount" }),
+    ).toBe(2);
     // Automine state came back too: a new transaction is mined at once.
     const more = createWalletClient({ account: governance, chain: hardhat, transport: http(second.rpcUrl) });
     await again.waitForTransactionReceipt({ hash: await more.sendTransaction({ to: fresh, value: 1n }) });
@@ -65,13 +90,20 @@ describe("the embedded chain", () => {
 
   it("refuses snapshots and reverts, which its journal could not replay", async () => {
     const chain = await startEmbeddedChain({ dir, port: 0 });
-    await expect(rpc(chain.rpcUrl, "evm_snapshot")).rejects.toThrow("evm_snapshot is not available on the embedded chain");
+    await expect(rpc(chain.rpcUrl, "evm_snapshot")).rejects.toThrow(
+      "evm_snapshot is not available on the embedded chain",
+    );
     await chain.close();
   });
 
   it("refuses to start on a journal that does not match its genesis, rather than serve a different chain", async () => {
     const genesis = JSON.parse(await readFile(path.join(dir, "genesis.json"), "utf8"));
-    await writeFile(path.join(dir, "genesis.json"), JSON.stringify({ ...genesis, initialDate: "2020-01-01T00:00:00.000Z" }));
-    await expect(startEmbeddedChain({ dir, port: 0 })).rejects.toThrow(/embedded chain replay: block \d+ hash 0x[0-9a-f]{64} expected, got/);
+    await writeFile(
+      path.join(dir, "genesis.json"),
+      JSON.stringify({ ...genesis, initialDate: "2020-01-01T00:00:00.000Z" }),
+    );
+    await expect(startEmbeddedChain({ dir, port: 0 })).rejects.toThrow(
+      /embedded chain replay: block \d+ hash 0x[0-9a-f]{64} expected, got/,
+    );
   });
 });

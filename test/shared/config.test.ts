@@ -1,13 +1,24 @@
-import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { logFields, parseConfig, pepper, positiveInt, url } from "../../shared/config.ts";
 import { ConfigError } from "../../shared/errors.ts";
 
-const schema = z.object({ ...logFields, DOCTEL_PEPPER: pepper, RPC_URL: url, DATABASE_URL: z.string().regex(/^postgres:\/\//, "expected a postgres URL"), BATCH: positiveInt.default(10) });
+const schema = z.object({
+  ...logFields,
+  DOCTEL_PEPPER: pepper,
+  RPC_URL: url,
+  DATABASE_URL: z.string().regex(/^postgres:\/\//, "expected a postgres URL"),
+  BATCH: positiveInt.default(10),
+});
 
 describe("parsing configuration once at start", () => {
   it("coerces values and fills in defaults", () => {
-    const c = parseConfig(schema, { DOCTEL_PEPPER: "ab".repeat(32), RPC_URL: "http://127.0.0.1:8545", DATABASE_URL: "postgres://x/y", BATCH: "25" });
+    const c = parseConfig(schema, {
+      DOCTEL_PEPPER: "ab".repeat(32),
+      RPC_URL: "http://127.0.0.1:8545",
+      DATABASE_URL: "postgres://x/y",
+      BATCH: "25",
+    });
     expect(c.BATCH).toBe(25);
     expect(c.LOG_LEVEL).toBe("info");
     expect(c.DOCTEL_PEPPER).toHaveLength(32);
@@ -17,7 +28,12 @@ describe("parsing configuration once at start", () => {
     const secret = "not-hex-but-secret-material";
     let error: unknown;
     try {
-      parseConfig(schema, { DOCTEL_PEPPER: secret, RPC_URL: "nope", DATABASE_URL: "mysql://admin:hunter2@db/x", BATCH: "-1" });
+      parseConfig(schema, {
+        DOCTEL_PEPPER: secret,
+        RPC_URL: "nope",
+        DATABASE_URL: "mysql://admin:hunter2@db/x",
+        BATCH: "-1",
+      });
     } catch (e) {
       error = e;
     }
@@ -26,7 +42,7 @@ describe("parsing configuration once at start", () => {
     expect(message).toContain("DOCTEL_PEPPER: expected at least 32 bytes");
     expect(message).toContain(`(got a value of ${secret.length} characters)`);
     expect(message).not.toContain(secret);
-    expect(message).toContain('RPC_URL: expected a URL');
+    expect(message).toContain("RPC_URL: expected a URL");
     expect(message).toContain("BATCH");
     // A URL is quoted without its credentials.
     expect(message).toContain("DATABASE_URL: expected a postgres URL");
@@ -34,6 +50,8 @@ describe("parsing configuration once at start", () => {
   });
 
   it("treats empty strings as unset, as .env files do", () => {
-    expect(() => parseConfig(schema, { DOCTEL_PEPPER: "", RPC_URL: "http://x", DATABASE_URL: "postgres://x" })).toThrow(/DOCTEL_PEPPER/);
+    expect(() =>
+      parseConfig(schema, { DOCTEL_PEPPER: "", RPC_URL: "http://x", DATABASE_URL: "postgres://x" }),
+    ).toThrow(/DOCTEL_PEPPER/);
   });
 });
