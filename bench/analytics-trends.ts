@@ -241,7 +241,7 @@ async function main(): Promise<void> {
     };
 
     log("warming up");
-    await run(20, 5);
+    await run(config.BENCH_RATE, 8);
     const loadAtStart = loadavg()[0]!;
     const result = await run(config.BENCH_RATE, config.BENCH_DURATION_S);
     const all = [...result.latencies.values()].flat();

@@ -126,9 +126,11 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       ...(args.extensions?.resolvers ?? []),
     ] as never,
     introspection: config.INTROSPECTION,
+    // The process entry (graphql/main.ts, doctel start) owns shutdown; Apollo's own handler would
+    // re-raise SIGINT and kill the process in the middle of stopping the other parts.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: development,
     hideSchemaDetailsFromClientErrors: !development,
-    status400ForVariableCoercionErrors: true,
     formatError: createFormatError({ development }),
     logger: logger.child({ component: "apollo" }),
     plugins: [

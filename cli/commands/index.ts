@@ -9,6 +9,7 @@ import { deviceCommands, doctorCommands, memberCommands, staffCommands } from ".
 import { patientCommands } from "./patient.ts";
 import { governanceCommands, roleCommands } from "./roles.ts";
 import { simulateCommand } from "./simulate.ts";
+import { startCommand } from "./start.ts";
 import { statusCommand } from "./status.ts";
 import { treatmentCommands } from "./treatment.ts";
 import type { CommandModule } from "./types.ts";
@@ -16,6 +17,7 @@ import type { CommandModule } from "./types.ts";
 export type { CommandModule } from "./types.ts";
 
 export const commandModules: readonly CommandModule[] = [
+  startCommand,
   deployCommand,
   hospitalCommands,
   staffCommands,

@@ -210,6 +210,37 @@ describe("caseCounts", () => {
   });
 });
 
+describe("caseCounts dimensions", () => {
+  it("groups by coarse age bands, sex and hospital, and can leave the margins out of the response", async () => {
+    const table = await resolveCaseCounts(publicHealth(), {
+      from: "2025-01-06",
+      to: "2025-01-19",
+      groupBy: ["HOSPITAL", "AGE_BAND_20", "SEX"],
+      diagnosis: { chapters: [1] },
+      includeMargins: false,
+    });
+    expect(table.cells.every((c) => !c.margin)).toBe(true);
+    const ages = new Set(table.cells.map((c) => c.age?.code));
+    expect([...ages].every((a) => a === "20-39" || a === "40-59")).toBe(true);
+    expect(table.cells.find((c) => c.hospital?.code === "1")?.hospital?.label).toBe("Hospital 1");
+    const released = table.cells.filter((c) => c.count !== null).reduce((sum, c) => sum + c.count!, 0);
+    const withMargins = await resolveCaseCounts(publicHealth(), {
+      from: "2025-01-06",
+      to: "2025-01-19",
+      groupBy: ["HOSPITAL", "AGE_BAND_20", "SEX"],
+      diagnosis: { chapters: [1] },
+    });
+    // The same finest cells are suppressed either way: the margins are only left out of the response.
+    const finest = withMargins.cells.filter((c) => !c.margin);
+    expect(finest.filter((c) => c.count !== null).reduce((sum, c) => sum + c.count!, 0)).toBe(released);
+    expect(
+      withMargins.cells.find(
+        (c) => c.hospital?.level === "TOTAL" && c.age?.level === "TOTAL" && c.sex?.level === "TOTAL",
+      )?.count,
+    ).toBe(30 + 5 + 15 + 12 + 25 + 12);
+  });
+});
+
 describe("noisy releases", () => {
   it("states and records the epsilon, and releases only 0 or 11+ noisy integers", async () => {
     const ctx = analyticsContext(db, ["PUBLIC_HEALTH"], {
@@ -303,6 +334,29 @@ describe("caseTrends", () => {
     const reads = statements.filter((s) => /^\s*SELECT/i.test(s) && !/pg_advisory|analytics_release/.test(s));
     expect(reads).toHaveLength(1);
     expect(reads[0]).toMatch(/FROM case_trend_weekly/);
+  });
+});
+
+describe("noisy trends", () => {
+  it("splits the epsilon between overlapping selections and releases only 0 or 11+ integers", async () => {
+    const release = await resolveCaseTrends(
+      analyticsContext(db, ["PUBLIC_HEALTH"], { address: "0x00000000000000000000000000000000000000b4" }),
+      {
+        from: "2024-05-06",
+        to: "2024-07-21",
+        diagnoses: [{ categories: ["J10"] }, { groups: ["respiratory"] }],
+        region: { state: 27 },
+        breakdown: "DISTRICT",
+        noise: { epsilon: 1 },
+      },
+    );
+    expect(release.disclosure.noise?.composition).toMatch(/overlap: each table got epsilon\/2/);
+    expect(release.disclosure.privacy.spentEpsilon).toBeCloseTo(1, 10);
+    for (const series of release.series) {
+      for (const p of series.points)
+        if (p.count !== null)
+          expect(p.count === 0 || (Number.isInteger(p.count) && p.count >= MIN_CELL_COUNT)).toBe(true);
+    }
   });
 });
 

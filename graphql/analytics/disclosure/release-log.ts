@@ -68,7 +68,11 @@ const values = (r: ReleaseRecord) => [
  * Records a release. Suppression-only releases (no epsilon) are one statement: they cannot exceed
  * a budget, so they take no lock and never wait for each other.
  */
-export async function recordRelease(pool: Pool, r: ReleaseRecord, budget: EpsilonBudget | null): Promise<PrivacyAccount> {
+export async function recordRelease(
+  pool: Pool,
+  r: ReleaseRecord,
+  budget: EpsilonBudget | null,
+): Promise<PrivacyAccount> {
   const windowDays = budget?.windowDays ?? DEFAULT_WINDOW_DAYS;
   if (r.epsilon === null) {
     const { rows } = await pool.query<{ spent: number }>(

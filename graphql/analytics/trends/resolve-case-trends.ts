@@ -35,7 +35,6 @@ import {
   mechanismOf,
   noiseReport,
   SUPPRESSION_METHOD,
-  ZERO_POLICY,
 } from "../disclosure/report.ts";
 import { LIMITS } from "../limits.ts";
 import { parseDayRange, snapToWeeks } from "../selection/date-range.ts";
@@ -83,6 +82,21 @@ export interface TrendSeries {
   source: TrendSource;
   points: TrendPoint[];
 }
+
+export interface CaseTrendRelease {
+  releaseId: string;
+  system: "ISO" | "MMWR";
+  from: string;
+  to: string;
+  movingAverageWeeks: number;
+  aberration: typeof ABERRATION_METHOD;
+  series: TrendSeries[];
+  disclosure: DisclosureReport;
+}
+
+const TREND_ZERO_POLICY =
+  "Weeks without cases are released as 0 (an empty week discloses nobody), except the few zeros complementary " +
+  "suppression hides; a region with no case at all in the range has no series.";
 
 export const ABERRATION_METHOD = {
   name: "EARS C2 and C3 on weekly counts",
@@ -132,7 +146,7 @@ export async function resolveCaseTrends(
   ctx: ApiContext,
   input: CaseTrendsInput,
   rng: RandomSource = cryptoRandom,
-): Promise<Record<string, unknown>> {
+): Promise<CaseTrendRelease> {
   const viewer = requireRole(ctx, ["PUBLIC_HEALTH"], "case trends");
   const system = input.system ?? "ISO";
   const weekSystem = system === "ISO" ? "iso" : "mmwr";
@@ -163,7 +177,9 @@ export async function resolveCaseTrends(
   );
   const perTable = epsilon && overlapping ? splitEpsilon(epsilon, selections.length) : epsilon;
 
-  const weekLabels = weeks.map((w) => formatEpiWeek(weekSystem === "iso" ? isoWeek(w) : mmwrWeek(w), weekSystem));
+  const weekLabels = weeks.map((w) =>
+    formatEpiWeek(weekSystem === "iso" ? isoWeek(w) : mmwrWeek(w), weekSystem),
+  );
   const series: TrendSeries[] = [];
   let totalCells = 0;
   let suppressedCells = 0;
@@ -263,7 +279,7 @@ export async function resolveCaseTrends(
   const disclosure: DisclosureReport = {
     minReleasedCount: MIN_CELL_COUNT,
     method: SUPPRESSION_METHOD,
-    zeroCells: ZERO_POLICY.replace("Cells not listed", "Weeks without cases are 0; regions without a series"),
+    zeroCells: TREND_ZERO_POLICY,
     totalCells,
     suppressedCells,
     linearAudit: auditStatement(audited),
