@@ -42,7 +42,9 @@ const logger = createSilentLogger();
 const pepper = Buffer.alloc(32, 0x5a);
 const work = await mkdtemp(path.join(tmpdir(), "doctel-bench-indexer-"));
 
-const node = await spawnJsonLine<{ rpcUrl: string; wsUrl: string }>(path.join(root, "bench/support/chain-node.ts"));
+const node = await spawnJsonLine<{ rpcUrl: string; wsUrl: string }>(
+  path.join(root, "bench/support/chain-node.ts"),
+);
 const { rpcUrl, wsUrl } = node.value;
 let db: EmbeddedPostgres | undefined;
 try {
@@ -54,7 +56,13 @@ try {
   const governance = privateKeyToAccount(DEV_PRIVATE_KEYS[0]);
   const publicClient = createPublicClient({ transport }) as PublicClient;
   const walletClient = createWalletClient({ account: governance, transport }) as SigningWalletClient;
-  const { record } = await deployDocTel({ publicClient, walletClient, governance: governance.address, pepper, adminDelaySeconds: 0 });
+  const { record } = await deployDocTel({
+    publicClient,
+    walletClient,
+    governance: governance.address,
+    pepper,
+    adminDelaySeconds: 0,
+  });
   const simulation = await runSimulation({
     rpcUrl,
     wsUrl,
@@ -67,7 +75,9 @@ try {
     logger,
   });
   const head = await publicClient.getBlockNumber();
-  say(`chain ready: ${simulation.events} events in ${head} blocks (${Math.round(simulation.durationMs / 1000)} s)`);
+  say(
+    `chain ready: ${simulation.events} events in ${head} blocks (${Math.round(simulation.durationMs / 1000)} s)`,
+  );
 
   // 2. Raw eth_getLogs over the same range, with the indexer's own adaptive ranges.
   const rpc = createRpcClient({ url: rpcUrl, timeoutMs: 60_000, maxResponseBytes: 256 * 1024 * 1024 });
@@ -94,7 +104,13 @@ try {
   await applyMigrations({ databaseUrl: db.url });
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const indexedBlock = async () =>
-    BigInt((await pool.query<{ b: string }>("SELECT coalesce(max(indexed_block), -1)::text AS b FROM indexer_state")).rows[0]!.b);
+    BigInt(
+      (
+        await pool.query<{ b: string }>(
+          "SELECT coalesce(max(indexed_block), -1)::text AS b FROM indexer_state",
+        )
+      ).rows[0]!.b,
+    );
   const env = {
     PATH: process.env.PATH,
     DATABASE_URL: db.url,
@@ -107,7 +123,10 @@ try {
     LOG_LEVEL: "warn",
   };
   const { spawn } = await import("node:child_process");
-  const indexer = spawn(process.execPath, [path.join(root, "indexer/main.ts")], { env, stdio: ["ignore", "inherit", "inherit"] });
+  const indexer = spawn(process.execPath, [path.join(root, "indexer/main.ts")], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   const backfillStart = performance.now();
   let peakMb = 0;
   while ((await indexedBlock()) < head) {
@@ -117,9 +136,13 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const backfillSeconds = (performance.now() - backfillStart) / 1000;
-  const events = Number((await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM event_log")).rows[0]!.n);
+  const events = Number(
+    (await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM event_log")).rows[0]!.n,
+  );
   const eventsPerSecond = events / backfillSeconds;
-  say(`backfill: ${events} events in ${backfillSeconds.toFixed(1)} s = ${Math.round(eventsPerSecond)}/s, peak RSS ${peakMb.toFixed(0)} MB`);
+  say(
+    `backfill: ${events} events in ${backfillSeconds.toFixed(1)} s = ${Math.round(eventsPerSecond)}/s, peak RSS ${peakMb.toFixed(0)} MB`,
+  );
 
   // 4. Live: one event per block, mined on send; latency until its checkpoint commits.
   await publicClient.request({ method: "evm_setAutomine", params: [true] } as never);
@@ -130,7 +153,11 @@ try {
   for (let i = 0; i < liveBlocks; i++) {
     const raw = await governance.signTransaction({
       to: record.address,
-      data: encodeFunctionData({ abi: docTelAbi, functionName: "registerHospital", args: [`Live benchmark hospital ${i}`, 7, 94] }),
+      data: encodeFunctionData({
+        abi: docTelAbi,
+        functionName: "registerHospital",
+        args: [`Live benchmark hospital ${i}`, 7, 94],
+      }),
       nonce: nonce++,
       gas: 200_000n,
       maxFeePerGas: 100_000_000_000n,

@@ -13,4 +13,5 @@ const chain = await startLocalChain({
   initialDate: new Date(Date.now() - Number(values["days-back"]) * 86_400_000),
 });
 process.stdout.write(`${JSON.stringify({ rpcUrl: chain.rpcUrl, wsUrl: chain.wsUrl })}\n`);
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => void chain.close().then(() => process.exit(0)));
+for (const sig of ["SIGINT", "SIGTERM"] as const)
+  process.once(sig, () => void chain.close().then(() => process.exit(0)));

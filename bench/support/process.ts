@@ -3,7 +3,11 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 
 /** Spawns `node <script>` and resolves with the first stdout line parsed as JSON. */
-export async function spawnJsonLine<T>(script: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<{ child: ChildProcess; value: T }> {
+export async function spawnJsonLine<T>(
+  script: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ child: ChildProcess; value: T }> {
   const child = spawn(process.execPath, [script, ...args], { env, stdio: ["ignore", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   const value = await new Promise<T>((resolve, reject) => {

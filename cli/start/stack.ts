@@ -5,7 +5,7 @@
  * so a second start resumes where the first stopped.
  */
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -43,6 +43,9 @@ export interface RunningStack {
 export async function startStack(config: StartConfig, env: Env, logger: Logger): Promise<RunningStack> {
   const home = path.resolve(config.DOCTEL_HOME);
   await mkdir(home, { recursive: true });
+  // As root, embedded PostgreSQL runs as the "postgres" user, which must be able to traverse the
+  // home folder (not list it: secrets.json stays owner-only).
+  if (process.getuid?.() === 0) await chmod(home, 0o711);
   const stops: { part: string; run: () => Promise<void> }[] = [];
   const onStop = (part: string, run: () => Promise<void>) => stops.push({ part, run });
   const stop = async () => {

@@ -10,7 +10,6 @@ import path from "node:path";
 import type { Hex } from "viem";
 import type { Logger } from "../logger.ts";
 import {
-  type Journal,
   type JournalEntry,
   openJournal,
   type RpcTransaction,

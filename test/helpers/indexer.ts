@@ -70,7 +70,9 @@ export function startIndexer(args: {
       const deadline = Date.now() + 60_000;
       for (;;) {
         if (stopped) throw stoppedWith ?? new Error("the indexer stopped before reaching the block");
-        const { rows } = await args.pool.query<{ b: string }>("SELECT indexed_block::text AS b FROM indexer_state");
+        const { rows } = await args.pool.query<{ b: string }>(
+          "SELECT indexed_block::text AS b FROM indexer_state",
+        );
         if (rows[0] && BigInt(rows[0].b) >= block) return;
         if (Date.now() > deadline) throw new Error(`indexer did not reach block ${block} within 60 s`);
         await new Promise((r) => setTimeout(r, 25));
@@ -114,7 +116,8 @@ export async function dumpIndex(pool: pg.Pool): Promise<Record<string, unknown[]
     event_log: "SELECT * FROM event_log ORDER BY block_number, log_index",
     case_count_daily:
       "SELECT * FROM case_count_daily ORDER BY day, diagnosis, state_code, district_code, age_band, sex, hospital_id",
-    case_trend_weekly: "SELECT * FROM case_trend_weekly ORDER BY system, diagnosis_category, state_code, district_code, week_start",
+    case_trend_weekly:
+      "SELECT * FROM case_trend_weekly ORDER BY system, diagnosis_category, state_code, district_code, week_start",
     checkpoint: "SELECT chain_id, contract_address, indexed_block, indexed_block_hash FROM indexer_state",
   };
   const out: Record<string, unknown[]> = {};

@@ -64,7 +64,11 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       return;
     }
     try {
-      const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: text });
+      const upstream = await fetch(target, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: text,
+      });
       res.writeHead(upstream.status, { "content-type": "application/json" });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     } catch {

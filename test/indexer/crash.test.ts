@@ -44,7 +44,9 @@ function spawnIndexer(): ChildProcess {
 const childErrors: string[] = [];
 
 async function indexedBlock(): Promise<bigint> {
-  const { rows } = await crashed.pool.query<{ b: string }>("SELECT indexed_block::text AS b FROM indexer_state");
+  const { rows } = await crashed.pool.query<{ b: string }>(
+    "SELECT indexed_block::text AS b FROM indexer_state",
+  );
   return rows[0] ? BigInt(rows[0].b) : -1n;
 }
 
@@ -52,10 +54,12 @@ async function indexedBlock(): Promise<bigint> {
 async function killWhileWorking(child: ChildProcess, from: bigint, ms: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   while ((await indexedBlock()) <= from && child.exitCode === null) {
-    if (Date.now() > deadline) throw new Error(`no progress past block ${from} in 60 s: ${childErrors.join("")}`);
+    if (Date.now() > deadline)
+      throw new Error(`no progress past block ${from} in 60 s: ${childErrors.join("")}`);
     await new Promise((r) => setTimeout(r, 5));
   }
-  if (child.exitCode !== null) throw new Error(`indexer exited with ${child.exitCode}: ${childErrors.join("")}`);
+  if (child.exitCode !== null)
+    throw new Error(`indexer exited with ${child.exitCode}: ${childErrors.join("")}`);
   await new Promise((r) => setTimeout(r, ms));
   const exited = new Promise((r) => child.once("exit", r));
   child.kill("SIGKILL");
@@ -87,7 +91,10 @@ beforeAll(async () => {
     ]);
     await send(cast.staff, "openTreatment", [ref(1000 + i * 3)]);
     const now = Number((await chain.publicClient.getBlock()).timestamp);
-    await send(cast.staff, "recordVitalsBatch", [BigInt(3 + i), Array.from({ length: 25 }, (_, k) => vitals(now - k, k + i))]);
+    await send(cast.staff, "recordVitalsBatch", [
+      BigInt(3 + i),
+      Array.from({ length: 25 }, (_, k) => vitals(now - k, k + i)),
+    ]);
   }
 }, 300_000);
 
@@ -113,7 +120,10 @@ describe("crash safety", () => {
       const before = await indexedBlock();
       const child = spawnIndexer();
       for (let i = 0; i < 3; i++) {
-        await send(cast.staff, "updatePatient", [ref(1000 + round), { ...patientData(round), weightGrams: 70_000 + round * 10 + i }]);
+        await send(cast.staff, "updatePatient", [
+          ref(1000 + round),
+          { ...patientData(round), weightGrams: 70_000 + round * 10 + i },
+        ]);
       }
       await killWhileWorking(child, before, next());
       kills++;
@@ -124,14 +134,20 @@ describe("crash safety", () => {
     const finalHead = await headOf(chain.rpcUrl);
     const deadline = Date.now() + 120_000;
     while ((await indexedBlock()) < finalHead) {
-      if (Date.now() > deadline) throw new Error(`indexer stuck at ${await indexedBlock()} / ${finalHead}: ${childErrors.join("")}`);
+      if (Date.now() > deadline)
+        throw new Error(`indexer stuck at ${await indexedBlock()} / ${finalHead}: ${childErrors.join("")}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const exited = new Promise<number | null>((r) => child.once("exit", r));
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
 
-    const fresh = startIndexer({ pool: clean.pool, rpcUrl: chain.rpcUrl, address: cast.address, deployBlock: cast.deployBlock });
+    const fresh = startIndexer({
+      pool: clean.pool,
+      rpcUrl: chain.rpcUrl,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+    });
     await fresh.waitFor(finalHead);
     await fresh.stop();
     const [a, b] = [await dumpIndex(crashed.pool), await dumpIndex(clean.pool)];

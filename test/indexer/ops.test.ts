@@ -29,7 +29,12 @@ function captureLogger() {
 
 describe("operating the indexer", () => {
   it("serves Prometheus metrics, health, and readiness that turns on once caught up", async () => {
-    const run = startIndexer({ pool: db.pool, rpcUrl: chain.rpcUrl, address: cast.address, deployBlock: cast.deployBlock });
+    const run = startIndexer({
+      pool: db.pool,
+      rpcUrl: chain.rpcUrl,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+    });
     const ops = await startOpsServer({
       host: "127.0.0.1",
       port: 0,
@@ -75,7 +80,13 @@ describe("operating the indexer", () => {
     progress.update(995n, 1000n, 10);
     const [line] = lines;
     expect(lines).toHaveLength(1);
-    expect(line).toMatchObject({ msg: "backfill progress", blocks_done: "500", blocks_total: "1000", percent: 50, events: 2000 });
+    expect(line).toMatchObject({
+      msg: "backfill progress",
+      blocks_done: "500",
+      blocks_total: "1000",
+      percent: 50,
+      events: 2000,
+    });
     expect(line).toHaveProperty("events_per_s");
     expect(line).toHaveProperty("eta_s");
   });

@@ -135,7 +135,9 @@ describe("chain reorganizations", () => {
     ).toBe(1);
     const depth = (
       await run.metrics.registry.getSingleMetric("doctel_indexer_reorg_depth_blocks")?.get()
-    )?.values.find((v) => (v as { metricName?: string }).metricName === "doctel_indexer_reorg_depth_blocks_sum");
+    )?.values.find(
+      (v) => (v as { metricName?: string }).metricName === "doctel_indexer_reorg_depth_blocks_sum",
+    );
     expect(depth?.value).toBeGreaterThanOrEqual(12);
     await expectEqualToCleanIndex();
   });

@@ -15,7 +15,12 @@ const root = path.resolve(import.meta.dirname, "../..");
 
 beforeAll(async () => {
   cast = await seedNetwork(chain);
-  const run = startIndexer({ pool: clean.pool, rpcUrl: chain.rpcUrl, address: cast.address, deployBlock: cast.deployBlock });
+  const run = startIndexer({
+    pool: clean.pool,
+    rpcUrl: chain.rpcUrl,
+    address: cast.address,
+    deployBlock: cast.deployBlock,
+  });
   await run.waitFor(await headOf(chain.rpcUrl));
   await run.stop();
 });
@@ -48,7 +53,11 @@ describe("an unreliable node", () => {
     const proxy = await startRpcProxy(chain.rpcUrl);
     // Every third request fails in one of three ways.
     proxy.setFault((_method, _params, n) =>
-      n % 3 === 0 ? [{ http500: true }, { drop: true }, { rpcError: { code: -32603, message: "internal error" } }][(n / 3) % 3] : undefined,
+      n % 3 === 0
+        ? [{ http500: true }, { drop: true }, { rpcError: { code: -32603, message: "internal error" } }][
+            (n / 3) % 3
+          ]
+        : undefined,
     );
     const run = startIndexer({
       pool: faulty.pool,
@@ -61,9 +70,9 @@ describe("an unreliable node", () => {
     await run.stop();
     await proxy.close();
     expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
-    const failures = (await run.metrics.registry.getSingleMetric("doctel_indexer_rpc_requests_total")?.get())?.values.filter(
-      (v) => v.labels.outcome !== "ok",
-    );
+    const failures = (
+      await run.metrics.registry.getSingleMetric("doctel_indexer_rpc_requests_total")?.get()
+    )?.values.filter((v) => v.labels.outcome !== "ok");
     expect(failures?.reduce((s, v) => s + v.value, 0)).toBeGreaterThan(5);
   });
 
@@ -76,7 +85,9 @@ describe("an unreliable node", () => {
       const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
       const span = Number(BigInt(toBlock) - BigInt(fromBlock)) + 1;
       spans.push(span);
-      return span > 4 ? { rpcError: { code: -32005, message: "query returned more than 10000 results" } } : undefined;
+      return span > 4
+        ? { rpcError: { code: -32005, message: "query returned more than 10000 results" } }
+        : undefined;
     });
     const run = startIndexer({
       pool: faulty.pool,

@@ -68,9 +68,9 @@ describe("finding the common ancestor of a reorg", () => {
   it("fails loudly when the chain now ends below the finalized block", async () => {
     const window = createBlockWindow([4, 5].map((n) => block(n)));
     const canonical = (n: bigint) => Promise.resolve(block(Number(n), "b"));
-    await expect(findCommonAncestor({ window, from: 3n, finalized: 4n, canonicalAt: canonical })).rejects.toThrow(
-      "reorg past finality: block 4 was final, but the chain now ends at block 3",
-    );
+    await expect(
+      findCommonAncestor({ window, from: 3n, finalized: 4n, canonicalAt: canonical }),
+    ).rejects.toThrow("reorg past finality: block 4 was final, but the chain now ends at block 3");
   });
 
   it("fails loudly when the reorg goes below the blocks the indexer kept", async () => {
