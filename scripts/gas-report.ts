@@ -2,10 +2,10 @@
  * Gas report: deploys DocTel on an in-process chain, runs every state-changing function once in a
  * realistic setting (recordVitalsBatch at 1, 64 and 512 readings; a multicall of 50
  * registerPatient calls), prints a markdown table of the gas used per transaction, and writes it
- * into docs/contract.md between `<!-- gas:start -->` and `<!-- gas:end -->`.
+ * into docs/contract.md and README.md between `<!-- gas:start -->` and `<!-- gas:end -->`.
  *
- *   npm run gas             # measure, print, update docs/contract.md
- *   npm run gas -- --check  # measure, print, fail if docs/contract.md is out of date
+ *   npm run gas             # measure, print, update docs/contract.md and README.md
+ *   npm run gas -- --check  # measure, print, fail if either is out of date
  *
  * Gas is deterministic for a given bytecode and hardfork, so the table changes only when the
  * contract (or the compiler settings, or the hardfork) does.
@@ -32,7 +32,7 @@ import { completeAadhaar } from "../shared/identity/aadhaar.ts";
 import { aadhaarReference, referenceKeyId } from "../shared/identity/reference.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-const docPath = path.join(root, "docs/contract.md");
+const docPaths = [path.join(root, "docs/contract.md"), path.join(root, "README.md")];
 const START = "<!-- gas:start -->";
 const END = "<!-- gas:end -->";
 const check = process.argv.includes("--check");
@@ -240,19 +240,22 @@ try {
   const table = renderTable(rows, hardfork);
   console.log(table);
 
-  const doc = await readFile(docPath, "utf8");
-  const start = doc.indexOf(START);
-  const end = doc.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`${docPath} has no ${START} … ${END} markers`);
-  const updated = `${doc.slice(0, start + START.length)}\n${table}\n${doc.slice(end)}`;
-  if (check) {
-    if (updated !== doc) {
-      console.error("docs/contract.md: the gas table is out of date; run `npm run gas`");
-      process.exitCode = 1;
+  // The table lives in docs/contract.md and in the README, between the same markers.
+  for (const file of docPaths) {
+    const doc = await readFile(file, "utf8");
+    const start = doc.indexOf(START);
+    const end = doc.indexOf(END);
+    if (start < 0 || end < start) throw new Error(`${file} has no ${START} … ${END} markers`);
+    const updated = `${doc.slice(0, start + START.length)}\n${table}\n${doc.slice(end)}`;
+    if (check) {
+      if (updated !== doc) {
+        console.error(`${path.relative(root, file)}: the gas table is out of date; run \`npm run gas\``);
+        process.exitCode = 1;
+      }
+    } else if (updated !== doc) {
+      await writeFile(file, updated);
+      console.error(`updated ${path.relative(root, file)}`);
     }
-  } else if (updated !== doc) {
-    await writeFile(docPath, updated);
-    console.error(`updated ${path.relative(root, docPath)}`);
   }
 } finally {
   await conn.close();

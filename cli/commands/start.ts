@@ -19,9 +19,9 @@ export const startCommand: CommandModule = {
       .addHelpText(
         "after",
         examples(
-          "npm start                                   # everything embedded, data in .doctel/",
-          "DATABASE_URL=postgresql://u:p@db/doctel npm start   # a real PostgreSQL",
-          "SIMULATE=none DEMO_MODE=false npm start     # no demo data, wallet sign-in only",
+          "doctel start                                # what `npm start` runs: everything embedded, data in .doctel/",
+          "DATABASE_URL=postgresql://u:p@db/doctel doctel start   # a real PostgreSQL",
+          "SIMULATE=none DEMO_MODE=false doctel start  # no demo data, wallet sign-in only",
         ),
       )
       .action(async () => {
