@@ -17,12 +17,16 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { createPublicClient, createWalletClient, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { indexerConfigSchema } from "../indexer/config.ts";
+import { indexerSettings } from "../indexer/main.ts";
+import { INDEXER_NODE_FLAGS } from "../indexer/node-flags.ts";
 import { createIndexerMetrics } from "../indexer/ops/metrics.ts";
 import { createRpcClient } from "../indexer/rpc/client.ts";
 import { createLogFetcher } from "../indexer/sync/log-fetcher.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { deployDocTel, type SigningWalletClient } from "../sdk/index.ts";
 import { docTelAbi } from "../shared/abi/generated/DocTel.ts";
+import { parseConfig } from "../shared/config.ts";
 import { createSilentLogger } from "../shared/logger.ts";
 import { DEV_PRIVATE_KEYS } from "../shared/services/chain.ts";
 import { type EmbeddedPostgres, startTemporaryPostgres } from "../shared/services/postgres.ts";
@@ -80,12 +84,24 @@ try {
   );
 
   // 2. Raw eth_getLogs over the same range, with the indexer's own adaptive ranges.
-  const rpc = createRpcClient({ url: rpcUrl, timeoutMs: 60_000, maxResponseBytes: 256 * 1024 * 1024 });
+  // Same client limits and adaptive ranges as the indexer's defaults: "the same range".
+  const defaults = indexerSettings(
+    parseConfig(indexerConfigSchema, {
+      DATABASE_URL: "postgresql://unused",
+      CHAIN_ID: "1",
+      CONTRACT_ADDRESS: record.address,
+    }),
+  );
+  const rpc = createRpcClient({
+    url: rpcUrl,
+    timeoutMs: defaults.rpcTimeoutMs,
+    maxResponseBytes: defaults.rpcMaxResponseBytes,
+  });
   const fetcher = createLogFetcher({
     rpc,
     address: record.address,
-    range: { initial: 2_000, min: 1, max: 100_000, targetLogs: 10_000 },
-    retry: { retries: 3, baseDelayMs: 100, maxDelayMs: 1_000 },
+    range: defaults.getLogs,
+    retry: defaults.retry,
     logger,
     metrics: createIndexerMetrics(),
   });
@@ -123,7 +139,7 @@ try {
     LOG_LEVEL: "warn",
   };
   const { spawn } = await import("node:child_process");
-  const indexer = spawn(process.execPath, [path.join(root, "indexer/main.ts")], {
+  const indexer = spawn(process.execPath, [...INDEXER_NODE_FLAGS, path.join(root, "indexer/main.ts")], {
     env,
     stdio: ["ignore", "inherit", "inherit"],
   });

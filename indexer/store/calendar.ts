@@ -11,7 +11,14 @@ export const reportingDay = (unixSeconds: number): number => epochDayOf(unixSeco
 /** "YYYY-MM-DD" of a day number. */
 export const dayToDate = fromEpochDay;
 
-/** ISO timestamp of unix seconds, for COPY. */
+let lastSeconds = Number.NaN;
+let lastIso = "";
+
+/** ISO timestamp of unix seconds, for COPY (memoized: events of one block share their time). */
 export function isoTime(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString();
+  if (unixSeconds !== lastSeconds) {
+    lastSeconds = unixSeconds;
+    lastIso = new Date(unixSeconds * 1000).toISOString();
+  }
+  return lastIso;
 }

@@ -10,7 +10,7 @@ import { advanceCheckpoint, type Checkpoint, initCheckpoint, readWindow, saveBlo
 import { loadBatchState } from "./load-state.ts";
 import { reduceEvent } from "./reduce.ts";
 import { rollbackTo } from "./rollback.ts";
-import { writeBatch } from "./write-batch.ts";
+import { type WriteTimings, writeBatch } from "./write-batch.ts";
 
 export interface StoreArgs {
   pool: Pool;
@@ -57,12 +57,19 @@ export function createStore(args: StoreArgs): Store {
       const started = performance.now();
       switch (event.type) {
         case "block": {
+          const timings: WriteTimings = {};
           await inTransaction(async (client) => {
+            let mark = performance.now();
             const state = await loadBatchState(client, event.events);
+            timings.load_ms = Math.round(performance.now() - mark);
+            mark = performance.now();
             for (const ev of event.events) reduceEvent(state, ev);
-            await writeBatch(client, state);
+            timings.reduce_ms = Math.round(performance.now() - mark);
+            await writeBatch(client, state, timings);
+            mark = performance.now();
             await saveBlocks(client, event.blocks);
             await advanceCheckpoint(client, event.toBlock, event.headBlock);
+            timings.checkpoint_ms = Math.round(performance.now() - mark);
             for (const [name, n] of state.eventCounts) metrics.eventsTotal.inc({ event: name }, n);
           });
           const seconds = (performance.now() - started) / 1000;
@@ -76,6 +83,7 @@ export function createStore(args: StoreArgs): Store {
               to_block: event.toBlock.number.toString(),
               events: event.events.length,
               duration_ms: Math.round(seconds * 1000),
+              ...timings,
             },
             "batch committed",
           );

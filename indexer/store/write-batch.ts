@@ -174,7 +174,20 @@ export async function applyRollupDeltas(client: PoolClient, deltas: RollupDeltas
   await applyDeltaTable(client, "case_trend_weekly", CASE_TREND_COLUMNS, TREND_KEYS, deltaRows(deltas.trend));
 }
 
-export async function writeBatch(client: PoolClient, state: BatchState): Promise<void> {
+/** Milliseconds spent per step of a batch write, for the debug log. */
+export type WriteTimings = Record<string, number>;
+
+export async function writeBatch(
+  client: PoolClient,
+  state: BatchState,
+  timings: WriteTimings = {},
+): Promise<void> {
+  let mark = performance.now();
+  const lap = (step: string) => {
+    const now = performance.now();
+    timings[step] = Math.round((timings[step] ?? 0) + now - mark);
+    mark = now;
+  };
   if (state.hospitals.size > 0) {
     await insertUnnest(
       client,
@@ -210,9 +223,11 @@ export async function writeBatch(client: PoolClient, state: BatchState): Promise
 
   const touched = [...state.touchedTreatments].map((id) => state.treatments.get(id)!);
   await upsertTreatments(client, touched);
+  lap("treatments_ms");
   const deltas = createRollupDeltas();
   for (const t of touched) addTreatmentDelta(deltas, state.treatmentBaseline.get(t.id) ?? null, t);
   await applyRollupDeltas(client, deltas);
+  lap("rollups_ms");
 
   if (state.revokedDoctors.size > 0) {
     await client.query("DELETE FROM treatment_doctor WHERE doctor = ANY($1::text[])", [
@@ -251,7 +266,10 @@ export async function writeBatch(client: PoolClient, state: BatchState): Promise
     // Wakes verification workers once the transaction commits.
     await notifyVerificationQueue(client);
   }
+  lap("doctors_files_ms");
   await copyRows(client, "vital", VITAL_COLUMNS, state.vitals);
+  lap("vitals_ms");
   await copyRows(client, "access_history", ACCESS_HISTORY_COLUMNS, state.accessHistory);
   await copyRows(client, "event_log", EVENT_LOG_COLUMNS, state.eventLog);
+  lap("event_log_ms");
 }

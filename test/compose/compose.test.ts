@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { cliConfigSchema, loadCliConfig } from "../../cli/config.ts";
 import { apiConfigSchema } from "../../graphql/config.ts";
 import { indexerConfigSchema } from "../../indexer/config.ts";
+import { INDEXER_NODE_FLAGS } from "../../indexer/node-flags.ts";
 import { parseConfig } from "../../shared/config.ts";
 import { DEV_PRIVATE_KEYS } from "../../shared/services/chain.ts";
 import {
@@ -302,7 +303,8 @@ describe("the image and the commands", () => {
     for (const s of Object.values(services)) if (s.build) commands.push(commandOf(s));
     const files: string[] = [];
     for (const argv of commands) {
-      if (argv[0] === "node") files.push(argv[1]!);
+      // node [V8 flags] script.ts …
+      if (argv[0] === "node") files.push(argv.slice(1).find((a) => !a.startsWith("--"))!);
       else if (argv[0] === "npx") files.push(path.join("node_modules/.bin", argv[1]!));
       else if (argv[0] === "sh") {
         for (const m of argv.join(" ").matchAll(/\bnode (\S+\.ts)\b/g)) files.push(m[1]!);
@@ -312,6 +314,11 @@ describe("the image and the commands", () => {
     expect(files).toContain("graphql/main.ts");
     expect(files).toContain("cli/bin.ts");
     for (const file of files) expect(existsSync(path.join(ROOT, file)), file).toBe(true);
+  });
+
+  it("runs the indexer with the V8 flags that bound its memory", () => {
+    const indexer = commandOf(services.indexer!);
+    expect(indexer.slice(0, indexer.indexOf("indexer/main.ts"))).toEqual(["node", ...INDEXER_NODE_FLAGS]);
   });
 });
 

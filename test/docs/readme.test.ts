@@ -36,7 +36,10 @@ describe("the README stays true", () => {
       const command = program.commands.find((c) => c.name() === group);
       expect(command, `doctel ${group}`).toBeDefined();
       if (sub && command!.commands.length > 0) {
-        expect(command!.commands.map((c) => c.name()), `doctel ${group} ${sub}`).toContain(sub);
+        expect(
+          command!.commands.map((c) => c.name()),
+          `doctel ${group} ${sub}`,
+        ).toContain(sub);
       }
     }
   });

@@ -181,9 +181,10 @@ describe("chain reorganizations", () => {
     const snap = await chain.snapshot();
     for (let i = 0; i < 6; i++)
       await send(cast.staff, "updatePatient", [ref(10), { ...patientData(10), heightCm: 160 + i }]);
+    const proxy = await startRpcProxy(chain.rpcUrl);
     const run = startIndexer({
       pool: live.pool,
-      rpcUrl: chain.rpcUrl,
+      rpcUrl: proxy.url,
       address: cast.address,
       deployBlock: cast.deployBlock,
       settings: { finalityDepth: 3 },
@@ -195,9 +196,15 @@ describe("chain reorganizations", () => {
     });
     await run.waitFor(await headOf(chain.rpcUrl));
     await new Promise((r) => setTimeout(r, 200));
+    // The node is unreachable while the chain is rewritten, so the indexer next sees the new chain
+    // whole (longer than the old one) rather than the moment between the revert and the mining.
+    proxy.setFault(() => ({ drop: true }));
+    await new Promise((r) => setTimeout(r, 100)); // requests already forwarded see the old chain
     await chain.revert(snap);
     await chain.mine(8);
+    proxy.setFault(undefined);
     const failure = await run.failure;
+    await proxy.close();
     expect(failure).toMatchObject({ code: "REORG_PAST_FINALITY" });
     expect(String((failure as Error).message)).toMatch(
       /reorg past finality: block \d+ was 0x[0-9a-f]{64} and is now 0x[0-9a-f]{64}/,

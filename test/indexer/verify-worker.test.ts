@@ -224,25 +224,34 @@ describe("verification worker", () => {
     const missing = await neverUploaded();
     await queue([missing]);
     const options = { maxAttempts: 10, backoff: { baseMs: 60_000, factor: 2, maxMs: 200_000, jitter: 0 } };
-    const delays: number[] = [];
+    // The worker sets next_attempt_at = now() + delay on the database clock; bracket that now()
+    // between two clock readings so a slow machine cannot blur the delay.
+    const clock = async () =>
+      (await db.pool.query<{ t: Date }>("SELECT clock_timestamp() AS t")).rows[0]!.t.getTime();
+    const expected = [60_000, 120_000, 200_000, 200_000];
     for (let attempt = 1; attempt <= 4; attempt++) {
       await db.pool.query("UPDATE file_verification SET next_attempt_at = now() WHERE cid = $1", [missing]);
       const [claimed] = await claimVerifications(db.pool, { limit: 1, leaseMs: 10_000, maxAttempts: 10 });
       expect(claimed).toMatchObject({ cid: missing, attempts: attempt });
+      const before = await clock();
       const outcome = await recordVerification(
         db.pool,
         claimed!,
         { status: "UNAVAILABLE", reason: "down" },
         options,
       );
+      const after = await clock();
       expect(outcome).toMatchObject({ recorded: true, status: "UNAVAILABLE", exhausted: false });
-      const { rows: delay } = await db.pool.query<{ s: number }>(
-        "SELECT round(extract(epoch FROM next_attempt_at - now()))::int AS s FROM file_verification WHERE cid = $1",
+      const { rows } = await db.pool.query<{ t: Date }>(
+        "SELECT next_attempt_at AS t FROM file_verification WHERE cid = $1",
         [missing],
       );
-      delays.push(delay[0]!.s);
+      const next = rows[0]!.t.getTime();
+      // Millisecond storage rounds by at most 1 ms either way.
+      const want = expected[attempt - 1]!;
+      expect(want).toBeGreaterThanOrEqual(next - after - 1);
+      expect(want).toBeLessThanOrEqual(next - before + 1);
     }
-    expect(delays).toEqual([60, 120, 200, 200]);
   });
 
   it("lets two workers share the queue without ever verifying the same CID twice", async () => {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "event_log" ALTER COLUMN "args" SET DATA TYPE JSON;
