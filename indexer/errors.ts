@@ -7,9 +7,12 @@ export class RpcUnavailableError extends RetryableError {
   }
 }
 
-/** eth_getLogs asked for too much (result count or response size): shrink the range and retry. */
-export class LogRangeTooLargeError extends RetryableError {
-  constructor(message: string, options?: ConstructorParameters<typeof RetryableError>[2]) {
+/**
+ * eth_getLogs asked for too much (result count or response size). Sending the same request again
+ * cannot help, so it is not retryable as such: the log fetcher shrinks the range and asks again.
+ */
+export class LogRangeTooLargeError extends NonRetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof NonRetryableError>[2]) {
     super("RPC_UNAVAILABLE", message, options);
   }
 }

@@ -9,7 +9,7 @@ import { LogRangeTooLargeError, RpcRequestError, RpcUnavailableError } from "../
 export interface RpcClientArgs {
   url: string;
   timeoutMs: number;
-  /** Responses above this many bytes are refused (and for eth_getLogs, the range shrinks). */
+  /** eth_getLogs responses above this many bytes are refused, and the log fetcher shrinks the range. */
   maxResponseBytes: number;
   onRequest?: (method: string, durationMs: number, error?: unknown) => void;
 }
@@ -35,9 +35,18 @@ interface JsonRpcResponse {
 const TOO_LARGE =
   /too many|more than \d+ (results|logs)|limit exceeded|response size|exceed|block range|query timeout|range is too large/i;
 
+/** Other answers (headers, code, receipts) are capped too, never below this. */
+const MIN_OTHER_RESPONSE_BYTES = 16 * 1024 * 1024;
+
 export function createRpcClient(args: RpcClientArgs): RpcClient {
   const shownUrl = redactUrl(args.url);
   let nextId = 1;
+
+  function tooLarge(label: string, message: string): Error {
+    return label === "eth_getLogs"
+      ? new LogRangeTooLargeError(message)
+      : new RpcRequestError(message, { details: { method: label } });
+  }
 
   async function post(body: unknown, label: string): Promise<unknown> {
     const started = performance.now();
@@ -67,18 +76,22 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
+    const limit =
+      label === "eth_getLogs"
+        ? args.maxResponseBytes
+        : Math.max(args.maxResponseBytes, MIN_OTHER_RESPONSE_BYTES);
     const declared = Number(response.headers.get("content-length") ?? "0");
-    if (declared > args.maxResponseBytes) {
+    if (declared > limit) {
       await response.body?.cancel();
-      const error = new LogRangeTooLargeError(
-        `${label} response is ${declared} bytes, above the ${args.maxResponseBytes}-byte limit`,
-      );
+      const error = tooLarge(label, `${label} response is ${declared} bytes, above the ${limit}-byte limit`);
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
     let text: string;
     try {
-      text = await readLimited(response, args.maxResponseBytes, label);
+      text = await readLimited(response, limit, () =>
+        tooLarge(label, `${label} response exceeds the ${limit}-byte limit`),
+      );
     } catch (error) {
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
@@ -149,7 +162,7 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
   };
 }
 
-async function readLimited(response: Response, limit: number, label: string): Promise<string> {
+async function readLimited(response: Response, limit: number, tooLarge: () => Error): Promise<string> {
   if (!response.body) return "";
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -160,7 +173,7 @@ async function readLimited(response: Response, limit: number, label: string): Pr
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel();
-      throw new LogRangeTooLargeError(`${label} response exceeds the ${limit}-byte limit`);
+      throw tooLarge();
     }
     chunks.push(value);
   }

@@ -17,8 +17,11 @@ export interface AdaptiveRangeOptions {
 export interface AdaptiveRange {
   readonly size: number;
   succeeded(blocks: number, logs: number): void;
-  /** Returns false when the range cannot shrink any more. */
-  shrink(suggested?: number): boolean;
+  /**
+   * A request of `refused` blocks was refused: the next one asks for at most half of it (or the
+   * provider's suggestion). Returns false when the range cannot shrink any more.
+   */
+  shrink(refused: number, suggested?: number): boolean;
 }
 
 export function createAdaptiveRange(options: AdaptiveRangeOptions): AdaptiveRange {
@@ -38,11 +41,11 @@ export function createAdaptiveRange(options: AdaptiveRangeOptions): AdaptiveRang
       if (logs < options.targetLogs / 2) size = clamp(size * 2, options.min, ceiling);
       else if (logs > options.targetLogs * 2) size = clamp(Math.floor(size / 2), options.min, ceiling);
     },
-    shrink(suggested) {
-      if (size <= options.min) return false;
-      ceiling = Math.max(options.min, size - 1);
+    shrink(refused, suggested) {
+      if (refused <= options.min) return false;
+      ceiling = Math.max(options.min, refused - 1);
       successes = 0;
-      const next = suggested !== undefined && suggested < size ? suggested : Math.floor(size / 2);
+      const next = suggested !== undefined && suggested < refused ? suggested : Math.floor(refused / 2);
       size = clamp(next, options.min, ceiling);
       return true;
     },

@@ -55,7 +55,7 @@ export function createLogFetcher(args: LogFetcherArgs): LogFetcher {
         } catch (error) {
           if (!(error instanceof LogRangeTooLargeError)) throw error;
           const before = range.size;
-          if (!range.shrink(suggestedRange(error.message))) {
+          if (!range.shrink(Number(toBlock - fromBlock + 1n), suggestedRange(error.message))) {
             throw new RpcRequestError(
               `eth_getLogs of the single block ${fromBlock} is still too large for the node (${error.message}); raise RPC_MAX_RESPONSE_BYTES or use a node without a result cap`,
               { cause: error },

@@ -101,6 +101,64 @@ describe("an unreliable node", () => {
     await proxy.close();
     expect(spans[0]).toBeGreaterThan(4);
     expect(Math.max(...spans.slice(-5))).toBeLessThanOrEqual(4);
+    // A refused range is never asked again as it was: the next request is already smaller.
+    spans.forEach((span, i) => {
+      if (span > 4 && i + 1 < spans.length) expect(spans[i + 1]).toBeLessThan(span);
+    });
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+  });
+
+  it("shrinks the range, without retrying it as it was, when a response exceeds RPC_MAX_RESPONSE_BYTES", async () => {
+    await faulty.pool.query(TRUNCATE);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    const asked: string[] = [];
+    proxy.setFault((method, params) => {
+      if (method !== "eth_getLogs") return undefined;
+      const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
+      asked.push(`${BigInt(fromBlock)}-${BigInt(toBlock)}`);
+      return undefined;
+    });
+    // A limit that the busiest block's logs fit under, and the whole chain's logs do not.
+    const head = await headOf(chain.rpcUrl);
+    const bytes = async (from: bigint, to: bigint) => {
+      const response = await fetch(chain.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          jsonrpc: "2.0",
+          id: 1,
+          method: "eth_getLogs",
+          params: [
+            { address: cast.address, fromBlock: `0x${from.toString(16)}`, toBlock: `0x${to.toString(16)}` },
+          ],
+        }),
+      });
+      return (await response.arrayBuffer()).byteLength;
+    };
+    let busiest = 0;
+    for (let n = cast.deployBlock; n <= head; n++) busiest = Math.max(busiest, await bytes(n, n));
+    const limit = busiest + 512;
+    expect(await bytes(cast.deployBlock, head)).toBeGreaterThan(limit);
+    const run = startIndexer({
+      pool: faulty.pool,
+      rpcUrl: proxy.url,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: {
+        getLogs: { initial: 1000, min: 1, max: 1000, targetLogs: 1000 },
+        rpcMaxResponseBytes: limit,
+      },
+    });
+    await run.waitFor(head);
+    await run.stop();
+    await proxy.close();
+    const span = (range: string) => {
+      const [from, to] = range.split("-").map(Number) as [number, number];
+      return to - from + 1;
+    };
+    expect(asked.length).toBeGreaterThan(2);
+    expect(span(asked[0]!)).toBeGreaterThan(span(asked[1]!));
+    expect(asked.filter((range, i) => asked.indexOf(range) !== i)).toEqual([]);
     expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
   });
 

@@ -32,11 +32,17 @@ describe("the adaptive eth_getLogs range", () => {
 
   it("halves on a refusal, takes a provider's suggestion, and reports when it cannot shrink further", () => {
     const r = createAdaptiveRange({ initial: 8, min: 1, max: 1000, targetLogs: 1000 });
-    expect(r.shrink()).toBe(true);
+    expect(r.shrink(8)).toBe(true);
     expect(r.size).toBe(4);
-    expect(r.shrink(1)).toBe(true);
+    expect(r.shrink(4, 1)).toBe(true);
     expect(r.size).toBe(1);
-    expect(r.shrink()).toBe(false);
+    expect(r.shrink(1)).toBe(false);
+  });
+
+  it("halves the span that was refused, not its nominal size, when the head cut the request short", () => {
+    const r = createAdaptiveRange({ initial: 64, min: 1, max: 1000, targetLogs: 1000 });
+    expect(r.shrink(26)).toBe(true);
+    expect(r.size).toBe(13);
   });
 
   it("shrinks after a dense range so responses stay near the target size", () => {
