@@ -14,12 +14,14 @@
  *
  * Last line: {"treatments","events","history_p99_ms","trends_p99_ms","max_rps","sql_ratio",…}.
  * BENCH_TREATMENTS, BENCH_PATIENTS, BENCH_HOSPITALS, BENCH_DURATION_S scale it down for a quick look;
+ * BENCH_DB_POOL_SIZE overrides the API's connection pool size;
  * BENCH_DATA_DIR keeps the generated database for the next run (generation is most of the time).
  */
 import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -42,7 +44,6 @@ import {
 } from "../shared/services/postgres.ts";
 import { type Dataset, generateDataset } from "./api-data.ts";
 import type { LoadCommand, LoadRequest, LoadResult } from "./api-load.ts";
-import { benchTrendResolvers, benchTrendTypeDefs, TREND_SQL } from "./api-trend.ts";
 
 const config = parseConfig(
   z.object({
@@ -50,6 +51,8 @@ const config = parseConfig(
     BENCH_PATIENTS: positiveInt.default(300_000),
     BENCH_HOSPITALS: positiveInt.default(300),
     BENCH_DURATION_S: positiveInt.default(20),
+    /** The API's DB_POOL_SIZE; unset: the API's default. */
+    BENCH_DB_POOL_SIZE: positiveInt.optional(),
     /** Keep the generated database here and reuse it next time (same size); unset: a throwaway one. */
     BENCH_DATA_DIR: z.string().optional(),
   }),
@@ -73,6 +76,12 @@ const HISTORY_QUERY = `query PatientHistory($aadhaar: String!) {
     }
   }
 }`;
+
+/** The weekly series caseTrends starts from, as one plain SQL statement over the same rollup. */
+const TREND_SQL = `SELECT week_start::text AS "weekStart", sum(count)::int AS count FROM case_trend_weekly
+  WHERE system = $1::week_system AND state_code = $2 AND diagnosis_category = $3
+    AND week_start >= $4::date AND week_start < $5::date
+  GROUP BY week_start ORDER BY week_start`;
 
 const HISTORY_SQL = `SELECT p.ref, p.sex, p.birth_date,
   (SELECT json_agg(x) FROM (
@@ -153,11 +162,6 @@ async function main(): Promise<void> {
       `dataset ready: ${data.treatments} treatments, ${data.events} events (${Math.round((Date.now() - started) / 1000)} s)`,
     );
 
-    apiPool = new pg.Pool({ connectionString: databaseUrl, max: 16 });
-    apiPool.on("error", () => undefined);
-    const { rows: state } = await apiPool.query<{ contract_address: string }>(
-      "SELECT contract_address FROM indexer_state",
-    );
     const apiConfig = parseConfig(apiConfigSchema, {
       DATABASE_URL: databaseUrl,
       PORT: "0",
@@ -167,7 +171,13 @@ async function main(): Promise<void> {
       ALLOWED_ORIGINS: ORIGIN,
       NODE_ENV: "production",
       INTROSPECTION: "true",
+      ...(config.BENCH_DB_POOL_SIZE ? { DB_POOL_SIZE: String(config.BENCH_DB_POOL_SIZE) } : {}),
     });
+    apiPool = new pg.Pool({ connectionString: databaseUrl, max: apiConfig.DB_POOL_SIZE });
+    apiPool.on("error", () => undefined);
+    const { rows: state } = await apiPool.query<{ contract_address: string }>(
+      "SELECT contract_address FROM indexer_state",
+    );
     api = await createApiServer({
       config: apiConfig,
       pool: apiPool,
@@ -183,7 +193,6 @@ async function main(): Promise<void> {
         referenceKeyId: referenceKeyId(PEPPER),
         deployedAt: new Date().toISOString(),
       },
-      extensions: { typeDefs: [benchTrendTypeDefs], resolvers: [benchTrendResolvers] },
     });
 
     const gql = async (body: object, token?: string) => {
@@ -247,20 +256,7 @@ async function main(): Promise<void> {
         to: today.toISOString().slice(0, 10),
       })),
     );
-    const trendRequests: LoadRequest[] = trendVariables.map((variables) => ({
-      token: publicHealth,
-      body: JSON.stringify({
-        query: `query CaseTrend($system: String, $category: String!, $stateCode: Int!, $from: Date!, $to: Date!) {
-          benchCaseTrend(system: $system, category: $category, stateCode: $stateCode, from: $from, to: $to) { weekStart count } }`,
-        operationName: "CaseTrend",
-        variables,
-      }),
-    }));
-    const schemaFields = (await gql({ query: '{ __type(name: "Query") { fields { name } } }' })) as {
-      data?: { __type?: { fields: { name: string }[] } };
-    };
-    const hasAnalyticsTrends = (schemaFields.data?.__type?.fields ?? []).some((f) => f.name === "caseTrends");
-    const analyticsTrendRequests: LoadRequest[] = trendVariables.map((v) => ({
+    const trendRequests: LoadRequest[] = trendVariables.map((v) => ({
       token: publicHealth,
       body: JSON.stringify({
         query: `query CaseTrends($input: CaseTrendsInput!) { caseTrends(input: $input) {
@@ -281,8 +277,17 @@ async function main(): Promise<void> {
       if (r.errors > 0) log(`${name}: ${r.errors} errors, first: ${r.firstError}`);
     };
     const duration = config.BENCH_DURATION_S;
-    const http = (requests: LoadRequest[], rate: number, durationS = duration) =>
-      load({ type: "http", url: api!.url, requests, rate, durationS });
+    // The server runs in this process: a stalled event loop shows here, not in the SQL.
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
+    const http = async (requests: LoadRequest[], rate: number, durationS = duration) => {
+      loopDelay.reset();
+      const result = await load({ type: "http", url: api!.url, requests, rate, durationS });
+      log(
+        `  @${rate}/s: event loop delay p99 ${round(loopDelay.percentile(99) / 1e6)} ms, max ${round(loopDelay.max / 1e6)} ms`,
+      );
+      return result;
+    };
 
     log("warming up");
     check("warm-up", await http(historyRequests, 100, 10));
@@ -298,21 +303,12 @@ async function main(): Promise<void> {
     const historyP50 = percentile(history.latenciesMs, 50);
     const historyP99 = percentile(history.latenciesMs, 99);
     log(`history @200/s: p50 ${round(historyP50)} ms, p99 ${round(historyP99)} ms`);
-    const rollupTrends = await http(trendRequests, 50);
-    check("rollup trends", rollupTrends);
-    log(
-      `rollup trends @50/s: p50 ${round(percentile(rollupTrends.latenciesMs, 50))} ms, p99 ${round(percentile(rollupTrends.latenciesMs, 99))} ms`,
-    );
-    let trends = rollupTrends;
-    if (hasAnalyticsTrends) {
-      check("analytics warm-up", await http(analyticsTrendRequests, 20, 3));
-      trends = await http(analyticsTrendRequests, 50);
-      check("analytics caseTrends", trends);
-    }
+    const trends = await http(trendRequests, 50);
+    check("caseTrends", trends);
     const trendsP50 = percentile(trends.latenciesMs, 50);
     const trendsP99 = percentile(trends.latenciesMs, 99);
     log(
-      `${hasAnalyticsTrends ? "caseTrends" : "rollup trends"} @50/s: p50 ${round(trendsP50)} ms, p99 ${round(trendsP99)} ms`,
+      `caseTrends @50/s: p50 ${round(trendsP50)} ms, p99 ${round(trendsP99)} ms`,
     );
 
     // Highest open-loop rate whose p99 stays under 30 ms: upwards from 200 when 200 passes, else downwards.
@@ -372,14 +368,12 @@ async function main(): Promise<void> {
       history_errors: history.errors,
       trends_errors: trends.errors,
       dataset: "bulk SQL generator (bench/api-data.ts), indexer table shapes",
-      trend_query: hasAnalyticsTrends
-        ? "analytics caseTrends (suppression, moving average, EARS, release log)"
-        : "benchCaseTrend over case_trend_weekly (analytics caseTrends not composed)",
-      rollup_trend_p99_ms: round(percentile(rollupTrends.latenciesMs, 99)),
+      trend_query: "caseTrends (suppression, moving average, EARS C2, release log)",
       duration_s: Math.round((Date.now() - started) / 1000),
       // Other work on the machine skews every figure: the 1-minute load average when measuring began and ended.
       load_average: [round(loadAtStart), round(loadavg()[0]!)],
       cpus: availableParallelism(),
+      db_pool_size: apiConfig.DB_POOL_SIZE,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -233,13 +233,19 @@ export function createLoaders(pool: Pool): Loaders {
           `SELECT k.ref AS "patientRef", v.*
              FROM unnest($1::text[]) AS k(ref)
              CROSS JOIN LATERAL (
-               SELECT v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
-                      v.block_number::text AS "blockNumber", v.temperature_centi_c AS "temperatureCentiC",
-                      v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
-                      v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count
-                 FROM vital v JOIN treatment t ON t.id = v.treatment_id
-                WHERE v.patient_ref = k.ref AND ${visible}
-                ORDER BY v.measured_at DESC, v.block_number DESC, v.log_index DESC
+               -- The latest reading of each visible treatment (vital is indexed by treatment), then
+               -- the latest of those.
+               SELECT v.* FROM treatment t
+                CROSS JOIN LATERAL (
+                  SELECT v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
+                         v.block_number::text AS "blockNumber", v.log_index, v.temperature_centi_c AS "temperatureCentiC",
+                         v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
+                         v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count
+                    FROM vital v WHERE v.treatment_id = t.id
+                   ORDER BY v.measured_at DESC, v.block_number DESC, v.log_index DESC
+                   LIMIT 1) v
+                WHERE t.patient_ref = k.ref AND ${visible}
+                ORDER BY v.time DESC, v."blockNumber"::bigint DESC, v.log_index DESC
                 LIMIT 1) v`,
           params,
         );

@@ -58,8 +58,6 @@ export interface ApiServerArgs {
   /** The deployment record; read from config.DEPLOYMENT_FILE when absent. */
   deployment?: DeploymentRecord;
   metrics?: ApiMetrics;
-  /** Extra schema (benchmarks, embedders): SDL extending Query/Mutation, and its resolvers. */
-  extensions?: { typeDefs: string[]; resolvers: Record<string, unknown>[] };
 }
 
 export interface ApiServer {
@@ -119,11 +117,10 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
 
   const label = createOperationLabeler();
   const apollo = new ApolloServer<ApiContext>({
-    typeDefs: [...typeDefs, ...(analytics.typeDefs as string[]), ...(args.extensions?.typeDefs ?? [])],
+    typeDefs: [...typeDefs, ...(analytics.typeDefs as string[])],
     resolvers: [
       ...createResolvers({ deployment, signIn, nonceTtlSeconds: config.NONCE_TTL_SECONDS }),
       ...analytics.resolvers,
-      ...(args.extensions?.resolvers ?? []),
     ] as never,
     introspection: config.INTROSPECTION,
     // The process entry (graphql/main.ts, doctel start) owns shutdown; Apollo's own handler would

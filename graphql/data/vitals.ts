@@ -30,7 +30,8 @@ export async function vitalsSeries(
     params.push(value);
     where.push(sql(`$${params.length}`));
   };
-  if (query.patientRef !== undefined) add((n) => `v.patient_ref = ${n}`, query.patientRef);
+  // Through the patient's treatments: vital is indexed by treatment, the indexer's cheapest write.
+  if (query.patientRef !== undefined) add((n) => `t.patient_ref = ${n}`, query.patientRef);
   if (query.treatmentId !== undefined) add((n) => `v.treatment_id = ${n}::bigint`, query.treatmentId);
   if (query.from !== undefined) add((n) => `v.measured_at >= ${n}`, query.from);
   if (query.to !== undefined) add((n) => `v.measured_at < ${n}`, query.to);

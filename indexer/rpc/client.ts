@@ -151,6 +151,9 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       const replies = await post(body, label);
       if (!Array.isArray(replies)) {
         const single = replies as JsonRpcResponse;
+        // An error for the batch as a whole (a node under strain answers -32603 so): classified
+        // like any call's error, so transient ones are retried.
+        if (single.error) unwrap(label, single);
         throw new RpcRequestError(
           `${label} batch: the node answered a single ${single.error ? `error (${single.error.message})` : "result"}`,
         );

@@ -11,14 +11,19 @@ export const reportingDay = (unixSeconds: number): number => epochDayOf(unixSeco
 /** "YYYY-MM-DD" of a day number. */
 export const dayToDate = fromEpochDay;
 
-let lastSeconds = Number.NaN;
-let lastIso = "";
+// Two slots: a vital alternates between its block's time and its own measurement time.
+let seconds0 = Number.NaN;
+let iso0 = "";
+let seconds1 = Number.NaN;
+let iso1 = "";
 
 /** ISO timestamp of unix seconds, for COPY (memoized: events of one block share their time). */
 export function isoTime(unixSeconds: number): string {
-  if (unixSeconds !== lastSeconds) {
-    lastSeconds = unixSeconds;
-    lastIso = new Date(unixSeconds * 1000).toISOString();
-  }
-  return lastIso;
+  if (unixSeconds === seconds0) return iso0;
+  if (unixSeconds === seconds1) return iso1;
+  seconds1 = seconds0;
+  iso1 = iso0;
+  seconds0 = unixSeconds;
+  iso0 = new Date(unixSeconds * 1000).toISOString();
+  return iso0;
 }

@@ -77,7 +77,9 @@ const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
   shared_buffers: "128MB",
   work_mem: "8MB",
   maintenance_work_mem: "64MB",
-  max_wal_size: "1GB",
+  max_wal_size: "2GB",
+  // The indexer's bulk COPYs fill the default 4 MB of WAL buffers several times per batch.
+  wal_buffers: "16MB",
   // No Unix socket: clients use TCP, and nothing is left behind in /tmp or /var/run.
   unix_socket_directories: "",
   log_line_prefix: "[%p] ",

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "vital_patient_ref_measured_at_idx";
