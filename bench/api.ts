@@ -21,8 +21,8 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
-import { monitorEventLoopDelay } from "node:perf_hooks";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import pino from "pino";
@@ -307,9 +307,7 @@ async function main(): Promise<void> {
     check("caseTrends", trends);
     const trendsP50 = percentile(trends.latenciesMs, 50);
     const trendsP99 = percentile(trends.latenciesMs, 99);
-    log(
-      `caseTrends @50/s: p50 ${round(trendsP50)} ms, p99 ${round(trendsP99)} ms`,
-    );
+    log(`caseTrends @50/s: p50 ${round(trendsP50)} ms, p99 ${round(trendsP99)} ms`);
 
     // Highest open-loop rate whose p99 stays under 30 ms: upwards from 200 when 200 passes, else downwards.
     const passes = (r: LoadResult) => r.errors === 0 && percentile(r.latenciesMs, 99) <= 30;

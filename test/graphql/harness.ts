@@ -217,7 +217,8 @@ export function useApiWorld(options: { apiEnv?: Record<string, string> } = {}): 
       return c;
     },
     async indexed(block) {
-      const target = block ?? (await chain.publicClient.getBlockNumber());
+      // cacheTime 0: viem would otherwise answer from its cache, a head from before the last write.
+      const target = block ?? (await chain.publicClient.getBlockNumber({ cacheTime: 0 }));
       for (let i = 0; i < 600; i++) {
         const { rows } = await db.pool.query<{ b: string }>(
           "SELECT indexed_block::text AS b FROM indexer_state",

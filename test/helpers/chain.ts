@@ -74,7 +74,8 @@ export function useTestChain(): TestChain {
       rpcUrls: { default: { http: [node.rpcUrl], webSocket: [node.wsUrl] } },
     });
     const transport = http(node.rpcUrl);
-    const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
+    // cacheTime 0: tests read the head right after writing; a cached one would be from before.
+    const publicClient = createPublicClient({ chain, transport, pollingInterval: 50, cacheTime: 0 });
     const wallets = DEV_PRIVATE_KEYS.map((key) =>
       createWalletClient({ account: privateKeyToAccount(key), chain, transport }),
     );
