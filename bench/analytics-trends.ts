@@ -29,14 +29,9 @@ import { PrismaClient } from "../prisma/generated/client.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { parseConfig, positiveInt } from "../shared/config.ts";
 import { createSilentLogger } from "../shared/logger.ts";
-import {
-  createDatabase,
-  databaseUrl as databaseUrlOf,
-  dropDatabase,
-  startEmbeddedPostgres,
-  startTemporaryPostgres,
-} from "../shared/services/postgres.ts";
+import { createDatabase, databaseUrl as databaseUrlOf, dropDatabase } from "../shared/services/postgres.ts";
 import { type Dataset, generateDataset } from "./api-data.ts";
+import { startBenchPostgres } from "./support/postgres.ts";
 
 const config = parseConfig(
   z.object({
@@ -122,22 +117,9 @@ function requestMix(
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const settings = {
-    shared_buffers: "1GB",
-    effective_cache_size: "4GB",
-    work_mem: "16MB",
-    max_wal_size: "4GB",
-  };
   const sizeKey = `${config.BENCH_TREATMENTS}-${config.BENCH_PATIENTS}-${config.BENCH_HOSPITALS}`;
   const dataDir = config.BENCH_DATA_DIR ? path.resolve(config.BENCH_DATA_DIR, sizeKey) : undefined;
-  const server = dataDir
-    ? await startEmbeddedPostgres({
-        dataDir: path.join(dataDir, "pg"),
-        fsync: false,
-        synchronousCommit: false,
-        settings,
-      })
-    : await startTemporaryPostgres({ settings });
+  const server = await startBenchPostgres(dataDir);
   let pool: pg.Pool | undefined;
   try {
     const databaseUrl = databaseUrlOf(server.url, "doctel_bench");

@@ -35,15 +35,10 @@ import { PrismaClient } from "../prisma/generated/client.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { parseConfig, positiveInt } from "../shared/config.ts";
 import { referenceKeyId } from "../shared/identity/reference.ts";
-import {
-  createDatabase,
-  databaseUrl as databaseUrlOf,
-  dropDatabase,
-  startEmbeddedPostgres,
-  startTemporaryPostgres,
-} from "../shared/services/postgres.ts";
+import { createDatabase, databaseUrl as databaseUrlOf, dropDatabase } from "../shared/services/postgres.ts";
 import { type Dataset, generateDataset } from "./api-data.ts";
 import type { LoadCommand, LoadRequest, LoadResult } from "./api-load.ts";
+import { startBenchPostgres } from "./support/postgres.ts";
 
 const config = parseConfig(
   z.object({
@@ -104,22 +99,9 @@ const round = (v: number) => Math.round(v * 100) / 100;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const settings = {
-    shared_buffers: "1GB",
-    effective_cache_size: "4GB",
-    work_mem: "16MB",
-    max_wal_size: "4GB",
-  };
   const sizeKey = `${config.BENCH_TREATMENTS}-${config.BENCH_PATIENTS}-${config.BENCH_HOSPITALS}`;
   const dataDir = config.BENCH_DATA_DIR ? path.resolve(config.BENCH_DATA_DIR, sizeKey) : undefined;
-  const server = dataDir
-    ? await startEmbeddedPostgres({
-        dataDir: path.join(dataDir, "pg"),
-        fsync: false,
-        synchronousCommit: false,
-        settings,
-      })
-    : await startTemporaryPostgres({ settings });
+  const server = await startBenchPostgres(dataDir);
   const loader = fork(path.join(import.meta.dirname, "api-load.ts"), [], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });

@@ -46,10 +46,9 @@ const logger = createSilentLogger();
 const pepper = Buffer.alloc(32, 0x5a);
 const work = await mkdtemp(path.join(tmpdir(), "doctel-bench-indexer-"));
 
-// A fixed genesis date: the same seed then simulates the same year, so every run indexes the same chain.
+// The node's fixed genesis date: the same seed then simulates the same year, so every run indexes the same chain.
 const node = await spawnJsonLine<{ rpcUrl: string; wsUrl: string }>(
   path.join(root, "bench/support/chain-node.ts"),
-  ["--initial-date", "2025-11-24T00:00:00Z"],
 );
 const { rpcUrl, wsUrl } = node.value;
 let db: EmbeddedPostgres | undefined;

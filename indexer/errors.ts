@@ -24,12 +24,7 @@ export class RpcRequestError extends NonRetryableError {
   }
 }
 
-/** The node serves another chain than the one configured, or the contract is not there. */
-export class ChainMismatchError extends NonRetryableError {
-  constructor(message: string, options?: ConstructorParameters<typeof NonRetryableError>[2]) {
-    super("CHAIN_MISMATCH", message, options);
-  }
-}
+export { ChainMismatchError } from "../shared/errors.ts";
 
 /** A reorg reached below the finalized block: the database cannot be trusted to roll back. */
 export class ReorgPastFinalityError extends NonRetryableError {

@@ -81,6 +81,13 @@ export class ForbiddenError extends NonRetryableError {
   }
 }
 
+/** The node serves another chain than the one configured, or the contract is not there. */
+export class ChainMismatchError extends NonRetryableError {
+  constructor(message: string, options?: DocTelErrorOptions) {
+    super("CHAIN_MISMATCH", message, options);
+  }
+}
+
 export function isRetryable(error: unknown): boolean {
   return error instanceof DocTelError && error.retryable;
 }

@@ -4,18 +4,13 @@
  * pressure for dehydration…), easing as the stay goes on, with a diurnal temperature swing and
  * noise. Values are the contract's scaled integers, always inside its bounds.
  */
+import type { Vitals } from "../sdk/encoders/vitals.ts";
 import type { VitalsProfile } from "./diseases.ts";
 import type { DeviceKind } from "./model.ts";
 import type { Rng } from "./prng.ts";
 
-export interface Reading {
-  measuredAt: number;
-  temperatureCentiC: number;
-  systolicMmHg: number;
-  diastolicMmHg: number;
-  heartRateBpm: number;
-  spo2Permille: number;
-}
+/** One reading: the contract's Vitals tuple, as the SDK encodes it. */
+export type Reading = Vitals;
 
 export interface VitalsContext {
   profile: VitalsProfile;

@@ -50,12 +50,8 @@ export class FileTooLargeError extends NonRetryableError {
   }
 }
 
-/** The deployment record names another chain than the node serves. */
-export class ChainMismatchError extends NonRetryableError {
-  constructor(message: string, options?: DocTelErrorOptions) {
-    super("CHAIN_MISMATCH", message, options);
-  }
-}
+/** The deployment record names another chain than the node serves (shared with the indexer). */
+export { ChainMismatchError } from "../../shared/errors.ts";
 
 /** Anything unexpected from the node or wallet: the message says what was being done. */
 export class UnexpectedError extends NonRetryableError {

@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { applyMigrations } from "../../prisma/migrate.ts";
+import { withClient } from "../../shared/services/postgres.ts";
 import { currentMonday, seasonOfCases, writeCases } from "../grafana/cases.ts";
 import { ROOT } from "./compose.ts";
 
@@ -30,16 +31,6 @@ const urlAs = (user: string, password: string, db: string) => {
   u.pathname = `/${db}`;
   return u.toString();
 };
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 beforeAll(async () => {
   await run("sh", [path.join(ROOT, "docker/postgres-init/10-doctel-users.sh")], {

@@ -4,13 +4,12 @@
  * template into a database of its own (test/helpers/db.ts), which takes a few milliseconds.
  */
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { z } from "zod";
 import { applyMigrations } from "../../prisma/migrate.ts";
 import { parseConfig } from "../../shared/config.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { createDatabase, startTemporaryPostgres } from "../../shared/services/postgres.ts";
+import { createDatabase, startTemporaryPostgres, withClient } from "../../shared/services/postgres.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -53,14 +52,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("databaseTemplate", TEMPLATE_DATABASE);
   project.provide("testRunId", randomUUID());
   return () => server.stop();
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
