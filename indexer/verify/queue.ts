@@ -58,14 +58,17 @@ export async function claimVerifications(db: Queryable, options: ClaimOptions): 
   const result = await db.query<{ cid: string; attempts: number; lease: string }>(
     // One branch per status, so each is an ordered index scan on (status, next_attempt_at) that
     // stops after `limit` rows; `status IN (...)` would sort every due row on each claim.
+    // next_attempt_at is timestamptz(3): a row queued at now() is stored rounded to the
+    // millisecond, up to 0.5 ms in the future; comparing against now() rounded the same way keeps
+    // a row due from the instant it was queued (a NOTIFY'd worker would otherwise miss it).
     `WITH pending AS (
        SELECT cid, next_attempt_at FROM file_verification
-       WHERE status = 'PENDING' AND next_attempt_at <= now() AND attempts < $1
+       WHERE status = 'PENDING' AND next_attempt_at <= now()::timestamptz(3) AND attempts < $1
        ORDER BY next_attempt_at LIMIT $2
        FOR UPDATE SKIP LOCKED
      ), retry AS (
        SELECT cid, next_attempt_at FROM file_verification
-       WHERE status = 'UNAVAILABLE' AND next_attempt_at <= now() AND attempts < $1
+       WHERE status = 'UNAVAILABLE' AND next_attempt_at <= now()::timestamptz(3) AND attempts < $1
        ORDER BY next_attempt_at LIMIT $2
        FOR UPDATE SKIP LOCKED
      ), due AS (
@@ -237,7 +240,7 @@ export async function countQueue(db: Queryable, maxAttempts: number): Promise<Qu
     `SELECT count(*) FILTER (WHERE status = 'PENDING' AND attempts < $1)::int AS pending,
             count(*) FILTER (WHERE status = 'UNAVAILABLE' AND attempts < $1)::int AS retrying,
             count(*) FILTER (WHERE attempts >= $1)::int AS exhausted,
-            count(*) FILTER (WHERE attempts < $1 AND next_attempt_at <= now())::int AS due
+            count(*) FILTER (WHERE attempts < $1 AND next_attempt_at <= now()::timestamptz(3))::int AS due
      FROM file_verification
      WHERE status IN ('PENDING', 'UNAVAILABLE')`,
     [maxAttempts],

@@ -254,6 +254,24 @@ describe("verification worker", () => {
     }
   });
 
+  it("claims a row queued at this very instant, although millisecond storage can round its time up", async () => {
+    // Inside one transaction now() is one instant, so queueing and claiming happen "at once":
+    // next_attempt_at = now() is stored rounded to the millisecond, half the time into the future.
+    const client = await db.pool.connect();
+    try {
+      for (let round = 0; round < 24; round++) {
+        const cid = await neverUploaded();
+        await client.query("BEGIN");
+        await client.query("INSERT INTO file_verification (cid, next_attempt_at) VALUES ($1, now())", [cid]);
+        const claimed = await claimVerifications(client, { limit: 1, leaseMs: 10_000, maxAttempts: 3 });
+        await client.query("ROLLBACK");
+        expect(claimed.map((c) => c.cid)).toEqual([cid]);
+      }
+    } finally {
+      client.release();
+    }
+  });
+
   it("lets two workers share the queue without ever verifying the same CID twice", async () => {
     const cids = await Promise.all(
       Array.from({ length: 120 }, (_, i) => upload(randomBytes(1024 + i * 37), (i % 2) as 0 | 1)),
