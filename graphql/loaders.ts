@@ -1,12 +1,14 @@
 /**
  * Per-request DataLoaders: every nested relation is fetched for a whole level of the result in
- * one statement (`= ANY($1)` or a LATERAL join per parent), so a page of 50 treatments with
+ * one statement (`= ANY($1)` or a LATERAL join per parent; one key as a plain parameter, see
+ * data/key-param.ts), so a page of 50 treatments with
  * their patient, hospital, care team and attachments costs a handful of statements, not 200.
  */
 import DataLoader from "dataloader";
 import type { Pool } from "pg";
 import { type ClinicalScope, treatmentVisibleSql } from "./auth/policy.ts";
 import type { ApiContext } from "./context.ts";
+import { keyParam } from "./data/key-param.ts";
 import {
   type AttachmentRow,
   type CareTeamRow,
@@ -107,10 +109,10 @@ export function createLoaders(pool: Pool): Loaders {
 
   const member = loader(
     async (accounts: readonly string[]) => {
-      const r = await rows<MemberRow>(
-        `SELECT ${MEMBER_COLUMNS} FROM member m WHERE m.account = ANY($1::text[])`,
-        [accounts],
-      );
+      const k = keyParam(accounts, "text");
+      const r = await rows<MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM member m WHERE m.account ${k.match}`, [
+        k.value,
+      ]);
       return byKey(r, (x) => x.account);
     },
     null as MemberRow | null,
@@ -118,33 +120,35 @@ export function createLoaders(pool: Pool): Loaders {
 
   const hospital = loader(
     async (ids: readonly number[]) => {
-      const r = await rows<HospitalRow>(
-        `SELECT ${HOSPITAL_COLUMNS} FROM hospital h WHERE h.id = ANY($1::int[])`,
-        [ids],
-      );
+      const k = keyParam(ids, "int");
+      const r = await rows<HospitalRow>(`SELECT ${HOSPITAL_COLUMNS} FROM hospital h WHERE h.id ${k.match}`, [
+        k.value,
+      ]);
       return byKey(r, (x) => x.id);
     },
     null as HospitalRow | null,
   );
 
   const careTeam = loader(async (ids: readonly string[]) => {
+    const k = keyParam(ids, "bigint");
     // The doctors' member rows come along (one statement, one round trip less) and prime `member`.
     const r = await rows<CareTeamRow & Partial<MemberRow>>(
       `SELECT ${CARE_TEAM_COLUMNS} FROM treatment_doctor d LEFT JOIN member m ON m.account = d.doctor
-        WHERE d.treatment_id = ANY($1::bigint[])
+        WHERE d.treatment_id ${k.match}
         ORDER BY d.treatment_id, d.assigned_block, d.doctor`,
-      [ids],
+      [k.value],
     );
     for (const row of r) if (row.account) member.prime(row.account, row as MemberRow);
     return groupBy(r, (x) => x.treatmentId);
   }, [] as CareTeamRow[]);
 
   const attachments = loader(async (ids: readonly string[]) => {
+    const k = keyParam(ids, "bigint");
     const r = await rows<AttachmentRow>(
       `SELECT ${ATTACHMENT_COLUMNS} FROM attachment a JOIN file_verification f ON f.cid = a.cid
-        WHERE a.treatment_id = ANY($1::bigint[])
+        WHERE a.treatment_id ${k.match}
         ORDER BY a.treatment_id, a.block_number, a.log_index`,
-      [ids],
+      [k.value],
     );
     return groupBy(r, (x) => x.treatmentId);
   }, [] as AttachmentRow[]);
@@ -152,7 +156,8 @@ export function createLoaders(pool: Pool): Loaders {
   const patientTreatments = family(
     ({ scope, limit, after }: { scope: ClinicalScope; limit: number; after: [string, string] | null }) =>
       loader(async (refs: readonly string[]) => {
-        const params: unknown[] = [refs, limit + 1];
+        const k = keyParam(refs, "text");
+        const params: unknown[] = [k.value, limit + 1];
         const visible = treatmentVisibleSql(scope, "t", params);
         let cursor = "";
         if (after) {
@@ -172,7 +177,7 @@ export function createLoaders(pool: Pool): Loaders {
                   (SELECT coalesce(json_agg(a), '[]') FROM (SELECT ${ATTACHMENT_COLUMNS}
                      FROM attachment a JOIN file_verification f ON f.cid = a.cid
                     WHERE a.treatment_id = t.id::bigint ORDER BY a.block_number, a.log_index) a) AS "embeddedAttachments"
-             FROM unnest($1::text[]) AS k(ref)
+             FROM ${k.table("k", "ref")}
              CROSS JOIN LATERAL (
                SELECT ${TREATMENT_COLUMNS} FROM treatment t
                 WHERE t.patient_ref = k.ref AND ${visible} ${cursor}
@@ -199,39 +204,42 @@ export function createLoaders(pool: Pool): Loaders {
     careTeam,
     attachments,
     patient: loader(async (refs) => {
-      const r = await rows<PatientRow>(
-        `SELECT ${PATIENT_COLUMNS} FROM patient p WHERE p.ref = ANY($1::text[])`,
-        [refs],
-      );
+      const k = keyParam(refs, "text");
+      const r = await rows<PatientRow>(`SELECT ${PATIENT_COLUMNS} FROM patient p WHERE p.ref ${k.match}`, [
+        k.value,
+      ]);
       return byKey(r, (x) => x.ref);
     }, null),
 
     member,
 
     treatment: loader(async (ids) => {
+      const k = keyParam(ids, "bigint");
       const r = await rows<TreatmentRow>(
-        `SELECT ${TREATMENT_COLUMNS} FROM treatment t WHERE t.id = ANY($1::bigint[])`,
-        [ids],
+        `SELECT ${TREATMENT_COLUMNS} FROM treatment t WHERE t.id ${k.match}`,
+        [k.value],
       );
       return byKey(r, (x) => x.id);
     }, null),
 
     patientVersions: loader(async (refs) => {
+      const k = keyParam(refs, "text");
       const r = await rows<PatientVersionRow>(
-        `SELECT ${PATIENT_VERSION_COLUMNS} FROM patient_history h WHERE h.patient_ref = ANY($1::text[])
+        `SELECT ${PATIENT_VERSION_COLUMNS} FROM patient_history h WHERE h.patient_ref ${k.match}
           ORDER BY h.patient_ref, h.block_number, h.log_index`,
-        [refs],
+        [k.value],
       );
       return groupBy(r, (x) => x.patientRef);
     }, []),
 
     latestVitals: family((scope: ClinicalScope) =>
       loader(async (refs) => {
-        const params: unknown[] = [refs];
+        const k = keyParam(refs, "text");
+        const params: unknown[] = [k.value];
         const visible = treatmentVisibleSql(scope, "t", params);
         const r = await rows<VitalRow & { patientRef: string }>(
           `SELECT k.ref AS "patientRef", v.*
-             FROM unnest($1::text[]) AS k(ref)
+             FROM ${k.table("k", "ref")}
              CROSS JOIN LATERAL (
                -- The latest reading of each visible treatment (vital is indexed by treatment), then
                -- the latest of those.
@@ -257,7 +265,8 @@ export function createLoaders(pool: Pool): Loaders {
 
     timeline: family(({ limit, after }: { limit: number; after: [string, number] | null }) =>
       loader(async (ids) => {
-        const params: unknown[] = [ids, limit + 1];
+        const k = keyParam(ids, "bigint");
+        const params: unknown[] = [k.value, limit + 1];
         let cursor = "";
         if (after) {
           params.push(after[0], after[1]);
@@ -265,7 +274,7 @@ export function createLoaders(pool: Pool): Loaders {
         }
         const r = await rows<EventRow & { key: string }>(
           `SELECT k.id::text AS key, e.*
-             FROM unnest($1::bigint[]) AS k(id)
+             FROM ${k.table("k", "id")}
              CROSS JOIN LATERAL (
                SELECT ${EVENT_COLUMNS} FROM event_log e
                 WHERE e.treatment_id = k.id ${cursor}

@@ -4,13 +4,14 @@
  * The database is migrated by the indexer (indexer/main.ts); the API only reads and appends.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type { Pool } from "pg";
 import { PrismaClient } from "../prisma/generated/client.ts";
 import { parseConfig } from "../shared/config.ts";
 import { DocTelError, describeError } from "../shared/errors.ts";
 import { createLogger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
 import { type ApiConfig, apiConfigSchema } from "./config.ts";
+import { openApiPool } from "./db-pool.ts";
 import { createApiMetrics } from "./metrics.ts";
 import { createApiServer } from "./server.ts";
 
@@ -23,11 +24,12 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: "api" });
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
-  pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   logger.info({ database_url: redactUrl(config.DATABASE_URL) }, "starting the API");
+  let pool: Pool | undefined;
+  let prisma: PrismaClient | undefined;
   try {
+    pool = await openApiPool({ databaseUrl: config.DATABASE_URL, size: config.DB_POOL_SIZE, logger });
+    prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     const server = await createApiServer({
       config,
       prisma,
@@ -52,8 +54,8 @@ async function main(): Promise<void> {
     );
     process.exitCode = error instanceof DocTelError && error.code === "CONFIG_INVALID" ? 2 : 1;
   } finally {
-    await prisma.$disconnect();
-    await pool.end();
+    await prisma?.$disconnect();
+    await pool?.end();
     logger.flush();
   }
 }

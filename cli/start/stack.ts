@@ -8,8 +8,8 @@ import { existsSync } from "node:fs";
 import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import { apiConfigSchema } from "../../graphql/config.ts";
+import { openApiPool } from "../../graphql/db-pool.ts";
 import { createApiMetrics } from "../../graphql/metrics.ts";
 import { createApiServer } from "../../graphql/server.ts";
 import { indexerConfigSchema } from "../../indexer/config.ts";
@@ -178,8 +178,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
       CAST_FILE: castFile,
       LOG_LEVEL: config.LOG_LEVEL,
     });
-    const pool = new pg.Pool({ connectionString: dbUrl, max: apiConfig.DB_POOL_SIZE });
-    pool.on("error", (error) => logger.warn({ err: error }, "idle database connection failed"));
+    const pool = await openApiPool({ databaseUrl: dbUrl, size: apiConfig.DB_POOL_SIZE, logger });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     onStop("api database pool", async () => {
       await prisma.$disconnect();

@@ -1,7 +1,8 @@
 /**
- * Queries as named (server-side prepared) statements: PostgreSQL parses and plans each distinct
- * text once per connection instead of on every request. Names derive from the text, so dynamic
- * filters (a bounded set of texts) each get their own.
+ * Queries as named (server-side prepared) statements: PostgreSQL parses each distinct text once
+ * per connection, and plans it once too when its generic plan costs no more than the custom ones
+ * (keep parameters that PostgreSQL can estimate: see key-param.ts). Names derive from the text, so
+ * dynamic filters (a bounded set of texts) each get their own.
  */
 import { createHash } from "node:crypto";
 import type { Pool, QueryResult, QueryResultRow } from "pg";
