@@ -1,4 +1,6 @@
+import { decodeEventLog } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
+import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { encodeAttachFile } from "../../sdk/encoders/treatments.ts";
 import { AADHAAR, buildScenario, type Scenario, useApiWorld, W } from "./harness.ts";
 
@@ -20,6 +22,7 @@ interface TimelineEvent {
   blockNumber: string;
   logIndex: number;
   txHash: string;
+  args: Record<string, unknown>;
 }
 
 describe("a treatment's timeline (FHIR Provenance)", () => {
@@ -49,6 +52,38 @@ describe("a treatment's timeline (FHIR Provenance)", () => {
     });
     expect(receipt.blockNumber).toBe(BigInt(opened.blockNumber));
     expect(opened.actor).toBe(world.wallet(W.staff1).account.address.toLowerCase());
+  });
+
+  it("gives a vitals event the args decoded from its log, though the index keeps its readings only in vital", async () => {
+    const res = await world.gql<{ treatment: { timeline: { nodes: TimelineEvent[] } } }>(
+      `{ treatment(id: "${s.t1}") { timeline(first: 50) { nodes { name logIndex txHash args } } } }`,
+      {},
+      staff,
+    );
+    expect(res.errors).toBeUndefined();
+    const vitals = res.data!.treatment.timeline.nodes.filter((e) => e.name === "VitalsRecorded");
+    expect(vitals).toHaveLength(3);
+    for (const event of vitals) {
+      const receipt = await world.chain.publicClient.getTransactionReceipt({
+        hash: event.txHash as `0x${string}`,
+      });
+      const log = receipt.logs.find((l) => l.logIndex === event.logIndex)!;
+      const { eventName, args } = decodeEventLog({ abi: docTelAbi, data: log.data, topics: log.topics });
+      expect(eventName).toBe("VitalsRecorded");
+      const a = args as unknown as Record<string, bigint | number | string>;
+      expect(event.args).toEqual({
+        treatmentId: String(a.treatmentId),
+        recorder: String(a.recorder).toLowerCase(),
+        measuredAt: a.measuredAt,
+        temperatureCentiC: a.temperatureCentiC,
+        systolicMmHg: a.systolicMmHg,
+        diastolicMmHg: a.diastolicMmHg,
+        heartRateBpm: a.heartRateBpm,
+        spo2Permille: a.spo2Permille,
+      });
+    }
+    // The last reading had no blood pressure: 0 on-chain (NULL in vital), 0 in the args.
+    expect(vitals[2]!.args).toMatchObject({ systolicMmHg: 0, diastolicMmHg: 0, spo2Permille: 975 });
   });
 
   it("pages through the timeline with cursors, without repeating or skipping events", async () => {
