@@ -1,7 +1,7 @@
 import { decodeEventLog } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
-import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { encodeAttachFile } from "../../sdk/encoders/treatments.ts";
+import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { AADHAAR, buildScenario, type Scenario, useApiWorld, W } from "./harness.ts";
 
 const world = useApiWorld();
