@@ -16,13 +16,16 @@ export async function openApiPool(args: {
   const pool = new pg.Pool({ connectionString: args.databaseUrl, max: args.size, idleTimeoutMillis: 0 });
   pool.on("error", (error) => args.logger?.warn({ err: error }, "idle database connection failed"));
   const clients: pg.PoolClient[] = [];
+  let failure: { error: unknown } | undefined;
   try {
     for (let i = 0; i < args.size; i++) clients.push(await pool.connect());
   } catch (error) {
-    for (const client of clients) client.release();
-    await pool.end();
-    throw error;
+    failure = { error };
   }
   for (const client of clients) client.release();
+  if (failure) {
+    await pool.end();
+    throw failure.error;
+  }
   return pool;
 }
