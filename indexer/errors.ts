@@ -39,3 +39,10 @@ export class InconsistentChainDataError extends RetryableError {
     super("RPC_UNAVAILABLE", message, options);
   }
 }
+
+/** PostgreSQL refused or lost a batch write (the transaction was rolled back). */
+export class DatabaseWriteError extends NonRetryableError {
+  constructor(message: string, options?: ConstructorParameters<typeof NonRetryableError>[2]) {
+    super("INTERNAL", message, options);
+  }
+}

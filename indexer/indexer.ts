@@ -12,12 +12,14 @@ import type { IndexerMetrics } from "./ops/metrics.ts";
 import { createProgressReporter } from "./ops/progress.ts";
 import { createRpcClient, type RpcClient } from "./rpc/client.ts";
 import { backoffDelay, type RetryPolicy, sleep, withRetry } from "./rpc/retry.ts";
-import { createStore } from "./store/store.ts";
+import { type BlockRun, createStore } from "./store/store.ts";
+import type { ChainEvent } from "./sync/chain-event.ts";
 import { createChainSync } from "./sync/chain-sync.ts";
 import { createHeaderFetcher } from "./sync/header-fetcher.ts";
 import { createLogFetcher } from "./sync/log-fetcher.ts";
 import { type NewHeads, subscribeNewHeads } from "./sync/new-heads.ts";
 import { prefetch } from "./sync/prefetch.ts";
+import { withReadAhead } from "./sync/read-ahead.ts";
 
 export interface IndexerTarget {
   chainId: number;
@@ -148,6 +150,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
         }
       } finally {
         heads?.close();
+        await store.close();
       }
     },
   };
@@ -169,14 +172,16 @@ export function createIndexer(args: IndexerArgs): Indexer {
         logger,
         batchSize: settings.headerBatchSize,
       }),
-      logs: createLogFetcher({
-        rpc,
-        address: target.contractAddress,
-        range: settings.getLogs,
-        retry: settings.retry,
-        logger,
-        metrics,
-      }),
+      logs: withReadAhead(
+        createLogFetcher({
+          rpc,
+          address: target.contractAddress,
+          range: settings.getLogs,
+          retry: settings.retry,
+          logger,
+          metrics,
+        }),
+      ),
       checkpoint: {
         indexedBlock: checkpoint.indexedBlock,
         finalizedBlock: checkpoint.finalizedBlock,
@@ -186,18 +191,34 @@ export function createIndexer(args: IndexerArgs): Indexer {
       finalityDepth: settings.finalityDepth,
       pollIntervalMs: settings.pollIntervalMs,
       ...(heads ? { waitForHead: (s: AbortSignal) => heads.wait(s) } : {}),
+      // At start with nothing new to index, no batch will say so: the head alone makes us ready.
+      onHead: (block) => {
+        head = block.number;
+        updateReady();
+      },
       logger,
       metrics,
     });
     let rateEvents = 0;
     let rateStart = performance.now();
-    for await (const event of prefetch(sync.events(signal), settings.prefetchDepth)) {
-      await store.apply(event);
-      head = event.headBlock;
+    // Ready once what is committed is within READY_LAG_BLOCKS of the head the sync last read.
+    const updateReady = () => {
+      if (head === null || indexed === null) return;
+      const caughtUp = head - indexed <= BigInt(settings.readyLagBlocks + settings.confirmations);
+      if (caughtUp && !ready)
+        logger.info(
+          { indexed_block: indexed.toString(), head_block: head.toString() },
+          "caught up with the chain",
+        );
+      ready = caughtUp;
+      metrics.lagBlocks.set(Number(head - indexed));
+    };
+    const applied = (event: BlockRun | Exclude<ChainEvent, { type: "block" }>) => {
       if (event.type === "block") {
         indexed = event.toBlock.number;
-        progress.update(indexed, head, event.events.length);
-        rateEvents += event.events.length;
+        if (event.finalizedBlock !== null) finalized = event.finalizedBlock;
+        progress.update(indexed, head ?? event.headBlock, event.eventCount);
+        rateEvents += event.eventCount;
         const now = performance.now();
         if (now - rateStart >= 1000) {
           metrics.eventsPerSecond.set((rateEvents * 1000) / (now - rateStart));
@@ -209,15 +230,34 @@ export function createIndexer(args: IndexerArgs): Indexer {
       } else {
         finalized = event.block;
       }
-      const caughtUp =
-        indexed !== null && head - indexed <= BigInt(settings.readyLagBlocks + settings.confirmations);
-      if (caughtUp && !ready)
-        logger.info(
-          { indexed_block: indexed?.toString(), head_block: head.toString() },
-          "caught up with the chain",
-        );
-      ready = caughtUp;
-      metrics.lagBlocks.set(indexed === null ? 0 : Number(head - indexed));
+      updateReady();
+    };
+
+    // One batch commits while the next is prepared; everything else waits for that commit.
+    let committing: Promise<void> | null = null;
+    const settle = async () => {
+      const pending = committing;
+      committing = null;
+      await pending;
+    };
+    try {
+      for await (const event of prefetch(sync.events(signal), settings.prefetchDepth)) {
+        if (event.type === "block") {
+          const batch = await store.prepare(event);
+          await settle();
+          committing = store.commit(batch).then(() => applied(batch.run));
+          // A failure surfaces at the next settle().
+          committing.catch(() => undefined);
+        } else {
+          await settle();
+          await store.apply(event);
+          applied(event);
+        }
+      }
+      await settle();
+    } finally {
+      // Never leave a commit running behind a restart (which re-opens the store).
+      await committing?.catch(() => undefined);
     }
   }
 }

@@ -1,4 +1,6 @@
 import type { SqlValue } from "./bulk.ts";
+import { type CopyLines, createCopyLines } from "./copy-lines.ts";
+import type { EntityCache } from "./entity-cache.ts";
 import type {
   HospitalRow,
   MemberRow,
@@ -9,9 +11,10 @@ import type {
 } from "./rows.ts";
 
 /**
- * Everything one batch of events changes. Current-state maps start with the rows loaded from
- * the database for the keys the batch touches (`baseline` keeps the treatments as loaded, for
- * rollup deltas); append-only rows are collected in COPY column order.
+ * Everything one batch of events changes. The current-state maps are the store's EntityCache
+ * (rows carried over from earlier batches, plus those loaded for this one) or, for a rollback's
+ * replay, maps of its own; `treatmentBaseline` keeps each treatment as it was before the batch
+ * first changed it, for rollup deltas. Append-only rows are collected in COPY column order.
  */
 export interface BatchState {
   hospitals: Map<number, HospitalRow>;
@@ -28,8 +31,8 @@ export interface BatchState {
   touchedTreatments: Set<bigint>;
   touchedMembers: Set<string>;
   touchedRoleGrants: Set<string>;
-  eventLog: SqlValue[][];
-  vitals: SqlValue[][];
+  eventLog: CopyLines;
+  vitals: CopyLines;
   attachments: SqlValue[][];
   patientHistory: SqlValue[][];
   accessHistory: SqlValue[][];
@@ -37,13 +40,20 @@ export interface BatchState {
   eventCounts: Map<string, number>;
 }
 
-export function createBatchState(): BatchState {
-  return {
-    hospitals: new Map(),
+export function createBatchState(
+  entities: Pick<EntityCache, "members" | "roleGrants" | "patients" | "treatments"> = {
     members: new Map(),
     roleGrants: new Map(),
     patients: new Map(),
     treatments: new Map(),
+  },
+): BatchState {
+  return {
+    hospitals: new Map(),
+    members: entities.members,
+    roleGrants: entities.roleGrants,
+    patients: entities.patients,
+    treatments: entities.treatments,
     treatmentBaseline: new Map(),
     doctors: new Map(),
     revokedDoctors: new Set(),
@@ -51,8 +61,8 @@ export function createBatchState(): BatchState {
     touchedTreatments: new Set(),
     touchedMembers: new Set(),
     touchedRoleGrants: new Set(),
-    eventLog: [],
-    vitals: [],
+    eventLog: createCopyLines(),
+    vitals: createCopyLines(),
     attachments: [],
     patientHistory: [],
     accessHistory: [],

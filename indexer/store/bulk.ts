@@ -1,50 +1,51 @@
 /**
  * Bulk SQL for the indexer's hot path: COPY for append-only rows, `unnest` for upserts.
  * Prisma stays the model and the API's client; these write tens of thousands of rows a second.
+ *
+ * Writes are planned as data (WriteSteps, with COPY payloads already encoded), then run in order
+ * inside a transaction: a batch is encoded while the previous one is still being written.
  */
-import type { PoolClient } from "pg";
+import type { ClientBase } from "pg";
 import copyStreams from "pg-copy-streams";
+import { type CopyLines, createCopyLines, escapeCopyText } from "./copy-lines.ts";
 
 export type SqlValue = string | number | bigint | boolean | null | undefined;
+
+/** One statement of a planned write. `label` groups steps in the batch timings. */
+export type WriteStep =
+  | { kind: "query"; label: string; text: string; values: unknown[] }
+  | { kind: "copy"; label: string; text: string; chunks: Uint8Array[] };
 
 /** Escapes one value for COPY's text format. */
 function copyValue(value: SqlValue): string {
   if (value === null || value === undefined) return "\\N";
-  if (typeof value === "string") {
-    return /[\\\n\r\t]/.test(value)
-      ? value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
-      : value;
-  }
+  if (typeof value === "string") return escapeCopyText(value);
   if (typeof value === "boolean") return value ? "t" : "f";
   return String(value);
 }
 
-/** COPY rows into `table` (text format). Rows are arrays in `columns` order. */
-export async function copyRows(
-  client: PoolClient,
+/** COPY rows into `table` (text format); rows are arrays in `columns` order. Null when no rows. */
+export function copyStep(
   table: string,
   columns: readonly string[],
-  rows: SqlValue[][],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const stream = client.query(copyStreams.from(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));
-  const done = new Promise<void>((resolve, reject) => {
-    stream.on("finish", resolve);
-    stream.on("error", reject);
-  });
-  // Write in ~1 MiB chunks: few syscalls, bounded memory.
-  let chunk = "";
-  for (const row of rows) {
-    let line = "";
-    for (let i = 0; i < row.length; i++) line += (i === 0 ? "" : "\t") + copyValue(row[i]);
-    chunk += `${line}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!stream.write(chunk)) await new Promise((r) => stream.once("drain", r));
-      chunk = "";
+  rows: readonly SqlValue[][] | CopyLines,
+  label = table,
+): WriteStep | null {
+  let chunks: Uint8Array[];
+  if ("finish" in rows) {
+    if (rows.rows === 0) return null;
+    chunks = rows.finish();
+  } else {
+    if (rows.length === 0) return null;
+    const lines = createCopyLines();
+    for (const row of rows) {
+      let line = copyValue(row[0]);
+      for (let i = 1; i < row.length; i++) line += `\t${copyValue(row[i])}`;
+      lines.add(line);
     }
+    chunks = lines.finish();
   }
-  stream.end(chunk);
-  await done;
+  return { kind: "copy", label, text: `COPY ${table} (${columns.join(", ")}) FROM STDIN`, chunks };
 }
 
 export interface Column {
@@ -54,17 +55,17 @@ export interface Column {
 }
 
 /**
- * INSERT … SELECT FROM unnest(…) — one statement for any number of rows.
+ * INSERT … SELECT FROM unnest(…): one statement for any number of rows. Null when no rows.
  * `onConflict` is the tail, e.g. "ON CONFLICT (id) DO UPDATE SET stage = EXCLUDED.stage".
  */
-export async function insertUnnest(
-  client: PoolClient,
+export function unnestStep(
   table: string,
   columns: readonly Column[],
-  rows: SqlValue[][],
+  rows: readonly SqlValue[][],
   onConflict = "",
-): Promise<void> {
-  if (rows.length === 0) return;
+  label = table,
+): WriteStep | null {
+  if (rows.length === 0) return null;
   const arrays: SqlValue[][] = columns.map(() => new Array(rows.length));
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
@@ -75,7 +76,12 @@ export async function insertUnnest(
   }
   const names = columns.map((c) => c.name).join(", ");
   const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ");
-  await client.query(`INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) ${onConflict}`, arrays);
+  return {
+    kind: "query",
+    label,
+    text: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) ${onConflict}`,
+    values: arrays,
+  };
 }
 
 /** "col = EXCLUDED.col, …" for every column but the keys. */
@@ -84,4 +90,38 @@ export function excludedSet(columns: readonly Column[], keys: readonly string[])
     .filter((c) => !keys.includes(c.name))
     .map((c) => `${c.name} = EXCLUDED.${c.name}`)
     .join(", ");
+}
+
+async function runCopy(client: ClientBase, step: Extract<WriteStep, { kind: "copy" }>): Promise<void> {
+  const stream = client.query(copyStreams.from(step.text));
+  const done = new Promise<void>((resolve, reject) => {
+    stream.on("finish", resolve);
+    stream.on("error", reject);
+  });
+  for (let i = 0; i < step.chunks.length - 1; i++) {
+    if (!stream.write(step.chunks[i])) await new Promise((r) => stream.once("drain", r));
+  }
+  stream.end(step.chunks[step.chunks.length - 1]);
+  await done;
+}
+
+/** Milliseconds spent per label, for the debug log. */
+export type WriteTimings = Record<string, number>;
+
+/** Runs planned steps in order (inside the caller's transaction); null steps are skipped. */
+export async function runWriteSteps(
+  client: ClientBase,
+  steps: readonly (WriteStep | null)[],
+  timings?: WriteTimings,
+): Promise<void> {
+  for (const step of steps) {
+    if (!step) continue;
+    const started = performance.now();
+    if (step.kind === "copy") await runCopy(client, step);
+    else await client.query(step.text, step.values);
+    if (timings) {
+      const key = `${step.label}_ms`;
+      timings[key] = (timings[key] ?? 0) + performance.now() - started;
+    }
+  }
 }

@@ -1,6 +1,7 @@
 import type { PoolClient } from "pg";
 import { ChainMismatchError } from "../errors.ts";
 import type { BlockRef } from "../rpc/types.ts";
+import type { WriteStep } from "./bulk.ts";
 import { isoTime } from "./calendar.ts";
 
 export interface Checkpoint {
@@ -68,24 +69,47 @@ export async function readWindow(client: PoolClient): Promise<BlockRef[]> {
   }));
 }
 
-export async function saveBlocks(client: PoolClient, blocks: readonly BlockRef[]): Promise<void> {
-  if (blocks.length === 0) return;
-  await client.query(
-    `INSERT INTO chain_block (number, hash, parent_hash, timestamp)
+/** Keeps the headers of unfinalized blocks, for reorg detection after a restart. */
+export function saveBlocksStep(blocks: readonly BlockRef[]): WriteStep | null {
+  if (blocks.length === 0) return null;
+  return {
+    kind: "query",
+    label: "checkpoint",
+    text: `INSERT INTO chain_block (number, hash, parent_hash, timestamp)
      SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[])
      ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, parent_hash = EXCLUDED.parent_hash, timestamp = EXCLUDED.timestamp`,
-    [
+    values: [
       blocks.map((b) => b.number.toString()),
       blocks.map((b) => b.hash),
       blocks.map((b) => b.parentHash),
       blocks.map((b) => isoTime(b.timestamp)),
     ],
-  );
+  };
 }
 
-export async function advanceCheckpoint(client: PoolClient, to: BlockRef, headBlock: bigint): Promise<void> {
-  await client.query(
-    `UPDATE indexer_state SET indexed_block = $1, indexed_block_hash = $2, head_block = GREATEST(head_block, $3), updated_at = now() WHERE id = 1`,
-    [to.number.toString(), to.hash, headBlock.toString()],
-  );
+export function advanceCheckpointStep(to: BlockRef, headBlock: bigint): WriteStep {
+  return {
+    kind: "query",
+    label: "checkpoint",
+    text: `UPDATE indexer_state SET indexed_block = $1, indexed_block_hash = $2, head_block = GREATEST(head_block, $3), updated_at = now() WHERE id = 1`,
+    values: [to.number.toString(), to.hash, headBlock.toString()],
+  };
+}
+
+/** Blocks up to `block` are final: recorded, and their headers no longer kept. */
+export function markFinalizedSteps(block: bigint): WriteStep[] {
+  return [
+    {
+      kind: "query",
+      label: "checkpoint",
+      text: "UPDATE indexer_state SET finalized_block = GREATEST(finalized_block, $1) WHERE id = 1",
+      values: [block.toString()],
+    },
+    {
+      kind: "query",
+      label: "checkpoint",
+      text: "DELETE FROM chain_block WHERE number < $1",
+      values: [block.toString()],
+    },
+  ];
 }

@@ -5,6 +5,7 @@
 import type { PoolClient } from "pg";
 import type { DocTelEvent } from "../decode/events.ts";
 import { type BatchState, createBatchState, roleGrantKey } from "./batch-state.ts";
+import type { EntityCache } from "./entity-cache.ts";
 import type { MemberRow, PatientRow, RoleGrantRow, TreatmentRow } from "./rows.ts";
 
 const TREATMENT_SCOPED = new Set([
@@ -155,13 +156,26 @@ function roleGrantFromRow(r: Raw): RoleGrantRow {
   };
 }
 
-/** A fresh BatchState holding the database rows that `events` will change. */
+function dropCached<K>(keys: Set<K>, cached: ReadonlyMap<K, unknown>): void {
+  for (const key of keys) if (cached.has(key)) keys.delete(key);
+}
+
+/**
+ * A BatchState over `entities` holding every current-state row that `events` will read or
+ * change: rows already in `entities` are used as they are, the others are read from the database
+ * (one query per table) and added to `entities`.
+ */
 export async function loadBatchState(
-  client: PoolClient,
+  client: Pick<PoolClient, "query">,
   events: readonly DocTelEvent[],
+  entities: EntityCache,
 ): Promise<BatchState> {
-  const state = createBatchState();
+  const state = createBatchState(entities);
   const keys = neededKeys(events);
+  dropCached(keys.treatments, entities.treatments);
+  dropCached(keys.patients, entities.patients);
+  dropCached(keys.members, entities.members);
+  for (const key of keys.roleGrants.keys()) if (entities.roleGrants.has(key)) keys.roleGrants.delete(key);
   if (keys.treatments.size > 0) {
     const { rows } = await client.query(`${TREATMENT_SELECT} WHERE id = ANY($1::bigint[])`, [
       [...keys.treatments].map(String),
@@ -169,7 +183,6 @@ export async function loadBatchState(
     for (const r of rows) {
       const t = treatmentFromRow(r);
       state.treatments.set(t.id, t);
-      state.treatmentBaseline.set(t.id, { ...t });
     }
   }
   if (keys.patients.size > 0) {

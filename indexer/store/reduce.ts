@@ -11,6 +11,7 @@ import type { BatchState } from "./batch-state.ts";
 import { doctorKey, roleGrantKey } from "./batch-state.ts";
 import { dayToDate, isoTime, reportingDay } from "./calendar.ts";
 import { describeDiagnosis } from "./clinical.ts";
+import { escapeCopyText, orNull } from "./copy-lines.ts";
 import { globalRoleOf } from "./roles.ts";
 import type { MemberKindLabel, PatientRow, TreatmentRow } from "./rows.ts";
 
@@ -40,20 +41,10 @@ interface Scope {
 }
 
 function logEvent(state: BatchState, ev: DocTelEvent, time: string, scope: Scope): void {
-  state.eventLog.push([
-    ev.blockNumber,
-    ev.logIndex,
-    ev.blockHash,
-    ev.txHash,
-    time,
-    ev.eventName,
-    scope.actor ?? null,
-    scope.treatmentId ?? null,
-    scope.patientRef ?? null,
-    scope.hospitalId ?? null,
-    scope.account ?? null,
-    scope.argsJson ?? argsJson(ev.args),
-  ]);
+  // event_log columns (tables.ts), in order.
+  state.eventLog.add(
+    `${ev.blockNumber}\t${ev.logIndex}\t${ev.blockHash}\t${ev.txHash}\t${time}\t${ev.eventName}\t${orNull(scope.actor)}\t${orNull(scope.treatmentId)}\t${orNull(scope.patientRef)}\t${orNull(scope.hospitalId)}\t${orNull(scope.account)}\t${escapeCopyText(scope.argsJson ?? argsJson(ev.args))}`,
+  );
   state.eventCounts.set(ev.eventName, (state.eventCounts.get(ev.eventName) ?? 0) + 1);
 }
 
@@ -67,10 +58,17 @@ function treatmentOf(state: BatchState, id: bigint, ev: DocTelEvent): TreatmentR
   return t;
 }
 
-function touchTreatment(state: BatchState, t: TreatmentRow, ev: DocTelEvent): void {
+/**
+ * The treatment an event changes, marked as changed by it. Call before changing it: the first
+ * change in a batch keeps a copy of the row as it was, for the rollup deltas.
+ */
+function changeTreatment(state: BatchState, id: bigint, ev: DocTelEvent): TreatmentRow {
+  const t = treatmentOf(state, id, ev);
+  if (!state.treatmentBaseline.has(id)) state.treatmentBaseline.set(id, { ...t });
   t.updatedAt = ev.blockTime;
   t.updatedBlock = ev.blockNumber;
-  state.touchedTreatments.add(t.id);
+  state.touchedTreatments.add(id);
+  return t;
 }
 
 export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
@@ -80,19 +78,10 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       const a = ev.args;
       const t = treatmentOf(state, a.treatmentId, ev);
       const recorder = a.recorder.toLowerCase();
-      state.vitals.push([
-        ev.blockNumber,
-        ev.logIndex,
-        a.treatmentId,
-        t.patientRef,
-        recorder,
-        isoTime(a.measuredAt),
-        a.temperatureCentiC || null,
-        a.systolicMmHg || null,
-        a.diastolicMmHg || null,
-        a.heartRateBpm || null,
-        a.spo2Permille || null,
-      ]);
+      // vital columns (tables.ts), in order; a reading not taken is 0 on-chain, NULL here.
+      state.vitals.add(
+        `${ev.blockNumber}\t${ev.logIndex}\t${a.treatmentId}\t${t.patientRef}\t${recorder}\t${isoTime(a.measuredAt)}\t${a.temperatureCentiC || "\\N"}\t${a.systolicMmHg || "\\N"}\t${a.diastolicMmHg || "\\N"}\t${a.heartRateBpm || "\\N"}\t${a.spo2Permille || "\\N"}`,
+      );
       // args: JSON null. The readings are in `vital` under the same block and log index, and the
       // API's timeline rebuilds the args from there (graphql/data/rows.ts). Vitals are most events
       // (84 % of the benchmark chain): writing their readings twice cost a tenth of the backfill.
@@ -215,7 +204,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
     case "DoctorAssigned":
     case "DoctorUnassigned": {
       const a = ev.args;
-      const t = treatmentOf(state, a.treatmentId, ev);
+      const t = changeTreatment(state, a.treatmentId, ev);
       const doctor = a.doctor.toLowerCase();
       const actor = a.actor.toLowerCase();
       state.doctors.set(
@@ -231,7 +220,6 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
             }
           : { treatmentId: a.treatmentId, doctor, removed: true },
       );
-      touchTreatment(state, t, ev);
       logEvent(state, ev, time, {
         actor,
         treatmentId: a.treatmentId,
@@ -243,7 +231,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
     }
     case "DiagnosisRecorded": {
       const a = ev.args;
-      const t = treatmentOf(state, a.treatmentId, ev);
+      const t = changeTreatment(state, a.treatmentId, ev);
       const doctor = a.doctor.toLowerCase();
       const d = describeDiagnosis(a.icd10);
       t.diagnosis = d.code;
@@ -251,7 +239,6 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       t.diagnosisChapter = d.chapter;
       t.diagnosedBy = doctor;
       t.diagnosedAt = ev.blockTime;
-      touchTreatment(state, t, ev);
       logEvent(state, ev, time, {
         actor: doctor,
         treatmentId: a.treatmentId,
@@ -262,7 +249,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
     }
     case "FileAttached": {
       const a = ev.args;
-      const t = treatmentOf(state, a.treatmentId, ev);
+      const t = changeTreatment(state, a.treatmentId, ev);
       const actor = a.actor.toLowerCase();
       state.attachments.push([
         ev.blockNumber,
@@ -275,7 +262,6 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
         ev.txHash,
       ]);
       state.cids.add(a.cid);
-      touchTreatment(state, t, ev);
       logEvent(state, ev, time, {
         actor,
         treatmentId: a.treatmentId,
@@ -286,7 +272,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
     }
     case "StageAdvanced": {
       const a = ev.args;
-      const t = treatmentOf(state, a.treatmentId, ev);
+      const t = changeTreatment(state, a.treatmentId, ev);
       const actor = a.actor.toLowerCase();
       const stage = STAGES[a.toStage];
       if (!stage)
@@ -296,7 +282,6 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       t.stage = stage;
       if (a.toStage >= 3 && t.dischargedAt === null) t.dischargedAt = ev.blockTime;
       if (a.toStage === 4) t.closedAt = ev.blockTime;
-      touchTreatment(state, t, ev);
       logEvent(state, ev, time, {
         actor,
         treatmentId: a.treatmentId,

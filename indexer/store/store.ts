@@ -1,21 +1,53 @@
 /**
  * The database side of the pipeline: applies ChainEvents, each in one transaction that also
  * moves the checkpoint, so a crash at any moment loses and duplicates nothing.
+ *
+ * A block event is applied in two steps: `prepare` folds it onto the in-memory current state
+ * and encodes its writes; `commit` runs them. The next batch may be prepared while the previous
+ * one commits (the CPU of one overlaps the database work of the other); commits stay in order.
  */
 import type { Pool, PoolClient } from "pg";
 import type { Logger } from "../../shared/logger.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import type { ChainEvent } from "../sync/chain-event.ts";
-import { advanceCheckpoint, type Checkpoint, initCheckpoint, readWindow, saveBlocks } from "./checkpoint.ts";
+import { YIELD_EVERY, yieldToIo } from "../sync/yield-to-io.ts";
+import { type BatchWriter, connectionOf, createBatchWriter } from "./batch-writer.ts";
+import { runWriteSteps, type WriteStep, type WriteTimings } from "./bulk.ts";
+import {
+  advanceCheckpointStep,
+  type Checkpoint,
+  initCheckpoint,
+  markFinalizedSteps,
+  readWindow,
+  saveBlocksStep,
+} from "./checkpoint.ts";
+import { createEntityCache, type PendingKeys } from "./entity-cache.ts";
 import { loadBatchState } from "./load-state.ts";
 import { reduceEvent } from "./reduce.ts";
 import { rollbackTo } from "./rollback.ts";
-import { type WriteTimings, writeBatch } from "./write-batch.ts";
+import { planBatchWrites } from "./write-batch.ts";
+
+export type BlockEvent = Extract<ChainEvent, { type: "block" }>;
 
 export interface StoreArgs {
   pool: Pool;
   logger: Logger;
   metrics: IndexerMetrics;
+  /** Current-state rows kept in memory between batches (members, patients, treatments, grants). */
+  cacheEntries?: number;
+}
+
+/** A block event without its events: what is left to know once they are folded and encoded. */
+export type BlockRun = Omit<BlockEvent, "events"> & { eventCount: number };
+
+/** A block event folded and encoded, ready to commit. */
+export interface PreparedBatch {
+  run: BlockRun;
+  steps: (WriteStep | null)[];
+  /** Rows this batch changed: they stay cached until it is committed. */
+  pending: PendingKeys;
+  eventCounts: Map<string, number>;
+  timings: WriteTimings;
 }
 
 export interface Store {
@@ -24,11 +56,25 @@ export interface Store {
     checkpoint: Checkpoint;
     window: Awaited<ReturnType<typeof readWindow>>;
   }>;
+  /** Folds a block event onto the current state and plans its writes. */
+  prepare(event: BlockEvent): Promise<PreparedBatch>;
+  /** Writes a prepared batch and its checkpoint in one transaction. Batches commit in prepare order. */
+  commit(batch: PreparedBatch): Promise<void>;
+  /** prepare + commit for blocks; rollback for reorgs; the finality mark. */
   apply(event: ChainEvent): Promise<void>;
+  /** Stops the writer thread (after the batch it is writing, if any). */
+  close(): Promise<void>;
 }
+
+export const DEFAULT_CACHE_ENTRIES = 200_000;
 
 export function createStore(args: StoreArgs): Store {
   const { pool, logger, metrics } = args;
+  const cache = createEntityCache(args.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
+  /** The batch being committed: its rows must stay in the cache until it is written. */
+  let committing: PreparedBatch | null = null;
+  /** Commits block batches on a thread of its own (started at the first batch). */
+  let writer: BatchWriter | null = null;
 
   async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -45,54 +91,118 @@ export function createStore(args: StoreArgs): Store {
     }
   }
 
+  async function prepare(event: BlockEvent): Promise<PreparedBatch> {
+    const timings: WriteTimings = {};
+    try {
+      cache.trim(committing?.pending ?? null);
+      let mark = performance.now();
+      // Rows not in the cache are unchanged by any batch not yet committed: read them as committed.
+      const state = await loadBatchState(pool, event.events, cache);
+      timings.load_ms = performance.now() - mark;
+      mark = performance.now();
+      for (let i = 0; i < event.events.length; i++) {
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+        reduceEvent(state, event.events[i]!);
+      }
+      timings.reduce_ms = performance.now() - mark;
+      mark = performance.now();
+      const steps = planBatchWrites(state);
+      timings.encode_ms = performance.now() - mark;
+      const { events, ...rest } = event;
+      const pending: PendingKeys = {
+        touchedMembers: state.touchedMembers,
+        touchedRoleGrants: state.touchedRoleGrants,
+        touchedPatients: state.touchedPatients,
+        touchedTreatments: state.touchedTreatments,
+      };
+      return {
+        run: { ...rest, eventCount: events.length },
+        steps,
+        pending,
+        eventCounts: state.eventCounts,
+        timings,
+      };
+    } catch (error) {
+      // The fold may have stopped halfway through the cached rows.
+      cache.clear();
+      throw error;
+    }
+  }
+
+  async function commit(batch: PreparedBatch): Promise<void> {
+    const { run: event } = batch;
+    const started = performance.now();
+    committing = batch;
+    try {
+      writer ??= createBatchWriter(connectionOf(pool));
+      const written = await writer.write(
+        [
+          ...batch.steps,
+          saveBlocksStep(event.blocks),
+          advanceCheckpointStep(event.toBlock, event.headBlock),
+          ...(event.finalizedBlock !== null ? markFinalizedSteps(event.finalizedBlock) : []),
+        ],
+        `blocks ${event.fromBlock}-${event.toBlock.number}`,
+      );
+      Object.assign(batch.timings, written);
+    } catch (error) {
+      // The cache holds this batch (and maybe the next one), which the database does not.
+      cache.clear();
+      throw error;
+    } finally {
+      committing = null;
+    }
+    for (const [name, n] of batch.eventCounts) metrics.eventsTotal.inc({ event: name }, n);
+    const seconds = (performance.now() - started) / 1000;
+    metrics.batchDuration.observe(seconds);
+    metrics.batchEvents.observe(event.eventCount);
+    metrics.indexedBlock.set(Number(event.toBlock.number));
+    if (event.finalizedBlock !== null) metrics.finalizedBlock.set(Number(event.finalizedBlock));
+    metrics.lagBlocks.set(Number(event.headBlock - event.toBlock.number));
+    if (logger.isLevelEnabled("debug")) {
+      logger.debug(
+        {
+          from_block: event.fromBlock.toString(),
+          to_block: event.toBlock.number.toString(),
+          events: event.eventCount,
+          duration_ms: Math.round(seconds * 1000),
+          ...Object.fromEntries(Object.entries(batch.timings).map(([k, v]) => [k, Math.round(v)])),
+        },
+        "batch committed",
+      );
+    }
+  }
+
   return {
     async open(target) {
+      cache.clear();
       return inTransaction(async (client) => ({
         checkpoint: await initCheckpoint(client, target),
         window: await readWindow(client),
       }));
     },
 
+    prepare,
+    commit,
+
+    async close() {
+      const w = writer;
+      writer = null;
+      await w?.close();
+    },
+
     async apply(event) {
       const started = performance.now();
       switch (event.type) {
-        case "block": {
-          const timings: WriteTimings = {};
-          await inTransaction(async (client) => {
-            let mark = performance.now();
-            const state = await loadBatchState(client, event.events);
-            timings.load_ms = Math.round(performance.now() - mark);
-            mark = performance.now();
-            for (const ev of event.events) reduceEvent(state, ev);
-            timings.reduce_ms = Math.round(performance.now() - mark);
-            await writeBatch(client, state, timings);
-            mark = performance.now();
-            await saveBlocks(client, event.blocks);
-            await advanceCheckpoint(client, event.toBlock, event.headBlock);
-            timings.checkpoint_ms = Math.round(performance.now() - mark);
-            for (const [name, n] of state.eventCounts) metrics.eventsTotal.inc({ event: name }, n);
-          });
-          const seconds = (performance.now() - started) / 1000;
-          metrics.batchDuration.observe(seconds);
-          metrics.batchEvents.observe(event.events.length);
-          metrics.indexedBlock.set(Number(event.toBlock.number));
-          metrics.lagBlocks.set(Number(event.headBlock - event.toBlock.number));
-          logger.debug(
-            {
-              from_block: event.fromBlock.toString(),
-              to_block: event.toBlock.number.toString(),
-              events: event.events.length,
-              duration_ms: Math.round(seconds * 1000),
-              ...timings,
-            },
-            "batch committed",
-          );
+        case "block":
+          await commit(await prepare(event));
           return;
-        }
         case "reorg": {
+          // Rows rebuilt by the rollback differ from the cached ones.
+          cache.clear();
           const result = await inTransaction(async (client) => {
             const r = await rollbackTo(client, event.commonAncestor.number);
-            await advanceCheckpoint(client, event.commonAncestor, event.headBlock);
+            await runWriteSteps(client, [advanceCheckpointStep(event.commonAncestor, event.headBlock)]);
             return r;
           });
           metrics.reorgsTotal.inc();
@@ -112,13 +222,7 @@ export function createStore(args: StoreArgs): Store {
           return;
         }
         case "finalize": {
-          await inTransaction(async (client) => {
-            await client.query(
-              "UPDATE indexer_state SET finalized_block = GREATEST(finalized_block, $1) WHERE id = 1",
-              [event.block.toString()],
-            );
-            await client.query("DELETE FROM chain_block WHERE number < $1", [event.block.toString()]);
-          });
+          await inTransaction((client) => runWriteSteps(client, markFinalizedSteps(event.block)));
           metrics.finalizedBlock.set(Number(event.block));
           return;
         }

@@ -10,12 +10,13 @@ import type { DocTelEvent } from "../decode/events.ts";
 import { InconsistentChainDataError } from "../errors.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import { sleep } from "../rpc/retry.ts";
-import type { BlockRef } from "../rpc/types.ts";
+import type { BlockRef, RpcLog } from "../rpc/types.ts";
 import { type BlockWindow, createBlockWindow } from "./block-window.ts";
 import type { ChainEvent } from "./chain-event.ts";
 import { findCommonAncestor } from "./find-common-ancestor.ts";
 import type { HeaderFetcher } from "./header-fetcher.ts";
 import type { LogFetcher } from "./log-fetcher.ts";
+import { YIELD_EVERY, yieldToIo } from "./yield-to-io.ts";
 
 export interface SyncCheckpoint {
   indexedBlock: bigint;
@@ -23,6 +24,9 @@ export interface SyncCheckpoint {
   /** Accepted recent blocks (from the database), including the indexed block when unfinalized. */
   window: BlockRef[];
 }
+
+/** How often the head is re-read while far behind it. */
+const HEAD_REFRESH_MS = 1000;
 
 export interface ChainSyncArgs {
   headers: HeaderFetcher;
@@ -35,6 +39,8 @@ export interface ChainSyncArgs {
   pollIntervalMs: number;
   /** Resolves early when a new head is announced (e.g. a newHeads subscription). */
   waitForHead?: (signal: AbortSignal) => Promise<void>;
+  /** Called with the head each time it is read. */
+  onHead?: (head: BlockRef) => void;
   logger: Logger;
   metrics: IndexerMetrics;
 }
@@ -59,9 +65,21 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         if (anchor) window.add(anchor);
       }
 
+      let head: BlockRef | null = null;
+      let headReadAt = 0;
       while (!signal.aborted) {
-        const head = await args.headers.latest(signal);
-        args.metrics.headBlock.set(Number(head.number));
+        // Far behind the head, re-reading it for every range costs a round trip each time (and
+        // waits behind the node's work on the next range): once a second is enough.
+        if (
+          !head ||
+          indexed >= head.number - C ||
+          performance.now() - headReadAt >= Math.max(HEAD_REFRESH_MS, args.pollIntervalMs)
+        ) {
+          head = await args.headers.latest(signal);
+          headReadAt = performance.now();
+          args.metrics.headBlock.set(Number(head.number));
+          args.onHead?.(head);
+        }
         const safe = head.number - C;
         const headFinal = head.number - F;
 
@@ -84,72 +102,36 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 
         // 2. New blocks to index?
         if (indexed < safe) {
-          const chunk = await args.logs.next(indexed + 1n, safe, signal);
-          // Track headers from the finalized block up: the walk back of a reorg must reach it.
-          const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal;
-          const numbers: bigint[] = [];
-          for (let n = firstUnfinal; n <= chunk.toBlock; n++) numbers.push(n);
-          if (numbers.length === 0 || numbers[numbers.length - 1] !== chunk.toBlock)
-            numbers.push(chunk.toBlock);
-          const needTimes = chunk.logs.some((l) => l.blockTimestamp === undefined);
-          if (needTimes) {
-            const wanted = new Set(numbers);
-            for (const l of chunk.logs) wanted.add(BigInt(l.blockNumber));
-            numbers.splice(0, numbers.length, ...[...wanted].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-          }
-          const fetched = await args.headers.many(numbers, signal);
-          const byNumber = new Map(fetched.map((b) => [b.number, b]));
-          const unfinal = fetched.filter((b) => b.number >= firstUnfinal);
-
-          // Parent links of the unfinalized part: the first must extend what we accepted.
-          const linkError = checkLinks(unfinal, window);
-          if (linkError === "parent") {
+          const run = await readRun(indexed + 1n, safe, headFinal);
+          if (run === "reorg") {
             const reorg = await reorgFrom(indexed, head.number);
             indexed = reorg.commonAncestor.number;
             yield reorg;
             continue;
           }
-          if (linkError) {
-            // The chain moved while we read it: read again.
-            args.logger.info({ reason: linkError }, "chain changed during fetch, refetching");
-            continue;
-          }
+          if (run === "retry") continue;
 
-          const events: DocTelEvent[] = [];
-          let stale = false;
-          for (const log of chunk.logs) {
-            const n = BigInt(log.blockNumber);
-            const header = byNumber.get(n);
-            if (header && header.hash !== log.blockHash.toLowerCase()) {
-              stale = true;
-              args.logger.info(
-                { block_number: n.toString(), log_hash: log.blockHash, header_hash: header.hash },
-                "log from a block that is no longer canonical, refetching",
-              );
-              break;
-            }
-            const time = log.blockTimestamp !== undefined ? Number(log.blockTimestamp) : header?.timestamp;
-            if (time === undefined) {
-              throw new InconsistentChainDataError(`no timestamp for block ${n}`);
-            }
-            events.push(decodeDocTelLog(log, time));
+          for (const b of run.unfinal) window.add(b);
+          indexed = run.toBlock.number;
+          // Finality the new blocks bring is written with them (one transaction, not two).
+          const final = headFinal < indexed ? headFinal : indexed;
+          const finalizedBlock = final > finalized ? final : null;
+          if (finalizedBlock !== null) {
+            finalized = finalizedBlock;
+            window.pruneBelow(finalized);
           }
-          if (stale) continue;
-
-          const to = byNumber.get(chunk.toBlock)!;
-          for (const b of unfinal) window.add(b);
-          indexed = chunk.toBlock;
           yield {
             type: "block",
-            fromBlock: chunk.fromBlock,
-            toBlock: to,
-            blocks: unfinal,
-            events,
+            fromBlock: run.fromBlock,
+            toBlock: run.toBlock,
+            blocks: run.unfinal,
+            events: run.events,
+            finalizedBlock,
             headBlock: head.number,
           };
         }
 
-        // 3. Finality moved?
+        // 3. Finality moved without new blocks?
         const newFinal = headFinal < indexed ? headFinal : indexed;
         if (newFinal > finalized) {
           finalized = newFinal;
@@ -168,6 +150,50 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           wake.abort();
           signal.removeEventListener("abort", onAbort);
         }
+      }
+
+      /**
+       * Reads the logs of the next range and the headers it needs, checks them against each other
+       * and against the accepted blocks, and decodes the logs. "reorg": the range does not extend
+       * what we accepted; "retry": the chain moved while we read it. The node's raw answer is
+       * dropped here: only decoded events wait in the pipeline.
+       */
+      async function readRun(
+        from: bigint,
+        limit: bigint,
+        headFinal: bigint,
+      ): Promise<
+        | { fromBlock: bigint; toBlock: BlockRef; unfinal: BlockRef[]; events: DocTelEvent[] }
+        | "reorg"
+        | "retry"
+      > {
+        const chunk = await args.logs.next(from, limit, signal);
+        // Track headers from the finalized block up: the walk back of a reorg must reach it.
+        const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal;
+        const numbers: bigint[] = [];
+        for (let n = firstUnfinal; n <= chunk.toBlock; n++) numbers.push(n);
+        if (numbers.length === 0 || numbers[numbers.length - 1] !== chunk.toBlock)
+          numbers.push(chunk.toBlock);
+        const needTimes = chunk.logs.some((l) => l.blockTimestamp === undefined);
+        if (needTimes) {
+          const wanted = new Set(numbers);
+          for (const l of chunk.logs) wanted.add(BigInt(l.blockNumber));
+          numbers.splice(0, numbers.length, ...[...wanted].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+        }
+        const fetched = await args.headers.many(numbers, signal);
+        const byNumber = new Map(fetched.map((b) => [b.number, b]));
+        const unfinal = fetched.filter((b) => b.number >= firstUnfinal);
+
+        // Parent links of the unfinalized part: the first must extend what we accepted.
+        const linkError = checkLinks(unfinal, window);
+        if (linkError === "parent") return "reorg";
+        if (linkError) {
+          args.logger.info({ reason: linkError }, "chain changed during fetch, refetching");
+          return "retry";
+        }
+        const events = await decodeLogs(chunk.logs, byNumber, args.logger);
+        if (!events) return "retry";
+        return { fromBlock: chunk.fromBlock, toBlock: byNumber.get(chunk.toBlock)!, unfinal, events };
       }
 
       async function reorgFrom(from: bigint, headNumber: bigint): Promise<ChainEvent & { type: "reorg" }> {
@@ -192,6 +218,35 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
       }
     },
   };
+}
+
+/**
+ * Decodes a range's logs, each with its block's time. Null when a log's block hash is not the
+ * header's: the log is from a block that is no longer canonical, and the range is read again.
+ */
+async function decodeLogs(
+  logs: readonly RpcLog[],
+  byNumber: ReadonlyMap<bigint, BlockRef>,
+  logger: Logger,
+): Promise<DocTelEvent[] | null> {
+  const events: DocTelEvent[] = [];
+  for (let i = 0; i < logs.length; i++) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+    const log = logs[i]!;
+    const n = BigInt(log.blockNumber);
+    const header = byNumber.get(n);
+    if (header && header.hash !== log.blockHash.toLowerCase()) {
+      logger.info(
+        { block_number: n.toString(), log_hash: log.blockHash, header_hash: header.hash },
+        "log from a block that is no longer canonical, refetching",
+      );
+      return null;
+    }
+    const time = log.blockTimestamp !== undefined ? Number(log.blockTimestamp) : header?.timestamp;
+    if (time === undefined) throw new InconsistentChainDataError(`no timestamp for block ${n}`);
+    events.push(decodeDocTelLog(log, time));
+  }
+  return events;
 }
 
 /**

@@ -17,7 +17,7 @@ let send: Send;
 const root = path.resolve(import.meta.dirname, "../..");
 
 /** Starts `node indexer/main.ts` as its own process: SIGKILL really kills it mid-transaction. */
-function spawnIndexer(): ChildProcess {
+function spawnIndexer(logLevel = "warn"): ChildProcess {
   const child = spawn(process.execPath, [path.join(root, "indexer/main.ts")], {
     cwd: root,
     env: {
@@ -33,7 +33,7 @@ function spawnIndexer(): ChildProcess {
       GETLOGS_MAX_RANGE: "3",
       OPS_PORT: "0",
       VERIFY_ENABLED: "false",
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: logLevel,
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -129,11 +129,15 @@ describe("crash safety", () => {
       kills++;
     }
 
-    // A last run to the head, then the database must equal a clean run's.
-    const child = spawnIndexer();
+    // A last run to the head, then the database must equal a clean run's. The child must be up
+    // (its signal handlers installed) before SIGTERM: wait for it to say it caught up (its logs
+    // go to stderr).
+    const logsBefore = childErrors.length;
+    const child = spawnIndexer("info");
+    const caughtUp = () => childErrors.slice(logsBefore).join("").includes("caught up with the chain");
     const finalHead = await headOf(chain.rpcUrl);
     const deadline = Date.now() + 120_000;
-    while ((await indexedBlock()) < finalHead) {
+    while ((await indexedBlock()) < finalHead || !caughtUp()) {
       if (Date.now() > deadline)
         throw new Error(`indexer stuck at ${await indexedBlock()} / ${finalHead}: ${childErrors.join("")}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -73,6 +73,30 @@ describe("operating the indexer", () => {
     await ops.close();
   });
 
+  it("is ready at once when restarted at the head with nothing new to index, since no batch will come to say so", async () => {
+    const first = startIndexer({
+      pool: db.pool,
+      rpcUrl: chain.rpcUrl,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+    });
+    const head = await headOf(chain.rpcUrl);
+    await first.waitFor(head);
+    await first.stop();
+
+    const again = startIndexer({
+      pool: db.pool,
+      rpcUrl: chain.rpcUrl,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+    });
+    for (let i = 0; i < 40 && !again.indexer.isReady(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(again.indexer.isReady()).toBe(true);
+    expect(again.indexer.status()).toMatchObject({ indexedBlock: head.toString(), lagBlocks: 0 });
+    expect(await headOf(chain.rpcUrl)).toBe(head);
+    await again.stop();
+  });
+
   it("reports backfill progress with blocks done, total, events/s and an ETA", () => {
     const { logger, lines } = captureLogger();
     const progress = createProgressReporter({ logger, startBlock: 0n, intervalMs: 0, minLag: 10 });
