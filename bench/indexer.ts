@@ -110,7 +110,7 @@ try {
   const rawStart = performance.now();
   for (let from = BigInt(record.deployBlock); from <= head; ) {
     const chunk = await fetcher.next(from, head);
-    rawLogs += chunk.logs.length;
+    rawLogs += chunk.logs.count;
     from = chunk.toBlock + 1n;
   }
   const rawSeconds = (performance.now() - rawStart) / 1000;

@@ -35,6 +35,8 @@ export const indexerConfigSchema = z
     GETLOGS_TARGET_LOGS: positiveInt.default(8_000),
     HEADER_BATCH_SIZE: positiveInt.default(100),
     PREFETCH_DEPTH: positiveInt.default(2),
+    /** Current-state rows (patients, treatments, members, grants) kept in memory between batches. */
+    STATE_CACHE_ENTRIES: positiveInt.default(200_000),
     READY_LAG_BLOCKS: nonNegativeInt.default(2),
     OPS_HOST: z.string().default("127.0.0.1"),
     OPS_PORT: port.default(9464),

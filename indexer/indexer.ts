@@ -39,6 +39,8 @@ export interface IndexerSettings {
   getLogs: { initial: number; min: number; max: number; targetLogs: number };
   headerBatchSize: number;
   prefetchDepth: number;
+  /** Current-state rows kept in memory between batches (see store/entity-cache.ts). */
+  stateCacheEntries: number;
   readyLagBlocks: number;
 }
 
@@ -108,7 +110,12 @@ export function createIndexer(args: IndexerArgs): Indexer {
       metrics.rpcRequests.inc({ method, outcome: error ? (error as Error).constructor.name : "ok" });
     },
   });
-  const store = createStore({ pool: args.pool, logger, metrics });
+  const store = createStore({
+    pool: args.pool,
+    logger,
+    metrics,
+    cacheEntries: settings.stateCacheEntries,
+  });
 
   return {
     isReady: () => ready,

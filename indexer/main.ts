@@ -54,6 +54,7 @@ export function indexerSettings(config: IndexerConfig) {
     },
     headerBatchSize: config.HEADER_BATCH_SIZE,
     prefetchDepth: config.PREFETCH_DEPTH,
+    stateCacheEntries: config.STATE_CACHE_ENTRIES,
     readyLagBlocks: config.READY_LAG_BLOCKS,
   };
 }

@@ -5,6 +5,7 @@
  */
 import { redactUrl } from "../../shared/redact.ts";
 import { LogRangeTooLargeError, RpcRequestError, RpcUnavailableError } from "../errors.ts";
+import { type LogBatch, logBatchFromObjects, scanLogResponse } from "./log-batch.ts";
 
 export interface RpcClientArgs {
   url: string;
@@ -24,6 +25,8 @@ export interface RpcClient {
   request<T>(method: string, params: unknown[]): Promise<T>;
   /** One HTTP request carrying several calls; results in the order of `calls`. */
   batch<T>(calls: RpcCall[]): Promise<T[]>;
+  /** eth_getLogs, its result read in place (see log-batch.ts). */
+  getLogs(filter: { address: string; fromBlock: string; toBlock: string }): Promise<LogBatch>;
 }
 
 interface JsonRpcResponse {
@@ -41,6 +44,8 @@ const MIN_OTHER_RESPONSE_BYTES = 16 * 1024 * 1024;
 export function createRpcClient(args: RpcClientArgs): RpcClient {
   const shownUrl = redactUrl(args.url);
   let nextId = 1;
+  // The read-ahead range, the ranges waiting to be written, the one being written.
+  const bodies = createBodyPool(4);
 
   function tooLarge(label: string, message: string): Error {
     return label === "eth_getLogs"
@@ -48,8 +53,13 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       : new RpcRequestError(message, { details: { method: label } });
   }
 
-  async function post(body: unknown, label: string): Promise<unknown> {
-    const started = performance.now();
+  /** Sends a request; the response body's bytes, after the status and size checks. */
+  async function send(
+    body: unknown,
+    label: string,
+    started: number,
+    alloc?: (size: number) => Buffer,
+  ): Promise<Buffer> {
     let response: Response;
     try {
       response = await fetch(args.url, {
@@ -87,10 +97,13 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readLimited(response, limit, () =>
-        tooLarge(label, `${label} response exceeds the ${limit}-byte limit`),
+      bytes = await readLimited(
+        response,
+        limit,
+        () => tooLarge(label, `${label} response exceeds the ${limit}-byte limit`),
+        alloc,
       );
     } catch (error) {
       args.onRequest?.(label, performance.now() - started, error);
@@ -98,13 +111,17 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
     }
     if (!response.ok && response.status !== 400) {
       const error = new RpcRequestError(`${label} to ${shownUrl} answered HTTP ${response.status}`, {
-        details: { method: label, status: response.status, body: text.slice(0, 200) },
+        details: { method: label, status: response.status, body: bytes.toString("utf8", 0, 200) },
       });
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
+    return bytes;
+  }
+
+  function parse(bytes: Buffer, label: string, started: number): unknown {
     try {
-      const parsed = JSON.parse(text) as unknown;
+      const parsed = JSON.parse(bytes.toString("utf8")) as unknown;
       args.onRequest?.(label, performance.now() - started);
       return parsed;
     } catch (cause) {
@@ -112,6 +129,11 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
+  }
+
+  async function post(body: unknown, label: string): Promise<unknown> {
+    const started = performance.now();
+    return parse(await send(body, label, started), label, started);
   }
 
   function unwrap<T>(method: string, reply: JsonRpcResponse | undefined): T {
@@ -136,6 +158,21 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       const id = nextId++;
       const reply = (await post({ jsonrpc: "2.0", id, method, params }, method)) as JsonRpcResponse;
       return unwrap<T>(method, reply);
+    },
+    async getLogs(filter) {
+      const started = performance.now();
+      const body = { jsonrpc: "2.0", id: nextId++, method: "eth_getLogs", params: [filter] };
+      const bytes = await send(body, "eth_getLogs", started, bodies.take);
+      const batch = scanLogResponse(bytes, bodies.give);
+      if (batch) {
+        args.onRequest?.("eth_getLogs", performance.now() - started);
+        return batch;
+      }
+      // An error reply, or JSON the scanner does not read: the ordinary way.
+      const result = unwrap<unknown>("eth_getLogs", parse(bytes, "eth_getLogs", started) as JsonRpcResponse);
+      const slow = Array.isArray(result) ? logBatchFromObjects(result) : null;
+      if (!slow) throw new RpcRequestError("eth_getLogs: the node's result is not a list of logs");
+      return slow;
     },
     async batch<T>(calls: RpcCall[]): Promise<T[]> {
       if (calls.length === 0) return [];
@@ -165,8 +202,35 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
   };
 }
 
-async function readLimited(response: Response, limit: number, tooLarge: () => Error): Promise<string> {
-  if (!response.body) return "";
+/**
+ * eth_getLogs bodies, kept for the next response once their logs are read (LogBatch.release):
+ * megabytes a request that V8 would otherwise reclaim only with full collections.
+ */
+function createBodyPool(keep: number) {
+  const free: ArrayBuffer[] = [];
+  return {
+    take(size: number): Buffer {
+      for (let i = 0; i < free.length; i++) {
+        if (free[i]!.byteLength >= size) return Buffer.from(free.splice(i, 1)[0]!, 0, size);
+      }
+      // Room to grow: responses of one range size vary by a few percent.
+      return Buffer.from(new ArrayBuffer(Math.ceil(size * 1.25)), 0, size);
+    },
+    give(bytes: Buffer): void {
+      const buffer = bytes.buffer;
+      if (!(buffer instanceof ArrayBuffer) || free.length >= keep || free.includes(buffer)) return;
+      free.push(buffer);
+    },
+  };
+}
+
+async function readLimited(
+  response: Response,
+  limit: number,
+  tooLarge: () => Error,
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -180,5 +244,11 @@ async function readLimited(response: Response, limit: number, tooLarge: () => Er
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks, total).toString("utf8");
+  const out = alloc(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
 }

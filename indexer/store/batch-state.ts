@@ -1,5 +1,5 @@
 import type { SqlValue } from "./bulk.ts";
-import { type CopyLines, createCopyLines } from "./copy-lines.ts";
+import { CopyWriter } from "./copy-writer.ts";
 import type { EntityCache } from "./entity-cache.ts";
 import type {
   HospitalRow,
@@ -31,8 +31,9 @@ export interface BatchState {
   touchedTreatments: Set<bigint>;
   touchedMembers: Set<string>;
   touchedRoleGrants: Set<string>;
-  eventLog: CopyLines;
-  vitals: CopyLines;
+  /** event_log and vital rows, written as they are folded (COPY text, columns as in tables.ts). */
+  eventLog: CopyWriter;
+  vitals: CopyWriter;
   attachments: SqlValue[][];
   patientHistory: SqlValue[][];
   accessHistory: SqlValue[][];
@@ -61,8 +62,8 @@ export function createBatchState(
     touchedTreatments: new Set(),
     touchedMembers: new Set(),
     touchedRoleGrants: new Set(),
-    eventLog: createCopyLines(),
-    vitals: createCopyLines(),
+    eventLog: new CopyWriter(),
+    vitals: new CopyWriter(),
     attachments: [],
     patientHistory: [],
     accessHistory: [],

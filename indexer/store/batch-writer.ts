@@ -7,6 +7,7 @@ import { Worker } from "node:worker_threads";
 import type pg from "pg";
 import { DatabaseWriteError } from "../errors.ts";
 import type { WriteStep, WriteTimings } from "./bulk.ts";
+import { recycleCopyBuffers } from "./copy-writer.ts";
 
 export interface WriterThreadData {
   connection: pg.ClientConfig;
@@ -14,13 +15,14 @@ export interface WriterThreadData {
 
 export type WriterRequest = { type: "write"; id: number; steps: WriteStep[] } | { type: "close" };
 
-export type WriterReply =
+export type WriterReply = (
   | { type: "written"; id: number; timings: WriteTimings }
   | {
       type: "failed";
       id: number;
       error: { message: string; sqlState?: string; detail?: string; table?: string; constraint?: string };
-    };
+    }
+) & { buffers?: ArrayBuffer[] };
 
 export interface BatchWriter {
   /** Runs `steps` in one transaction; resolves with the time spent per step label. */
@@ -42,18 +44,21 @@ export function connectionOf(pool: pg.Pool): pg.ClientConfig {
   return config;
 }
 
-/** Whole, unshared buffers move to the thread; pooled slices (small payloads) are copied. */
+/**
+ * COPY payloads move to the thread. A buffer larger than Node's pool slab is an allocation of
+ * its own (CopyWriter hands out one view per allocation); smaller ones may share the pool with
+ * unrelated buffers, so they are copied instead.
+ */
 function transferables(steps: readonly WriteStep[]): ArrayBuffer[] {
-  const out: ArrayBuffer[] = [];
+  const out = new Set<ArrayBuffer>();
   for (const step of steps) {
     if (step.kind !== "copy") continue;
     for (const chunk of step.chunks) {
       const buffer = chunk.buffer;
-      if (buffer instanceof ArrayBuffer && chunk.byteOffset === 0 && chunk.byteLength === buffer.byteLength)
-        out.push(buffer);
+      if (buffer instanceof ArrayBuffer && buffer.byteLength > Buffer.poolSize) out.add(buffer);
     }
   }
-  return out;
+  return [...out];
 }
 
 export function createBatchWriter(connection: pg.ClientConfig): BatchWriter {
@@ -74,6 +79,7 @@ export function createBatchWriter(connection: pg.ClientConfig): BatchWriter {
     waiting.clear();
   };
   worker.on("message", (reply: WriterReply) => {
+    if (reply.buffers) recycleCopyBuffers(reply.buffers);
     const w = waiting.get(reply.id);
     if (!w) return;
     waiting.delete(reply.id);

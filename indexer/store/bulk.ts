@@ -7,7 +7,7 @@
  */
 import type { ClientBase } from "pg";
 import copyStreams from "pg-copy-streams";
-import { type CopyLines, createCopyLines, escapeCopyText } from "./copy-lines.ts";
+import { CopyWriter } from "./copy-writer.ts";
 
 export type SqlValue = string | number | bigint | boolean | null | undefined;
 
@@ -16,36 +16,29 @@ export type WriteStep =
   | { kind: "query"; label: string; text: string; values: unknown[] }
   | { kind: "copy"; label: string; text: string; chunks: Uint8Array[] };
 
-/** Escapes one value for COPY's text format. */
-function copyValue(value: SqlValue): string {
-  if (value === null || value === undefined) return "\\N";
-  if (typeof value === "string") return escapeCopyText(value);
-  if (typeof value === "boolean") return value ? "t" : "f";
-  return String(value);
-}
-
-/** COPY rows into `table` (text format); rows are arrays in `columns` order. Null when no rows. */
+/** COPY rows into `table` (text format): arrays in `columns` order, or rows already written. */
 export function copyStep(
   table: string,
   columns: readonly string[],
-  rows: readonly SqlValue[][] | CopyLines,
+  rows: readonly SqlValue[][] | CopyWriter,
   label = table,
 ): WriteStep | null {
-  let chunks: Uint8Array[];
-  if ("finish" in rows) {
-    if (rows.rows === 0) return null;
-    chunks = rows.finish();
-  } else {
-    if (rows.length === 0) return null;
-    const lines = createCopyLines();
+  let writer: CopyWriter;
+  if (rows instanceof CopyWriter) writer = rows;
+  else {
+    writer = new CopyWriter();
     for (const row of rows) {
-      let line = copyValue(row[0]);
-      for (let i = 1; i < row.length; i++) line += `\t${copyValue(row[i])}`;
-      lines.add(line);
+      for (const v of row) writer.value(v);
+      writer.end();
     }
-    chunks = lines.finish();
   }
-  return { kind: "copy", label, text: `COPY ${table} (${columns.join(", ")}) FROM STDIN`, chunks };
+  if (writer.rows === 0) return null;
+  return {
+    kind: "copy",
+    label,
+    text: `COPY ${table} (${columns.join(", ")}) FROM STDIN`,
+    chunks: writer.finish(),
+  };
 }
 
 export interface Column {

@@ -11,7 +11,6 @@ import type { BatchState } from "./batch-state.ts";
 import { doctorKey, roleGrantKey } from "./batch-state.ts";
 import { dayToDate, isoTime, reportingDay } from "./calendar.ts";
 import { describeDiagnosis } from "./clinical.ts";
-import { escapeCopyText, orNull } from "./copy-lines.ts";
 import { globalRoleOf } from "./roles.ts";
 import type { MemberKindLabel, PatientRow, TreatmentRow } from "./rows.ts";
 
@@ -40,11 +39,44 @@ interface Scope {
   argsJson?: string;
 }
 
-function logEvent(state: BatchState, ev: DocTelEvent, time: string, scope: Scope): void {
-  // event_log columns (tables.ts), in order.
-  state.eventLog.add(
-    `${ev.blockNumber}\t${ev.logIndex}\t${ev.blockHash}\t${ev.txHash}\t${time}\t${ev.eventName}\t${orNull(scope.actor)}\t${orNull(scope.treatmentId)}\t${orNull(scope.patientRef)}\t${orNull(scope.hospitalId)}\t${orNull(scope.account)}\t${escapeCopyText(scope.argsJson ?? argsJson(ev.args))}`,
+function logEvent(state: BatchState, ev: DocTelEvent, scope: Scope): void {
+  logEventRow(
+    state,
+    ev,
+    scope.actor ?? null,
+    scope.treatmentId ?? null,
+    scope.patientRef ?? null,
+    scope.hospitalId ?? null,
+    scope.account ?? null,
+    scope.argsJson ?? argsJson(ev.args),
   );
+}
+
+/** One event_log row (columns as in tables.ts), without a scope object: vitals are most rows. */
+function logEventRow(
+  state: BatchState,
+  ev: DocTelEvent,
+  actor: string | null,
+  treatmentId: bigint | null,
+  patientRef: string | null,
+  hospitalId: number | null,
+  account: string | null,
+  args: string,
+): void {
+  state.eventLog
+    .bigint(ev.blockNumber)
+    .int(ev.logIndex)
+    .plain(ev.blockHash)
+    .plain(ev.txHash)
+    .time(ev.blockTime)
+    .plain(ev.eventName)
+    .plainOrNull(actor)
+    .bigintOrNull(treatmentId)
+    .plainOrNull(patientRef)
+    .intOrNull(hospitalId)
+    .plainOrNull(account)
+    .text(args)
+    .end();
   state.eventCounts.set(ev.eventName, (state.eventCounts.get(ev.eventName) ?? 0) + 1);
 }
 
@@ -79,19 +111,23 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       const t = treatmentOf(state, a.treatmentId, ev);
       const recorder = a.recorder.toLowerCase();
       // vital columns (tables.ts), in order; a reading not taken is 0 on-chain, NULL here.
-      state.vitals.add(
-        `${ev.blockNumber}\t${ev.logIndex}\t${a.treatmentId}\t${t.patientRef}\t${recorder}\t${isoTime(a.measuredAt)}\t${a.temperatureCentiC || "\\N"}\t${a.systolicMmHg || "\\N"}\t${a.diastolicMmHg || "\\N"}\t${a.heartRateBpm || "\\N"}\t${a.spo2Permille || "\\N"}`,
-      );
+      state.vitals
+        .bigint(ev.blockNumber)
+        .int(ev.logIndex)
+        .bigint(a.treatmentId)
+        .plain(t.patientRef)
+        .plain(recorder)
+        .time(a.measuredAt)
+        .intOrNull(a.temperatureCentiC || null)
+        .intOrNull(a.systolicMmHg || null)
+        .intOrNull(a.diastolicMmHg || null)
+        .intOrNull(a.heartRateBpm || null)
+        .intOrNull(a.spo2Permille || null)
+        .end();
       // args: JSON null. The readings are in `vital` under the same block and log index, and the
       // API's timeline rebuilds the args from there (graphql/data/rows.ts). Vitals are most events
       // (84 % of the benchmark chain): writing their readings twice cost a tenth of the backfill.
-      logEvent(state, ev, time, {
-        actor: recorder,
-        treatmentId: a.treatmentId,
-        patientRef: t.patientRef,
-        hospitalId: t.hospitalId,
-        argsJson: "null",
-      });
+      logEventRow(state, ev, recorder, a.treatmentId, t.patientRef, t.hospitalId, null, "null");
       return;
     }
     case "HospitalRegistered": {
@@ -107,7 +143,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
         registeredBlock: ev.blockNumber,
         txHash: ev.txHash,
       });
-      logEvent(state, ev, time, { actor, hospitalId: a.hospitalId });
+      logEvent(state, ev, { actor, hospitalId: a.hospitalId });
       return;
     }
     case "StaffRegistered":
@@ -150,7 +186,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
         a.hospitalId,
         actor,
       );
-      logEvent(state, ev, time, { actor, hospitalId: a.hospitalId, account });
+      logEvent(state, ev, { actor, hospitalId: a.hospitalId, account });
       return;
     }
     case "PatientRegistered":
@@ -193,7 +229,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       });
       if (!state.treatmentBaseline.has(a.treatmentId)) state.treatmentBaseline.set(a.treatmentId, null);
       state.touchedTreatments.add(a.treatmentId);
-      logEvent(state, ev, time, {
+      logEvent(state, ev, {
         actor,
         treatmentId: a.treatmentId,
         patientRef: ref,
@@ -220,7 +256,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
             }
           : { treatmentId: a.treatmentId, doctor, removed: true },
       );
-      logEvent(state, ev, time, {
+      logEvent(state, ev, {
         actor,
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
@@ -239,7 +275,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       t.diagnosisChapter = d.chapter;
       t.diagnosedBy = doctor;
       t.diagnosedAt = ev.blockTime;
-      logEvent(state, ev, time, {
+      logEvent(state, ev, {
         actor: doctor,
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
@@ -262,7 +298,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
         ev.txHash,
       ]);
       state.cids.add(a.cid);
-      logEvent(state, ev, time, {
+      logEvent(state, ev, {
         actor,
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
@@ -282,7 +318,7 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       t.stage = stage;
       if (a.toStage >= 3 && t.dischargedAt === null) t.dischargedAt = ev.blockTime;
       if (a.toStage === 4) t.closedAt = ev.blockTime;
-      logEvent(state, ev, time, {
+      logEvent(state, ev, {
         actor,
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
@@ -333,12 +369,12 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
         null,
         actor,
       );
-      logEvent(state, ev, time, { actor, account });
+      logEvent(state, ev, { actor, account });
       return;
     }
     default:
       // Governance bookkeeping (admin transfer schedules, role admin changes): history only.
-      logEvent(state, ev, time, {});
+      logEvent(state, ev, {});
   }
 }
 
@@ -398,7 +434,7 @@ function registerMember(
   }
   state.touchedMembers.add(account);
   accessHistory(state, ev, time, account, "GRANTED", kind, null, null, ev.args.hospitalId, actor);
-  logEvent(state, ev, time, { actor, hospitalId: ev.args.hospitalId, account, patientRef });
+  logEvent(state, ev, { actor, hospitalId: ev.args.hospitalId, account, patientRef });
 }
 
 function recordPatient(
@@ -454,7 +490,7 @@ function recordPatient(
     time,
     ev.txHash,
   ]);
-  logEvent(state, ev, time, { actor, patientRef: ref, hospitalId: a.hospitalId });
+  logEvent(state, ev, { actor, patientRef: ref, hospitalId: a.hospitalId });
 }
 
 function accessHistory(

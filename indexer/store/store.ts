@@ -8,6 +8,7 @@
  */
 import type { Pool, PoolClient } from "pg";
 import type { Logger } from "../../shared/logger.ts";
+import type { DocTelEvent } from "../decode/events.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import type { ChainEvent } from "../sync/chain-event.ts";
 import { YIELD_EVERY, yieldToIo } from "../sync/yield-to-io.ts";
@@ -34,11 +35,11 @@ export interface StoreArgs {
   logger: Logger;
   metrics: IndexerMetrics;
   /** Current-state rows kept in memory between batches (members, patients, treatments, grants). */
-  cacheEntries?: number;
+  cacheEntries: number;
 }
 
 /** A block event without its events: what is left to know once they are folded and encoded. */
-export type BlockRun = Omit<BlockEvent, "events"> & { eventCount: number };
+export type BlockRun = Omit<BlockEvent, "logs"> & { eventCount: number };
 
 /** A block event folded and encoded, ready to commit. */
 export interface PreparedBatch {
@@ -66,11 +67,9 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export const DEFAULT_CACHE_ENTRIES = 200_000;
-
 export function createStore(args: StoreArgs): Store {
   const { pool, logger, metrics } = args;
-  const cache = createEntityCache(args.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
+  const cache = createEntityCache(args.cacheEntries);
   /** The batch being committed: its rows must stay in the cache until it is written. */
   let committing: PreparedBatch | null = null;
   /** Commits block batches on a thread of its own (started at the first batch). */
@@ -96,19 +95,27 @@ export function createStore(args: StoreArgs): Store {
     try {
       cache.trim(committing?.pending ?? null);
       let mark = performance.now();
+      const events: DocTelEvent[] = new Array(event.logs.count);
+      for (let i = 0; i < events.length; i++) {
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
+        events[i] = event.logs.decode(i);
+      }
+      event.logs.release();
+      timings.decode_ms = performance.now() - mark;
+      mark = performance.now();
       // Rows not in the cache are unchanged by any batch not yet committed: read them as committed.
-      const state = await loadBatchState(pool, event.events, cache);
+      const state = await loadBatchState(pool, events, cache);
       timings.load_ms = performance.now() - mark;
       mark = performance.now();
-      for (let i = 0; i < event.events.length; i++) {
+      for (let i = 0; i < events.length; i++) {
         if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
-        reduceEvent(state, event.events[i]!);
+        reduceEvent(state, events[i]!);
       }
       timings.reduce_ms = performance.now() - mark;
       mark = performance.now();
       const steps = planBatchWrites(state);
       timings.encode_ms = performance.now() - mark;
-      const { events, ...rest } = event;
+      const { logs, ...rest } = event;
       const pending: PendingKeys = {
         touchedMembers: state.touchedMembers,
         touchedRoleGrants: state.touchedRoleGrants,
@@ -116,7 +123,7 @@ export function createStore(args: StoreArgs): Store {
         touchedTreatments: state.touchedTreatments,
       };
       return {
-        run: { ...rest, eventCount: events.length },
+        run: { ...rest, eventCount: logs.count },
         steps,
         pending,
         eventCounts: state.eventCounts,

@@ -67,6 +67,17 @@ port.on("message", (request: WriterRequest) => {
       port.close();
       return;
     }
-    port.postMessage(await write(request));
+    const reply = await write(request);
+    if (reply.type === "failed") {
+      port.postMessage(reply);
+      return;
+    }
+    // The COPY buffers go back for reuse: the server has all their rows, the socket is done with them.
+    const buffers = new Set<ArrayBuffer>();
+    for (const step of request.steps) {
+      if (step.kind !== "copy") continue;
+      for (const chunk of step.chunks) if (chunk.buffer instanceof ArrayBuffer) buffers.add(chunk.buffer);
+    }
+    port.postMessage({ ...reply, buffers: [...buffers] } satisfies WriterReply, [...buffers]);
   });
 });

@@ -2,10 +2,22 @@ import type { DocTelEvent } from "../decode/events.ts";
 import type { BlockRef } from "../rpc/types.ts";
 
 /**
+ * The DocTel logs of a run of blocks, checked against the blocks and decoded when applied: a
+ * decoded event is a dozen objects, and decoding early only makes them wait in memory.
+ */
+export interface RunLogs {
+  readonly count: number;
+  /** Decodes log `i` (throws UndecodableLogError for a log that is not a DocTel event). */
+  decode(i: number): DocTelEvent;
+  /** Every log is decoded: the memory holding them may be reused. No decode() after this. */
+  release(): void;
+}
+
+/**
  * What the chain did, as data. The sync produces these in order; the store applies them.
  *
- * - `block`: a contiguous run of new canonical blocks [fromBlock, toBlock] and DocTel's events in
- *   them. `blocks` holds the headers of the run's unfinalized blocks (kept for reorg detection);
+ * - `block`: a contiguous run of new canonical blocks [fromBlock, toBlock] and DocTel's logs in
+ *   them, in chain order. `blocks` holds the headers of the run's unfinalized blocks (kept for reorg detection);
  *   `finalizedBlock`, when not null, is the block up to which finality moved with this run.
  * - `reorg`: the blocks after `commonAncestor` are no longer canonical; undo what they did.
  * - `finalize`: blocks up to `block` can no longer be reorganized (finality moved on its own).
@@ -16,7 +28,7 @@ export type ChainEvent =
       fromBlock: bigint;
       toBlock: BlockRef;
       blocks: BlockRef[];
-      events: DocTelEvent[];
+      logs: RunLogs;
       finalizedBlock: bigint | null;
       headBlock: bigint;
     }

@@ -5,18 +5,17 @@
  * same loop: far behind, ranges are large; at the head, they are a block or two.
  */
 import type { Logger } from "../../shared/logger.ts";
-import { decodeDocTelLog } from "../decode/decoder.ts";
-import type { DocTelEvent } from "../decode/events.ts";
+import { createBatchDecoder } from "../decode/decoder.ts";
 import { InconsistentChainDataError } from "../errors.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
+import type { LogBatch } from "../rpc/log-batch.ts";
 import { sleep } from "../rpc/retry.ts";
-import type { BlockRef, RpcLog } from "../rpc/types.ts";
+import type { BlockRef } from "../rpc/types.ts";
 import { type BlockWindow, createBlockWindow } from "./block-window.ts";
-import type { ChainEvent } from "./chain-event.ts";
+import type { ChainEvent, RunLogs } from "./chain-event.ts";
 import { findCommonAncestor } from "./find-common-ancestor.ts";
 import type { HeaderFetcher } from "./header-fetcher.ts";
 import type { LogFetcher } from "./log-fetcher.ts";
-import { YIELD_EVERY, yieldToIo } from "./yield-to-io.ts";
 
 export interface SyncCheckpoint {
   indexedBlock: bigint;
@@ -125,7 +124,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
             fromBlock: run.fromBlock,
             toBlock: run.toBlock,
             blocks: run.unfinal,
-            events: run.events,
+            logs: run.logs,
             finalizedBlock,
             headBlock: head.number,
           };
@@ -154,18 +153,15 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 
       /**
        * Reads the logs of the next range and the headers it needs, checks them against each other
-       * and against the accepted blocks, and decodes the logs. "reorg": the range does not extend
-       * what we accepted; "retry": the chain moved while we read it. The node's raw answer is
-       * dropped here: only decoded events wait in the pipeline.
+       * and against the accepted blocks. "reorg": the range does not extend what we accepted;
+       * "retry": the chain moved while we read it.
        */
       async function readRun(
         from: bigint,
         limit: bigint,
         headFinal: bigint,
       ): Promise<
-        | { fromBlock: bigint; toBlock: BlockRef; unfinal: BlockRef[]; events: DocTelEvent[] }
-        | "reorg"
-        | "retry"
+        { fromBlock: bigint; toBlock: BlockRef; unfinal: BlockRef[]; logs: RunLogs } | "reorg" | "retry"
       > {
         const chunk = await args.logs.next(from, limit, signal);
         // Track headers from the finalized block up: the walk back of a reorg must reach it.
@@ -174,10 +170,12 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         for (let n = firstUnfinal; n <= chunk.toBlock; n++) numbers.push(n);
         if (numbers.length === 0 || numbers[numbers.length - 1] !== chunk.toBlock)
           numbers.push(chunk.toBlock);
-        const needTimes = chunk.logs.some((l) => l.blockTimestamp === undefined);
+        const logs = chunk.logs;
+        let needTimes = false;
+        for (let i = 0; i < logs.count && !needTimes; i++) needTimes = logs.blockTimestamp(i) === undefined;
         if (needTimes) {
           const wanted = new Set(numbers);
-          for (const l of chunk.logs) wanted.add(BigInt(l.blockNumber));
+          for (let i = 0; i < logs.count; i++) wanted.add(BigInt(logs.blockNumber(i)));
           numbers.splice(0, numbers.length, ...[...wanted].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
         }
         const fetched = await args.headers.many(numbers, signal);
@@ -191,9 +189,9 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           args.logger.info({ reason: linkError }, "chain changed during fetch, refetching");
           return "retry";
         }
-        const events = await decodeLogs(chunk.logs, byNumber, args.logger);
-        if (!events) return "retry";
-        return { fromBlock: chunk.fromBlock, toBlock: byNumber.get(chunk.toBlock)!, unfinal, events };
+        const runLogs = checkRuns(chunk.logs, byNumber, args.logger);
+        if (!runLogs) return "retry";
+        return { fromBlock: chunk.fromBlock, toBlock: byNumber.get(chunk.toBlock)!, unfinal, logs: runLogs };
       }
 
       async function reorgFrom(from: bigint, headNumber: bigint): Promise<ChainEvent & { type: "reorg" }> {
@@ -221,32 +219,34 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 }
 
 /**
- * Decodes a range's logs, each with its block's time. Null when a log's block hash is not the
- * header's: the log is from a block that is no longer canonical, and the range is read again.
+ * Checks each block's logs against its header (when we track it) and finds its time, once per
+ * run of logs of one block. Null when a log's block hash is not the header's: the log is from a
+ * block that is no longer canonical, and the range is read again.
  */
-async function decodeLogs(
-  logs: readonly RpcLog[],
-  byNumber: ReadonlyMap<bigint, BlockRef>,
-  logger: Logger,
-): Promise<DocTelEvent[] | null> {
-  const events: DocTelEvent[] = [];
-  for (let i = 0; i < logs.length; i++) {
-    if (i % YIELD_EVERY === YIELD_EVERY - 1) await yieldToIo();
-    const log = logs[i]!;
-    const n = BigInt(log.blockNumber);
-    const header = byNumber.get(n);
-    if (header && header.hash !== log.blockHash.toLowerCase()) {
-      logger.info(
-        { block_number: n.toString(), log_hash: log.blockHash, header_hash: header.hash },
-        "log from a block that is no longer canonical, refetching",
-      );
-      return null;
+function checkRuns(logs: LogBatch, byNumber: ReadonlyMap<bigint, BlockRef>, logger: Logger): RunLogs | null {
+  const times = new Float64Array(logs.count);
+  let time = 0;
+  for (let i = 0; i < logs.count; i++) {
+    if (i === 0 || !logs.sameBlockNumber(i, i - 1)) {
+      const n = BigInt(logs.blockNumber(i));
+      const header = byNumber.get(n);
+      const sent = logs.blockTimestamp(i);
+      if (sent === undefined && header === undefined)
+        throw new InconsistentChainDataError(`no timestamp for block ${n}`);
+      time = sent ?? header!.timestamp;
+      if (Number.isNaN(time)) throw new InconsistentChainDataError(`block ${n} has no valid timestamp`);
+      if (header && header.hash !== logs.blockHash(i).toLowerCase()) {
+        logger.info(
+          { block_number: n.toString(), log_hash: logs.blockHash(i), header_hash: header.hash },
+          "log from a block that is no longer canonical, refetching",
+        );
+        return null;
+      }
     }
-    const time = log.blockTimestamp !== undefined ? Number(log.blockTimestamp) : header?.timestamp;
-    if (time === undefined) throw new InconsistentChainDataError(`no timestamp for block ${n}`);
-    events.push(decodeDocTelLog(log, time));
+    times[i] = time;
   }
-  return events;
+  const decoder = createBatchDecoder(logs);
+  return { count: logs.count, decode: (i) => decoder.decode(i, times[i]!), release: () => logs.release() };
 }
 
 /**

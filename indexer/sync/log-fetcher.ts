@@ -2,14 +2,14 @@ import type { Logger } from "../../shared/logger.ts";
 import { LogRangeTooLargeError, RpcRequestError } from "../errors.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import type { RpcClient } from "../rpc/client.ts";
+import type { LogBatch } from "../rpc/log-batch.ts";
 import { type RetryPolicy, withRetry } from "../rpc/retry.ts";
-import type { RpcLog } from "../rpc/types.ts";
 import { type AdaptiveRangeOptions, createAdaptiveRange } from "./adaptive-range.ts";
 
 export interface LogChunk {
   fromBlock: bigint;
   toBlock: bigint;
-  logs: RpcLog[];
+  logs: LogBatch;
 }
 
 export interface LogFetcher {
@@ -42,14 +42,11 @@ export function createLogFetcher(args: LogFetcherArgs): LogFetcher {
             "eth_getLogs",
             args.retry,
             args.logger,
-            () =>
-              args.rpc.request<RpcLog[]>("eth_getLogs", [
-                { address, fromBlock: hex(fromBlock), toBlock: hex(toBlock) },
-              ]),
+            () => args.rpc.getLogs({ address, fromBlock: hex(fromBlock), toBlock: hex(toBlock) }),
             signal,
           );
           checkLogs(logs, fromBlock, toBlock, address);
-          range.succeeded(Number(toBlock - fromBlock + 1n), logs.length);
+          range.succeeded(Number(toBlock - fromBlock + 1n), logs.count);
           args.metrics.getLogsRange.set(range.size);
           return { fromBlock, toBlock, logs };
         } catch (error) {
@@ -80,22 +77,30 @@ function suggestedRange(message: string): number | undefined {
 }
 
 /** The node's answer must be what was asked: our contract, inside the range, in order. */
-function checkLogs(logs: RpcLog[], from: bigint, to: bigint, address: string): void {
-  let previous = -1n;
+function checkLogs(logs: LogBatch, from: bigint, to: bigint, address: string): void {
+  const first = Number(from);
+  const last = Number(to);
+  let previous = -1;
   let previousIndex = -1;
-  for (const log of logs) {
-    const block = BigInt(log.blockNumber);
-    if (block < from || block > to) {
-      throw new RpcRequestError(`eth_getLogs [${from}, ${to}] returned a log of block ${block}`);
+  let block = -1;
+  for (let i = 0; i < logs.count; i++) {
+    // Logs come in runs of one block: its number is read once per run.
+    if (i === 0 || !logs.sameBlockNumber(i, i - 1)) {
+      block = logs.blockNumber(i);
+      if (!(block >= first && block <= last)) {
+        throw new RpcRequestError(
+          `eth_getLogs [${from}, ${to}] returned a log of block ${logs.blockNumberHex(i)}`,
+        );
+      }
     }
-    if (log.address.toLowerCase() !== address) {
-      throw new RpcRequestError(`eth_getLogs for ${address} returned a log of ${log.address}`);
+    if (!logs.addressIs(i, address)) {
+      throw new RpcRequestError(`eth_getLogs for ${address} returned a log of ${logs.address(i)}`);
     }
-    const index = Number.parseInt(log.logIndex, 16);
-    if (block < previous || (block === previous && index <= previousIndex)) {
+    const index = logs.logIndex(i);
+    if (!(index >= 0) || block < previous || (block === previous && index <= previousIndex)) {
       throw new RpcRequestError(`eth_getLogs returned logs out of order at block ${block} log ${index}`);
     }
-    if (log.removed === true) {
+    if (logs.removed(i)) {
       throw new RpcRequestError(`eth_getLogs returned a removed log at block ${block} log ${index}`);
     }
     previous = block;

@@ -19,6 +19,7 @@ export const TEST_INDEXER_SETTINGS: IndexerSettings = {
   getLogs: { initial: 50, min: 1, max: 5_000, targetLogs: 2_000 },
   headerBatchSize: 50,
   prefetchDepth: 2,
+  stateCacheEntries: 200_000,
   readyLagBlocks: 0,
 };
 

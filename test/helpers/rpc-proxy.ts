@@ -1,7 +1,7 @@
 /**
  * A JSON-RPC proxy in front of a real node, for fault injection: it can delay requests, answer
- * HTTP 500, drop the connection, or refuse large eth_getLogs ranges the way hosted providers
- * do. Everything else is forwarded untouched.
+ * HTTP 500, drop the connection, refuse large eth_getLogs ranges the way hosted providers do, or
+ * rewrite the node's answer. Everything else is forwarded untouched.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -15,6 +15,8 @@ export interface RpcFault {
   drop?: boolean;
   /** A JSON-RPC error body (HTTP 200) without forwarding. */
   rpcError?: { code: number; message: string };
+  /** Forwards, then answers this instead of the node's body. */
+  rewrite?: (body: string) => string;
 }
 
 export interface RpcProxy {
@@ -70,7 +72,8 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
         body: text,
       });
       res.writeHead(upstream.status, { "content-type": "application/json" });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
+      const answer = Buffer.from(await upstream.arrayBuffer());
+      res.end(f?.rewrite ? f.rewrite(answer.toString("utf8")) : answer);
     } catch {
       res.writeHead(502);
       res.end();

@@ -8,6 +8,8 @@ import { type Cast, patientData, ref, seedNetwork, sender } from "./scenario.ts"
 const chain = useTestChain();
 const db = useTestDatabase();
 const clean = useTestDatabase();
+const tinyCache = useTestDatabase();
+const usualCache = useTestDatabase();
 let cast: Cast;
 
 beforeAll(async () => {
@@ -209,6 +211,32 @@ describe("indexing DocTel's events into PostgreSQL", () => {
     await fresh.waitFor(await headOf(chain.rpcUrl));
     await fresh.stop();
     expect(await dumpIndex(db.pool)).toEqual(await dumpIndex(clean.pool));
+  });
+
+  it("indexes the same when the rows carried between batches are evicted at every batch, since only unchanged rows are re-read", async () => {
+    // One block per batch: every batch reads rows the previous ones changed, often while the
+    // previous one is still being written.
+    const settings = { getLogs: { initial: 1, min: 1, max: 1, targetLogs: 1000 } };
+    const head = await headOf(chain.rpcUrl);
+    for (const [target, stateCacheEntries] of [
+      [tinyCache, 2],
+      [usualCache, 200_000],
+    ] as const) {
+      const run = startIndexer({
+        pool: target.pool,
+        rpcUrl: chain.rpcUrl,
+        address: cast.address,
+        deployBlock: cast.deployBlock,
+        settings: { ...settings, stateCacheEntries },
+      });
+      await run.waitFor(head);
+      await run.stop();
+    }
+    expect(await dumpIndex(tinyCache.pool)).toEqual(await dumpIndex(usualCache.pool));
+    const [treatments] = await tinyCache.pool
+      .query<{ n: number }>("SELECT count(*)::int AS n FROM treatment")
+      .then((r) => r.rows);
+    expect(treatments!.n).toBeGreaterThan(2);
   });
 
   it("refuses a database that already indexes another contract, instead of mixing two histories", async () => {

@@ -162,6 +162,46 @@ describe("an unreliable node", () => {
     expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
   });
 
+  it("reads logs however the node formats its JSON (key order, spacing, escapes, extra or null fields), as JSON allows", async () => {
+    await faulty.pool.query(TRUNCATE);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    let rewritten = 0;
+    proxy.setFault((method, _params, n) => {
+      if (method !== "eth_getLogs") return undefined;
+      return {
+        rewrite(body) {
+          const reply = JSON.parse(body) as { result: Record<string, unknown>[] };
+          rewritten++;
+          const logs = reply.result.map((log) => {
+            // Keys in reverse, a field the indexer does not know, no block time (headers say it).
+            const odd: Record<string, unknown> = { extra: { nested: [1, { deep: "x" }], flag: true } };
+            for (const key of Object.keys(log).reverse()) odd[key] = log[key];
+            odd.blockTimestamp = null;
+            odd.blockHash = String(log.blockHash).toUpperCase().replace(/^0X/, "0x");
+            return odd;
+          });
+          const text = JSON.stringify({ id: 1, result: logs, jsonrpc: "2.0" }, null, 2);
+          // Every other answer spells its first digit as a JSON escape: the same string.
+          return n % 2 === 0
+            ? text.replace(/"0x([0-9a-fA-F])/, (_m, d: string) => `"0x\\u00${d.charCodeAt(0).toString(16)}`)
+            : text;
+        },
+      };
+    });
+    const run = startIndexer({
+      pool: faulty.pool,
+      rpcUrl: proxy.url,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: { getLogs: { initial: 4, min: 1, max: 4, targetLogs: 1000 } },
+    });
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await run.stop();
+    await proxy.close();
+    expect(rewritten).toBeGreaterThan(3);
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+  });
+
   it("exits non-zero with a clear message when the node serves another chain", async () => {
     const { code, stderr } = await runMain({
       DATABASE_URL: faulty.url,

@@ -1,0 +1,230 @@
+/**
+ * COPY text-format data written field by field straight into buffers: no row arrays, no
+ * intermediate strings. The indexer writes its largest tables (vital, event_log) this way, and
+ * every other COPY through `value`.
+ *
+ * `plain` values (hex, enum labels) are copied as they are, and checked: a tab, newline or
+ * backslash in one would shift columns or start a row, so it fails the batch instead. `text`
+ * values are escaped.
+ */
+const CHUNK_BYTES = 1 << 20;
+const BUFFER_BYTES = CHUNK_BYTES + 4096;
+
+/**
+ * Buffers of COPY data come back from the writer thread once written, and are used again: a
+ * batch then allocates no memory outside the JavaScript heap, which V8 would otherwise reclaim
+ * only with full collections (a few hundred MB a minute of backfill).
+ */
+const spare: ArrayBuffer[] = [];
+const MAX_SPARE = 32;
+
+/** Returns written COPY buffers for reuse (others are ignored). */
+export function recycleCopyBuffers(buffers: readonly ArrayBuffer[]): void {
+  for (const b of buffers) if (b.byteLength === BUFFER_BYTES && spare.length < MAX_SPARE) spare.push(b);
+}
+
+function takeBuffer(size: number): Buffer {
+  if (size <= BUFFER_BYTES) {
+    const reused = spare.pop();
+    return reused ? Buffer.from(reused) : Buffer.allocUnsafe(BUFFER_BYTES);
+  }
+  return Buffer.allocUnsafe(size);
+}
+const TAB = 9;
+const NEWLINE = 10;
+const CR = 13;
+const BACKSLASH = 92;
+const NULL_MARK = Buffer.from("\\N", "latin1");
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+export class CopyWriter {
+  #chunks: Uint8Array[] = [];
+  #buf: Buffer = takeBuffer(BUFFER_BYTES);
+  #off = 0;
+  #first = true;
+  #rows = 0;
+  #day = Number.NaN;
+  #dayText = Buffer.alloc(11);
+
+  get rows(): number {
+    return this.#rows;
+  }
+
+  /** Room for `n` more bytes (and a separator); full chunks are set aside. */
+  #room(n: number): void {
+    if (this.#off + n + 1 <= this.#buf.length) return;
+    this.#chunks.push(this.#buf.subarray(0, this.#off));
+    this.#buf = takeBuffer(Math.max(BUFFER_BYTES, n + 1));
+    this.#off = 0;
+  }
+
+  #separate(n: number): void {
+    this.#room(n);
+    if (this.#first) this.#first = false;
+    else this.#buf[this.#off++] = TAB;
+  }
+
+  /** A safe integer. */
+  int(n: number): this {
+    if (!Number.isSafeInteger(n)) return this.plain(String(n));
+    this.#separate(17);
+    const buf = this.#buf;
+    let off = this.#off;
+    if (n < 0) {
+      buf[off++] = 45;
+      n = -n;
+    }
+    const start = off;
+    do {
+      buf[off++] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    for (let a = start, b = off - 1; a < b; a++, b--) {
+      const t = buf[a]!;
+      buf[a] = buf[b]!;
+      buf[b] = t;
+    }
+    this.#off = off;
+    return this;
+  }
+
+  bigint(n: bigint): this {
+    return n <= MAX_SAFE && n >= -MAX_SAFE ? this.int(Number(n)) : this.plain(n.toString());
+  }
+
+  /** A value that needs no escaping: hex, labels, digits. Checked, not trusted. */
+  plain(s: string): this {
+    this.#separate(s.length);
+    const buf = this.#buf;
+    const start = this.#off;
+    const end = start + buf.write(s, start, "latin1");
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (c === TAB || c === NEWLINE || c === CR || c === BACKSLASH) {
+        throw new Error(
+          `COPY value ${JSON.stringify(s.slice(0, 80))} holds a control character or backslash`,
+        );
+      }
+    }
+    this.#off = end;
+    return this;
+  }
+
+  /** Any text, escaped for COPY, as UTF-8. */
+  text(s: string): this {
+    const escaped = COPY_SPECIAL.test(s)
+      ? s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
+      : s;
+    this.#separate(escaped.length * 3);
+    this.#off += this.#buf.write(escaped, this.#off, "utf8");
+    return this;
+  }
+
+  intOrNull(n: number | null): this {
+    return n === null ? this.null() : this.int(n);
+  }
+
+  bigintOrNull(n: bigint | null): this {
+    return n === null ? this.null() : this.bigint(n);
+  }
+
+  /** A plain value, or NULL for null and "". */
+  plainOrNull(s: string | null): this {
+    return s ? this.plain(s) : this.null();
+  }
+
+  null(): this {
+    this.#separate(2);
+    this.#buf.set(NULL_MARK, this.#off);
+    this.#off += 2;
+    return this;
+  }
+
+  /** A timestamptz of unix seconds, "YYYY-MM-DD HH:MM:SS+00". */
+  time(unixSeconds: number): this {
+    const day = Math.floor(unixSeconds / 86_400);
+    let s = unixSeconds - day * 86_400;
+    if (!Number.isInteger(unixSeconds) || !this.#setDay(day)) {
+      return this.plain(new Date(unixSeconds * 1000).toISOString());
+    }
+    this.#separate(22);
+    const buf = this.#buf;
+    let off = this.#off;
+    buf.set(this.#dayText, off);
+    off += 11;
+    const h = Math.floor(s / 3600);
+    s -= h * 3600;
+    const m = Math.floor(s / 60);
+    s -= m * 60;
+    buf[off++] = 48 + Math.floor(h / 10);
+    buf[off++] = 48 + (h % 10);
+    buf[off++] = 58;
+    buf[off++] = 48 + Math.floor(m / 10);
+    buf[off++] = 48 + (m % 10);
+    buf[off++] = 58;
+    buf[off++] = 48 + Math.floor(s / 10);
+    buf[off++] = 48 + (s % 10);
+    buf[off++] = 43;
+    buf[off++] = 48;
+    buf[off++] = 48;
+    this.#off = off;
+    return this;
+  }
+
+  /** "YYYY-MM-DD " of a day since 1970 (civil calendar, H. Hinnant); false outside years 1..9999. */
+  #setDay(day: number): boolean {
+    if (day === this.#day) return true;
+    const z = day + 719_468;
+    const era = Math.floor(z / 146_097);
+    const doe = z - era * 146_097;
+    const yoe = Math.floor(
+      (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+    );
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const m = mp < 10 ? mp + 3 : mp - 9;
+    const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    if (y < 1 || y > 9999) return false;
+    this.#dayText.write(
+      `${String(y).padStart(4, "0")}-${m < 10 ? "0" : ""}${m}-${d < 10 ? "0" : ""}${d} `,
+      0,
+      "latin1",
+    );
+    this.#day = day;
+    return true;
+  }
+
+  /** A value of any row type: null, number, bigint, boolean, or text (escaped). */
+  value(v: string | number | bigint | boolean | null | undefined): this {
+    if (v === null || v === undefined) return this.null();
+    if (typeof v === "number") return this.int(v);
+    if (typeof v === "bigint") return this.bigint(v);
+    if (typeof v === "boolean") return this.plain(v ? "t" : "f");
+    return this.text(v);
+  }
+
+  /** Ends the row. */
+  end(): this {
+    this.#room(1);
+    this.#buf[this.#off++] = NEWLINE;
+    this.#first = true;
+    this.#rows++;
+    if (this.#off >= CHUNK_BYTES) this.#room(BUFFER_BYTES);
+    return this;
+  }
+
+  /** The rows written, in chunks; the writer is empty afterwards. */
+  finish(): Uint8Array[] {
+    if (this.#off > 0) this.#chunks.push(this.#buf.subarray(0, this.#off));
+    else if (this.#buf.buffer.byteLength === BUFFER_BYTES)
+      recycleCopyBuffers([this.#buf.buffer as ArrayBuffer]);
+    const out = this.#chunks;
+    this.#chunks = [];
+    this.#buf = Buffer.allocUnsafe(0);
+    this.#off = 0;
+    this.#rows = 0;
+    return out;
+  }
+}
