@@ -326,7 +326,7 @@ export async function generateDataset(
     );
     log(`treatment draws: ${Date.now() - t} ms`);
 
-    // ---------------------------------------------------------------- events (staging, then event_log)
+    // ---------------------------------------------------------------- events (staging, then event_record)
     t = Date.now();
     await client.query(
       `CREATE TEMP TABLE ev AS
@@ -375,15 +375,20 @@ export async function generateDataset(
     log(`event staging: ${Date.now() - t} ms`);
     t = Date.now();
     const { rowCount: events } = await load(
-      "event_log",
-      `INSERT INTO event_log (block_number, log_index, block_hash, tx_hash, block_time, name, actor, treatment_id, patient_ref, hospital_id, account, args)
+      "event_record",
+      `INSERT INTO event_record (block_number, log_index, block_hash, tx_hash, block_time, name, actor, treatment_id, patient_ref, hospital_id, account, args)
        SELECT b, (row_number() OVER (PARTITION BY b ORDER BY t, o, id) - 1)::int, ${h32("'block' || b")},
               ${h32("'tx' || b || ':' || row_number() OVER (PARTITION BY b ORDER BY t, o, id)")},
               to_timestamp(${genesis.getTime() / 1000} + (b - 1) * ${BLOCK_SECONDS}), name::event_name, actor, id, patient_ref, hospital_id, account, args
          FROM (SELECT *, ${blk("t")} AS b FROM ev) e
         ORDER BY b`,
     );
-    log(`event_log ${events} rows: ${Date.now() - t} ms`);
+    log(`event_record ${events} rows: ${Date.now() - t} ms`);
+    await load(
+      "event_block",
+      `INSERT INTO event_block (number, hash, time)
+       SELECT DISTINCT ON (block_number) block_number, block_hash, block_time FROM event_record ORDER BY block_number`,
+    );
 
     // ---------------------------------------------------------------- rows derived from events
     t = Date.now();
@@ -393,7 +398,7 @@ export async function generateDataset(
                                     birth_date, state_code, district_code, hospital_id, actor, block_time, tx_hash)
        SELECT e.block_number, e.log_index, p.ref, true, p.weight_grams, p.height_cm, p.sex, p.blood_group, p.birth_date,
               p.state_code, p.district_code, p.registered_hospital_id, p.registered_by, e.block_time, e.tx_hash
-         FROM event_log e JOIN patient p ON p.ref = e.patient_ref WHERE e.name = 'PatientRegistered'`,
+         FROM event_record e JOIN patient p ON p.ref = e.patient_ref WHERE e.name = 'PatientRegistered'`,
     );
     await load(
       "treatment",
@@ -419,7 +424,7 @@ export async function generateDataset(
     await load(
       "treatment_doctor",
       `INSERT INTO treatment_doctor (treatment_id, doctor, assigned_by, assigned_at, assigned_block)
-       SELECT treatment_id, account, actor, block_time, block_number FROM event_log WHERE name = 'DoctorAssigned'`,
+       SELECT treatment_id, account, actor, block_time, block_number FROM event_record WHERE name = 'DoctorAssigned'`,
     );
     await load(
       "file_verification",
@@ -427,23 +432,25 @@ export async function generateDataset(
        SELECT DISTINCT ON (args->>'cid') args->>'cid', CASE WHEN random() < 0.97 THEN 'VERIFIED' ELSE 'PENDING' END::verification_status,
               20000 + (random() * 2000000)::bigint, 'application/pdf', 1 + (random() * 8)::int, 1, block_time, block_time,
               block_time + interval '20 seconds'
-         FROM event_log WHERE name = 'FileAttached'`,
+         FROM event_record WHERE name = 'FileAttached'`,
     );
     await load(
       "attachment",
       `INSERT INTO attachment (block_number, log_index, treatment_id, kind, cid, actor, block_time, tx_hash)
        SELECT block_number, log_index, treatment_id, 'LAB_REPORT', args->>'cid', actor, block_time, tx_hash
-         FROM event_log WHERE name = 'FileAttached'`,
+         FROM event_record WHERE name = 'FileAttached'`,
     );
     await load(
       "vital",
-      `INSERT INTO vital (block_number, log_index, treatment_id, patient_ref, recorder, measured_at, temperature_centi_c,
+      `INSERT INTO vital (block_number, log_index, tx_hash, treatment_id, patient_ref, recorder, measured_at, temperature_centi_c,
                           systolic_mmhg, diastolic_mmhg, heart_rate_bpm, spo2_permille)
-       SELECT block_number, log_index, treatment_id, patient_ref, actor, to_timestamp((args->>'measuredAt')::bigint),
+       SELECT block_number, log_index, tx_hash, treatment_id, patient_ref, actor, to_timestamp((args->>'measuredAt')::bigint),
               (args->>'temperatureCentiC')::int, (args->>'systolicMmHg')::int, (args->>'diastolicMmHg')::int,
               (args->>'heartRateBpm')::int, (args->>'spo2Permille')::int
-         FROM event_log WHERE name = 'VitalsRecorded'`,
+         FROM event_record WHERE name = 'VitalsRecorded'`,
     );
+    // As the indexer keeps them: a vital's event is its row of `vital` (the view event_log shows both).
+    await client.query("DELETE FROM event_record WHERE name = 'VitalsRecorded'");
     await load(
       "case_count_daily",
       `INSERT INTO case_count_daily (day, diagnosis, diagnosis_category, diagnosis_chapter, state_code, district_code, age_band, sex, hospital_id, count)
@@ -461,7 +468,7 @@ export async function generateDataset(
          FROM case_count_daily GROUP BY 2, 3, 4, 5`,
     );
     const { rows: last } = await client.query<{ b: string; h: string }>(
-      "SELECT block_number::text AS b, block_hash AS h FROM event_log ORDER BY block_number DESC LIMIT 1",
+      "SELECT number::text AS b, hash AS h FROM event_block ORDER BY number DESC LIMIT 1",
     );
     await client.query(
       `INSERT INTO indexer_state (id, chain_id, contract_address, deploy_block, indexed_block, indexed_block_hash, finalized_block, head_block)
@@ -499,7 +506,7 @@ async function dropSecondaryIndexes(client: PoolClient): Promise<string[]> {
   const { rows } = await client.query<{ name: string; def: string }>(
     `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
       WHERE i.schemaname = 'public'
-        AND i.tablename IN ('event_log', 'treatment', 'treatment_doctor', 'vital', 'attachment', 'patient', 'patient_history')
+        AND i.tablename IN ('event_record', 'treatment', 'treatment_doctor', 'vital', 'attachment', 'patient', 'patient_history')
         AND i.indexname NOT LIKE '%_pkey'`,
   );
   for (const row of rows) await client.query(`DROP INDEX "${row.name}"`);

@@ -150,20 +150,11 @@ export interface EventRow {
   args: unknown;
 }
 
+/** Columns of the view event_log (every event; a vital's args are rebuilt from `vital` there). */
 export const EVENT_COLUMNS = `e.block_number::text AS "blockNumber", e.log_index AS "logIndex", e.block_hash AS "blockHash",
   e.tx_hash AS "txHash", e.block_time AS "blockTime", e.name::text AS name, e.actor,
   e.treatment_id::text AS "treatmentId", e.patient_ref AS "patientRef", e.hospital_id AS "hospitalId",
-  e.account,
-  CASE WHEN e.name = 'VitalsRecorded' THEN (
-    -- The indexer keeps a reading's values in vital only (indexer/store/reduce.ts): the event's
-    -- args as decoded, rebuilt key for key (absent readings are 0 on-chain, NULL in vital).
-    SELECT json_build_object('treatmentId', v.treatment_id::text, 'recorder', v.recorder,
-      'measuredAt', extract(epoch from v.measured_at)::bigint,
-      'temperatureCentiC', coalesce(v.temperature_centi_c, 0), 'systolicMmHg', coalesce(v.systolic_mmhg, 0),
-      'diastolicMmHg', coalesce(v.diastolic_mmhg, 0), 'heartRateBpm', coalesce(v.heart_rate_bpm, 0),
-      'spo2Permille', coalesce(v.spo2_permille, 0))
-    FROM vital v WHERE v.block_number = e.block_number AND v.log_index = e.log_index
-  ) ELSE e.args END AS args`;
+  e.account, e.args`;
 
 export interface VitalRow {
   time: Date;

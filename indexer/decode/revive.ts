@@ -1,5 +1,5 @@
 /**
- * Turns an event_log row (its JSON args, bigints stored as decimal strings) back into a typed
+ * Turns an event_record row (its JSON args, bigints stored as decimal strings) back into a typed
  * DocTelEvent, so that history can be replayed through the same reducer after a reorg.
  */
 import type { AbiEvent } from "viem";

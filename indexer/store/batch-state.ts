@@ -31,9 +31,11 @@ export interface BatchState {
   touchedTreatments: Set<bigint>;
   touchedMembers: Set<string>;
   touchedRoleGrants: Set<string>;
-  /** event_log and vital rows, written as they are folded (COPY text, columns as in tables.ts). */
+  /** event_record and vital rows, written as they are folded (COPY text, columns as in tables.ts). */
   eventLog: CopyWriter;
   vitals: CopyWriter;
+  /** The blocks the events are in: number → [hash, time]. */
+  blocks: Map<bigint, readonly [string, number]>;
   attachments: SqlValue[][];
   patientHistory: SqlValue[][];
   accessHistory: SqlValue[][];
@@ -64,6 +66,7 @@ export function createBatchState(
     touchedRoleGrants: new Set(),
     eventLog: new CopyWriter(),
     vitals: new CopyWriter(),
+    blocks: new Map(),
     attachments: [],
     patientHistory: [],
     accessHistory: [],

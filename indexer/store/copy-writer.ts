@@ -1,6 +1,6 @@
 /**
  * COPY text-format data written field by field straight into buffers: no row arrays, no
- * intermediate strings. The indexer writes its largest tables (vital, event_log) this way, and
+ * intermediate strings. The indexer writes its largest tables (vital, event_record) this way, and
  * every other COPY through `value`.
  *
  * `plain` values (hex, enum labels) are copied as they are, and checked: a tab, newline or

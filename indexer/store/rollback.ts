@@ -1,7 +1,7 @@
 /**
  * Undoes everything after a common ancestor, inside the caller's transaction. Append-only rows
  * after the ancestor are deleted; current-state rows they touched are rebuilt by replaying what
- * remains of their history in event_log through the same reducer; rollups get the difference.
+ * remains of their history in event_record through the same reducer; rollups get the difference.
  */
 import type { PoolClient } from "pg";
 import { type EventLogRow, reviveEvent } from "../decode/revive.ts";
@@ -23,7 +23,7 @@ const ROLE_EVENTS = ["RoleGranted", "RoleRevoked"];
 const PATIENT_EVENTS = ["PatientRegistered", "PatientUpdated"];
 
 const EVENT_SELECT = `SELECT block_number::text, log_index, block_hash, tx_hash,
-  extract(epoch from block_time)::float8 AS block_time, name::text, args FROM event_log e`;
+  extract(epoch from block_time)::float8 AS block_time, name::text, args FROM event_record e`;
 
 export interface RollbackResult {
   events: number;
@@ -45,7 +45,7 @@ export async function rollbackTo(client: PoolClient, ancestor: bigint): Promise<
     `SELECT name::text, treatment_id::text, patient_ref, account, args->>'role' AS role,
             CASE WHEN name = 'FileAttached' THEN args->>'cid' END AS cid,
             CASE WHEN name = 'MemberRevoked' THEN args->>'kind' END AS kind
-     FROM event_log WHERE block_number > $1 AND name <> 'VitalsRecorded'`,
+     FROM event_record WHERE block_number > $1`,
     [a],
   );
   const { rows: vitalCount } = await client.query<{ n: string }>(
@@ -71,7 +71,7 @@ export async function rollbackTo(client: PoolClient, ancestor: bigint): Promise<
   // A doctor's revocation ended all their assignments: undoing it revives them.
   if (revokedDoctors.size > 0) {
     const { rows } = await client.query<{ id: string }>(
-      `SELECT DISTINCT treatment_id::text AS id FROM event_log
+      `SELECT DISTINCT treatment_id::text AS id FROM event_record
        WHERE name = 'DoctorAssigned' AND account = ANY($1::text[]) AND block_number <= $2`,
       [[...revokedDoctors], a],
     );
@@ -90,7 +90,7 @@ export async function rollbackTo(client: PoolClient, ancestor: bigint): Promise<
     }
   }
 
-  for (const table of ["event_log", "vital", "attachment", "patient_history", "access_history"]) {
+  for (const table of ["event_record", "vital", "attachment", "patient_history", "access_history"]) {
     await client.query(`DELETE FROM ${table} WHERE block_number > $1`, [a]);
   }
 
@@ -211,6 +211,7 @@ export async function rollbackTo(client: PoolClient, ancestor: bigint): Promise<
     );
   }
   await client.query("DELETE FROM chain_block WHERE number > $1", [a]);
+  await client.query("DELETE FROM event_block WHERE number > $1", [a]);
 
   return {
     events: affected.length + Number(vitalCount[0]?.n ?? 0),
@@ -227,7 +228,7 @@ async function liveAssignments(
   const candidates = [...state.doctors.values()].filter((d): d is TreatmentDoctorRow => !("removed" in d));
   if (candidates.length === 0) return [];
   const { rows } = await client.query<{ account: string; block_number: string; log_index: number }>(
-    `SELECT DISTINCT ON (e.account) e.account, e.block_number::text, e.log_index FROM event_log e
+    `SELECT DISTINCT ON (e.account) e.account, e.block_number::text, e.log_index FROM event_record e
      WHERE e.name = 'MemberRevoked' AND e.account = ANY($1::text[])
      ORDER BY e.account, e.block_number DESC, e.log_index DESC`,
     [[...new Set(candidates.map((d) => d.doctor))]],

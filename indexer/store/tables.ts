@@ -1,7 +1,8 @@
 import type { Column } from "./bulk.ts";
 
 /** Column lists shared by the reducer (row order), the writer and the rollback. */
-export const EVENT_LOG_COLUMNS = [
+/** event_record: every event but VitalsRecorded (those are rows of `vital`). */
+export const EVENT_RECORD_COLUMNS = [
   "block_number",
   "log_index",
   "block_hash",
@@ -19,6 +20,7 @@ export const EVENT_LOG_COLUMNS = [
 export const VITAL_COLUMNS = [
   "block_number",
   "log_index",
+  "tx_hash",
   "treatment_id",
   "patient_ref",
   "recorder",
@@ -72,6 +74,12 @@ export const ACCESS_HISTORY_COLUMNS = [
   "block_time",
   "tx_hash",
 ] as const;
+
+export const EVENT_BLOCK_COLUMNS: Column[] = [
+  { name: "number", type: "bigint" },
+  { name: "hash", type: "text" },
+  { name: "time", type: "timestamptz" },
+];
 
 export const HOSPITAL_COLUMNS: Column[] = [
   { name: "id", type: "int" },

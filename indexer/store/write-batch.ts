@@ -15,7 +15,8 @@ import {
   ATTACHMENT_COLUMNS,
   CASE_DAILY_COLUMNS,
   CASE_TREND_COLUMNS,
-  EVENT_LOG_COLUMNS,
+  EVENT_BLOCK_COLUMNS,
+  EVENT_RECORD_COLUMNS,
   HOSPITAL_COLUMNS,
   MEMBER_COLUMNS,
   PATIENT_COLUMNS,
@@ -196,7 +197,15 @@ export async function applyRollupDeltas(client: PoolClient, deltas: RollupDeltas
 
 /** The statements that write `state`, in order. */
 export function planBatchWrites(state: BatchState): (WriteStep | null)[] {
-  const steps: (WriteStep | null)[] = [];
+  const steps: (WriteStep | null)[] = [
+    unnestStep(
+      "event_block",
+      EVENT_BLOCK_COLUMNS,
+      [...state.blocks].map(([n, [hash, time]]) => [n, hash, isoTime(time)]),
+      "ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, time = EXCLUDED.time",
+      "event_log",
+    ),
+  ];
   if (state.hospitals.size > 0) {
     steps.push(
       unnestStep(
@@ -283,7 +292,7 @@ export function planBatchWrites(state: BatchState): (WriteStep | null)[] {
   steps.push(
     copyStep("vital", VITAL_COLUMNS, state.vitals, "vitals"),
     copyStep("access_history", ACCESS_HISTORY_COLUMNS, state.accessHistory, "event_log"),
-    copyStep("event_log", EVENT_LOG_COLUMNS, state.eventLog, "event_log"),
+    copyStep("event_record", EVENT_RECORD_COLUMNS, state.eventLog, "event_log"),
   );
   return steps;
 }

@@ -84,10 +84,10 @@ beforeAll(async () => {
   const first = ids[0]!;
   // Vitals of treatment 1: 38.2 and 39.1 °C, SpO2 96.5 % and 94.0 %, heart rate 80 and 91.
   await db.pool.query(
-    `INSERT INTO vital (block_number, log_index, treatment_id, patient_ref, recorder, measured_at, temperature_centi_c,
+    `INSERT INTO vital (block_number, log_index, tx_hash, treatment_id, patient_ref, recorder, measured_at, temperature_centi_c,
        systolic_mmhg, diastolic_mmhg, heart_rate_bpm, spo2_permille)
-     VALUES (100, 0, $1, $2, '0xd', '2025-01-07T06:00:00Z', 3820, 120, 80, 80, 965),
-            (100, 1, $1, $2, '0xd', '2025-01-07T09:00:00Z', 3910, 135, 85, 91, 940)`,
+     VALUES (100, 0, '0x1', $1, $2, '0xd', '2025-01-07T06:00:00Z', 3820, 120, 80, 80, 965),
+            (100, 1, '0x1', $1, $2, '0xd', '2025-01-07T09:00:00Z', 3910, 135, 85, 91, 940)`,
     [first, patientRef(1)],
   );
   await db.pool.query(

@@ -115,6 +115,7 @@ export async function dumpIndex(pool: pg.Pool): Promise<Record<string, unknown[]
     file_verification: "SELECT cid FROM file_verification ORDER BY cid",
     vital: "SELECT * FROM vital ORDER BY block_number, log_index",
     event_log: "SELECT * FROM event_log ORDER BY block_number, log_index",
+    event_block: "SELECT * FROM event_block ORDER BY number",
     case_count_daily:
       "SELECT * FROM case_count_daily ORDER BY day, diagnosis, state_code, district_code, age_band, sex, hospital_id",
     case_trend_weekly:

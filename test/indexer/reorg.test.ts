@@ -21,7 +21,7 @@ beforeAll(async () => {
 /** Indexes the current chain from scratch into the `clean` database and compares. */
 async function expectEqualToCleanIndex(): Promise<void> {
   await clean.pool.query(
-    "TRUNCATE indexer_state, chain_block, event_log, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
+    "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
   );
   const fresh = startIndexer({
     pool: clean.pool,
@@ -144,7 +144,7 @@ describe("chain reorganizations", () => {
 
   it("handles a reorg that happens while it is still backfilling", async () => {
     await live.pool.query(
-      "TRUNCATE indexer_state, chain_block, event_log, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
+      "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
     );
     const snap = await chain.snapshot();
     for (let i = 0; i < 30; i++) {
@@ -176,7 +176,7 @@ describe("chain reorganizations", () => {
 
   it("stops with REORG_PAST_FINALITY when a reorg reaches a block it treated as final, rather than serve wrong data", async () => {
     await live.pool.query(
-      "TRUNCATE indexer_state, chain_block, event_log, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
+      "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
     );
     const snap = await chain.snapshot();
     for (let i = 0; i < 6; i++)

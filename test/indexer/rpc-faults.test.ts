@@ -26,7 +26,7 @@ beforeAll(async () => {
 });
 
 const TRUNCATE =
-  "TRUNCATE indexer_state, chain_block, event_log, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
+  "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
