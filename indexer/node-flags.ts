@@ -1,5 +1,5 @@
 /**
- * V8 flags the indexer process runs with (npm run indexer, the Dockerfile, the benchmark).
+ * V8 flags the indexer process runs with (npm run indexer, docker-compose.yml, the benchmark).
  *
  * - A small young generation (8 MB semi-spaces): decoded events die young, and RSS stays low.
  * - An old generation that starts at 64 MB instead of growing from a few: V8 otherwise sizes it

@@ -320,6 +320,13 @@ describe("the image and the commands", () => {
     const indexer = commandOf(services.indexer!);
     expect(indexer.slice(0, indexer.indexOf("indexer/main.ts"))).toEqual(["node", ...INDEXER_NODE_FLAGS]);
   });
+
+  it("gives `npm run indexer` the same V8 flags as the compose service", () => {
+    const scripts = (
+      JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+    ).scripts;
+    expect(scripts.indexer).toBe(["node", ...INDEXER_NODE_FLAGS, "indexer/main.ts"].join(" "));
+  });
 });
 
 describe("Grafana's provisioning", () => {
