@@ -16,6 +16,7 @@ import {
   type EventRow,
   HOSPITAL_COLUMNS,
   type HospitalRow,
+  LOG_COLUMNS,
   MEMBER_COLUMNS,
   type MemberRow,
   PATIENT_COLUMNS,
@@ -272,12 +273,19 @@ export function createLoaders(pool: Pool): Loaders {
           params.push(after[0], after[1]);
           cursor = `AND (e.block_number, e.log_index) > ($3::bigint, $4::int)`;
         }
+        // The events of event_log, each kind limited on its own through its index, then merged:
+        // a limit over the view itself would sort every vital of the treatment for each page.
+        const page = (source: string) =>
+          `(SELECT ${LOG_COLUMNS} FROM ${source} e
+             WHERE e.treatment_id = k.id ${cursor}
+             ORDER BY e.block_number, e.log_index
+             LIMIT $2)`;
         const r = await rows<EventRow & { key: string }>(
           `SELECT k.id::text AS key, e.*
              FROM ${k.table("k", "id")}
              CROSS JOIN LATERAL (
-               SELECT ${EVENT_COLUMNS} FROM event_log e
-                WHERE e.treatment_id = k.id ${cursor}
+               SELECT ${EVENT_COLUMNS}
+                 FROM (${page("event_record")} UNION ALL ${page("vital_event")}) e
                 ORDER BY e.block_number, e.log_index
                 LIMIT $2) e`,
           params,

@@ -12,6 +12,7 @@ import type { IndexerMetrics } from "./ops/metrics.ts";
 import { createProgressReporter } from "./ops/progress.ts";
 import { createRpcClient, type RpcClient } from "./rpc/client.ts";
 import { backoffDelay, type RetryPolicy, sleep, withRetry } from "./rpc/retry.ts";
+import { createCommitSlot } from "./store/commit-slot.ts";
 import { type BlockRun, createStore } from "./store/store.ts";
 import type { ChainEvent } from "./sync/chain-event.ts";
 import { createChainSync } from "./sync/chain-sync.ts";
@@ -241,30 +242,22 @@ export function createIndexer(args: IndexerArgs): Indexer {
     };
 
     // One batch commits while the next is prepared; everything else waits for that commit.
-    let committing: Promise<void> | null = null;
-    const settle = async () => {
-      const pending = committing;
-      committing = null;
-      await pending;
-    };
+    const slot = createCommitSlot();
     try {
       for await (const event of prefetch(sync.events(signal), settings.prefetchDepth)) {
         if (event.type === "block") {
           const batch = await store.prepare(event);
-          await settle();
-          committing = store.commit(batch).then(() => applied(batch.run));
-          // A failure surfaces at the next settle().
-          committing.catch(() => undefined);
+          await slot.settle();
+          slot.hold(store.commit(batch).then(() => applied(batch.run)));
         } else {
-          await settle();
+          await slot.settle();
           await store.apply(event);
           applied(event);
         }
       }
-      await settle();
-    } finally {
-      // Never leave a commit running behind a restart (which re-opens the store).
-      await committing?.catch(() => undefined);
+      await slot.settle();
+    } catch (error) {
+      await slot.fail(error);
     }
   }
 }

@@ -150,7 +150,14 @@ export interface EventRow {
   args: unknown;
 }
 
-/** Columns of the view event_log (every event; a vital's args are rebuilt from `vital` there). */
+/**
+ * The columns every event source has, in one order: the table event_record, the view
+ * vital_event (a vital's args rebuilt from `vital`) and the view event_log (both).
+ */
+export const LOG_COLUMNS = `e.block_number, e.log_index, e.block_hash, e.tx_hash, e.block_time, e.name, e.actor,
+  e.treatment_id, e.patient_ref, e.hospital_id, e.account, e.args`;
+
+/** Those columns as an EventRow. */
 export const EVENT_COLUMNS = `e.block_number::text AS "blockNumber", e.log_index AS "logIndex", e.block_hash AS "blockHash",
   e.tx_hash AS "txHash", e.block_time AS "blockTime", e.name::text AS name, e.actor,
   e.treatment_id::text AS "treatmentId", e.patient_ref AS "patientRef", e.hospital_id AS "hospitalId",

@@ -220,27 +220,38 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 
 /**
  * Checks each block's logs against its header (when we track it) and finds its time, once per
- * run of logs of one block. Null when a log's block hash is not the header's: the log is from a
- * block that is no longer canonical, and the range is read again.
+ * run of logs of one block hash. Null when a log's block hash is not the header's: the log is
+ * from a block that is no longer canonical, and the range is read again. One block number with
+ * two hashes in one answer, where no header says which is canonical, is an error.
  */
 function checkRuns(logs: LogBatch, byNumber: ReadonlyMap<bigint, BlockRef>, logger: Logger): RunLogs | null {
   const times = new Float64Array(logs.count);
   let time = 0;
+  let header: BlockRef | undefined;
   for (let i = 0; i < logs.count; i++) {
-    if (i === 0 || !logs.sameBlockNumber(i, i - 1)) {
+    const sameNumber = i > 0 && logs.sameBlockNumber(i, i - 1);
+    if (!sameNumber) {
       const n = BigInt(logs.blockNumber(i));
-      const header = byNumber.get(n);
+      header = byNumber.get(n);
       const sent = logs.blockTimestamp(i);
       if (sent === undefined && header === undefined)
         throw new InconsistentChainDataError(`no timestamp for block ${n}`);
       time = sent ?? header!.timestamp;
       if (Number.isNaN(time)) throw new InconsistentChainDataError(`block ${n} has no valid timestamp`);
-      if (header && header.hash !== logs.blockHash(i).toLowerCase()) {
+    }
+    if (!sameNumber || !logs.sameBlockHash(i, i - 1)) {
+      const hash = logs.blockHash(i).toLowerCase();
+      if (header && header.hash !== hash) {
         logger.info(
-          { block_number: n.toString(), log_hash: logs.blockHash(i), header_hash: header.hash },
+          { block_number: logs.blockNumber(i).toString(), log_hash: hash, header_hash: header.hash },
           "log from a block that is no longer canonical, refetching",
         );
         return null;
+      }
+      if (!header && sameNumber && hash !== logs.blockHash(i - 1).toLowerCase()) {
+        throw new InconsistentChainDataError(
+          `block ${logs.blockNumber(i)} has logs of two hashes in one eth_getLogs answer: ${logs.blockHash(i - 1)} and ${hash}`,
+        );
       }
     }
     times[i] = time;

@@ -1,8 +1,8 @@
-import { Writable } from "node:stream";
 import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createProgressReporter } from "../../indexer/ops/progress.ts";
 import { startOpsServer } from "../../indexer/ops/server.ts";
+import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { headOf, startIndexer } from "../helpers/indexer.ts";
@@ -15,17 +15,6 @@ let cast: Cast;
 beforeAll(async () => {
   cast = await seedNetwork(chain);
 });
-
-function captureLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)));
-      done();
-    },
-  });
-  return { logger: pino({ level: "info" }, stream), lines };
-}
 
 describe("operating the indexer", () => {
   it("serves Prometheus metrics, health, and readiness that turns on once caught up", async () => {

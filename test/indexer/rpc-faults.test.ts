@@ -1,6 +1,9 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { type AbiEvent, getAbiItem, toEventSelector } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
+import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
+import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
@@ -202,6 +205,76 @@ describe("an unreliable node", () => {
     expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
   });
 
+  it("reads a range again when a block's logs come with two hashes, a stale fork's among them, and keeps nothing of the fork", async () => {
+    await faulty.pool.query(TRUNCATE);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    let forked = 0;
+    proxy.setFault((method) =>
+      method === "eth_getLogs" && forked === 0
+        ? {
+            rewrite(body) {
+              const out = forkLaterLog(body, () => true);
+              if (out !== body) forked++;
+              return out;
+            },
+          }
+        : undefined,
+    );
+    const { logger, lines } = captureLogger();
+    // Every block stays unfinalized: the indexer holds each one's header and knows its hash.
+    const run = startIndexer({
+      pool: faulty.pool,
+      rpcUrl: proxy.url,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: { getLogs: { initial: 4, min: 1, max: 4, targetLogs: 1000 }, finalityDepth: 100_000 },
+      logger,
+    });
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await run.stop();
+    await proxy.close();
+    expect(forked).toBe(1);
+    expect(
+      lines.filter((l) => l.msg === "log from a block that is no longer canonical, refetching"),
+    ).toHaveLength(1);
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+  });
+
+  it("stops the batch and resumes from its checkpoint when a final block's logs come with two hashes, which no header settles", async () => {
+    await faulty.pool.query(TRUNCATE);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    let forked = 0;
+    proxy.setFault((method, params) => {
+      if (method !== "eth_getLogs" || forked > 0) return undefined;
+      // Not the range's last block: the indexer reads that one's header.
+      const last = Number(BigInt((params[0] as { toBlock: string }).toBlock));
+      return {
+        rewrite(body) {
+          const out = forkLaterLog(body, (block) => block < last);
+          if (out !== body) forked++;
+          return out;
+        },
+      };
+    });
+    const { logger, lines } = captureLogger();
+    const run = startIndexer({
+      pool: faulty.pool,
+      rpcUrl: proxy.url,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: { getLogs: { initial: 8, min: 1, max: 8, targetLogs: 1000 }, finalityDepth: 1 },
+      logger,
+    });
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await run.stop();
+    await proxy.close();
+    expect(forked).toBe(1);
+    const interrupted = lines.filter((l) => l.msg === "indexing interrupted, resuming from the checkpoint");
+    expect(interrupted).toHaveLength(1);
+    expect(String(interrupted[0]!.reason)).toMatch(/has logs of two hashes in one eth_getLogs answer/);
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+  });
+
   it("exits non-zero with a clear message when the node serves another chain", async () => {
     const { code, stderr } = await runMain({
       DATABASE_URL: faulty.url,
@@ -231,3 +304,29 @@ describe("an unreliable node", () => {
     expect(stderr).toContain("RPC_URL");
   });
 });
+
+const VITALS_TOPIC = toEventSelector(getAbiItem({ abi: docTelAbi, name: "VitalsRecorded" }) as AbiEvent);
+
+/**
+ * The eth_getLogs answer with the later logs of the first block that has several (and passes
+ * `pick`) given another block hash, as a node might serve logs of a block it has just dropped.
+ * Not a vital's: those keep no hash of their own, so their rows would not show the fork.
+ */
+function forkLaterLog(body: string, pick: (block: number) => boolean): string {
+  const reply = JSON.parse(body) as {
+    result: Array<{ blockNumber: string; blockHash: string; topics: string[] }>;
+  };
+  const logs = reply.result;
+  const i = logs.findIndex(
+    (log, k) =>
+      k > 0 &&
+      log.blockNumber === logs[k - 1]!.blockNumber &&
+      log.topics[0] !== VITALS_TOPIC &&
+      pick(Number(BigInt(log.blockNumber))),
+  );
+  if (i < 0) return body;
+  for (let k = i; k < logs.length && logs[k]!.blockNumber === logs[i]!.blockNumber; k++) {
+    logs[k]!.blockHash = `0x${"f0".repeat(32)}`;
+  }
+  return JSON.stringify(reply);
+}
