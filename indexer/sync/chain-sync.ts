@@ -163,7 +163,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
       ): Promise<
         { fromBlock: bigint; toBlock: BlockRef; unfinal: BlockRef[]; logs: RunLogs } | "reorg" | "retry"
       > {
-        const chunk = await args.logs.next(from, limit, signal);
+        const chunk = await args.logs.next(from, limit, signal, headFinal);
         // Track headers from the finalized block up: the walk back of a reorg must reach it.
         const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal;
         const numbers: bigint[] = [];

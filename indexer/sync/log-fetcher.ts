@@ -13,8 +13,11 @@ export interface LogChunk {
 }
 
 export interface LogFetcher {
-  /** Fetches the logs of [fromBlock, ≤ limit]; the range's end adapts to what the node accepts. */
-  next(fromBlock: bigint, limit: bigint, signal?: AbortSignal): Promise<LogChunk>;
+  /**
+   * Fetches the logs of [fromBlock, ≤ limit]; the range's end adapts to what the node accepts.
+   * `finalized`: the last final block, up to which a fetcher may read ahead (see read-ahead.ts).
+   */
+  next(fromBlock: bigint, limit: bigint, signal?: AbortSignal, finalized?: bigint): Promise<LogChunk>;
 }
 
 export interface LogFetcherArgs {

@@ -2,7 +2,9 @@
  * Requests the next eth_getLogs range while the caller is still working on the last one, so the
  * node computes a response while the indexer decodes and writes the previous one. Only the range
  * that directly follows the one returned is requested ahead; a call for any other start (a reorg
- * moved back, a restart) drops it. At the head there is nothing ahead to request.
+ * moved back, a restart) drops it. Only final blocks are read ahead: an unfinalized block's logs
+ * must be read right before its header, or a reorg in between could swap a block without our
+ * logs for one with them, unseen (its header would check out, and no log would contradict it).
  */
 import type { LogChunk, LogFetcher } from "./log-fetcher.ts";
 
@@ -30,7 +32,7 @@ export function withReadAhead(fetcher: LogFetcher): LogFetcher {
   }
 
   return {
-    async next(from, limit, signal) {
+    async next(from, limit, signal, finalized) {
       let current = ahead;
       ahead = null;
       // A range asked for with a higher limit than now may run past it (the head moved back).
@@ -39,7 +41,8 @@ export function withReadAhead(fetcher: LogFetcher): LogFetcher {
         current = launch(from, limit, signal);
       }
       const chunk = await current.chunk;
-      if (chunk.toBlock < limit) ahead = launch(chunk.toBlock + 1n, limit, signal);
+      const until = finalized !== undefined && finalized < limit ? finalized : limit;
+      if (chunk.toBlock < until) ahead = launch(chunk.toBlock + 1n, until, signal);
       return chunk;
     },
   };

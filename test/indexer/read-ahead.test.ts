@@ -54,6 +54,18 @@ describe("reading the next eth_getLogs range ahead", () => {
     expect(asked).toEqual(["95-100"]);
   });
 
+  it("reads ahead only final blocks, so an unfinalized block's logs are read right before its header", async () => {
+    const { fetcher, asked } = scripted(10n);
+    const logs = withReadAhead(fetcher);
+    await logs.next(1n, 100n, undefined, 15n);
+    expect(asked).toEqual(["1-100", "11-15"]);
+    const upToFinal = await logs.next(11n, 100n, undefined, 15n);
+    expect([upToFinal.fromBlock, upToFinal.toBlock]).toEqual([11n, 15n]);
+    // Past the finalized block: nothing read ahead, each range read when it is asked for.
+    await logs.next(16n, 100n, undefined, 15n);
+    expect(asked).toEqual(["1-100", "11-15", "16-100"]);
+  });
+
   it("raises a failed range read ahead only when it is used, and not when it is dropped", async () => {
     let n = 0;
     const failing: LogFetcher = {
