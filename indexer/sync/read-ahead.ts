@@ -3,8 +3,8 @@
  * node computes a response while the indexer decodes and writes the previous one. Only the range
  * that directly follows the one returned is requested ahead; a call for any other start (a reorg
  * moved back, a restart) drops it. Only final blocks are read ahead: an unfinalized block's logs
- * must be read right before its header, or a reorg in between could swap a block without our
- * logs for one with them, unseen (its header would check out, and no log would contradict it).
+ * are read right before its header, since a reorg in between could swap a block without our logs
+ * for one with them, unseen (its header would check out, and no log would contradict it).
  */
 import type { LogChunk, LogFetcher } from "./log-fetcher.ts";
 
