@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { type AbiEvent, getAbiItem, toEventSelector } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { IndexerSettings } from "../../indexer/indexer.ts";
 import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
@@ -206,33 +207,11 @@ describe("an unreliable node", () => {
   });
 
   it("reads a range again when a block's logs come with two hashes, a stale fork's among them, and keeps nothing of the fork", async () => {
-    await faulty.pool.query(TRUNCATE);
-    const proxy = await startRpcProxy(chain.rpcUrl);
-    let forked = 0;
-    proxy.setFault((method) =>
-      method === "eth_getLogs" && forked === 0
-        ? {
-            rewrite(body) {
-              const out = forkLaterLog(body, () => true);
-              if (out !== body) forked++;
-              return out;
-            },
-          }
-        : undefined,
-    );
-    const { logger, lines } = captureLogger();
     // Every block stays unfinalized: the indexer holds each one's header and knows its hash.
-    const run = startIndexer({
-      pool: faulty.pool,
-      rpcUrl: proxy.url,
-      address: cast.address,
-      deployBlock: cast.deployBlock,
+    const { forked, lines } = await indexThroughForkingNode({
+      pick: () => true,
       settings: { getLogs: { initial: 4, min: 1, max: 4, targetLogs: 1000 }, finalityDepth: 100_000 },
-      logger,
     });
-    await run.waitFor(await headOf(chain.rpcUrl));
-    await run.stop();
-    await proxy.close();
     expect(forked).toBe(1);
     expect(
       lines.filter((l) => l.msg === "log from a block that is no longer canonical, refetching"),
@@ -241,33 +220,11 @@ describe("an unreliable node", () => {
   });
 
   it("stops the batch and resumes from its checkpoint when a final block's logs come with two hashes, which no header settles", async () => {
-    await faulty.pool.query(TRUNCATE);
-    const proxy = await startRpcProxy(chain.rpcUrl);
-    let forked = 0;
-    proxy.setFault((method, params) => {
-      if (method !== "eth_getLogs" || forked > 0) return undefined;
+    const { forked, lines } = await indexThroughForkingNode({
       // Not the range's last block: the indexer reads that one's header.
-      const last = Number(BigInt((params[0] as { toBlock: string }).toBlock));
-      return {
-        rewrite(body) {
-          const out = forkLaterLog(body, (block) => block < last);
-          if (out !== body) forked++;
-          return out;
-        },
-      };
-    });
-    const { logger, lines } = captureLogger();
-    const run = startIndexer({
-      pool: faulty.pool,
-      rpcUrl: proxy.url,
-      address: cast.address,
-      deployBlock: cast.deployBlock,
+      pick: (block, toBlock) => block < toBlock,
       settings: { getLogs: { initial: 8, min: 1, max: 8, targetLogs: 1000 }, finalityDepth: 1 },
-      logger,
     });
-    await run.waitFor(await headOf(chain.rpcUrl));
-    await run.stop();
-    await proxy.close();
     expect(forked).toBe(1);
     const interrupted = lines.filter((l) => l.msg === "indexing interrupted, resuming from the checkpoint");
     expect(interrupted).toHaveLength(1);
@@ -304,6 +261,44 @@ describe("an unreliable node", () => {
     expect(stderr).toContain("RPC_URL");
   });
 });
+
+/**
+ * Indexes the chain from scratch into `faulty` through a proxy that forks the first eth_getLogs
+ * answer holding a block `pick` accepts (given the range's last block); returns how many answers
+ * it forked and what the indexer logged.
+ */
+async function indexThroughForkingNode(args: {
+  pick: (block: number, toBlock: number) => boolean;
+  settings: Partial<IndexerSettings>;
+}): Promise<{ forked: number; lines: Record<string, unknown>[] }> {
+  await faulty.pool.query(TRUNCATE);
+  const proxy = await startRpcProxy(chain.rpcUrl);
+  let forked = 0;
+  proxy.setFault((method, params) => {
+    if (method !== "eth_getLogs" || forked > 0) return undefined;
+    const toBlock = Number(BigInt((params[0] as { toBlock: string }).toBlock));
+    return {
+      rewrite(body) {
+        const out = forkLaterLog(body, (block) => args.pick(block, toBlock));
+        if (out !== body) forked++;
+        return out;
+      },
+    };
+  });
+  const { logger, lines } = captureLogger();
+  const run = startIndexer({
+    pool: faulty.pool,
+    rpcUrl: proxy.url,
+    address: cast.address,
+    deployBlock: cast.deployBlock,
+    settings: args.settings,
+    logger,
+  });
+  await run.waitFor(await headOf(chain.rpcUrl));
+  await run.stop();
+  await proxy.close();
+  return { forked, lines };
+}
 
 const VITALS_TOPIC = toEventSelector(getAbiItem({ abi: docTelAbi, name: "VitalsRecorded" }) as AbiEvent);
 
