@@ -21,6 +21,8 @@ export type ErrorCode =
   | "TOO_LARGE"
   | "QUERY_TOO_COMPLEX"
   | "RATE_LIMITED"
+  | "DATABASE_UNAVAILABLE"
+  | "DATABASE_ERROR"
   | "INTERNAL";
 
 export interface DocTelErrorOptions {
@@ -86,6 +88,70 @@ export class ChainMismatchError extends NonRetryableError {
   constructor(message: string, options?: DocTelErrorOptions) {
     super("CHAIN_MISMATCH", message, options);
   }
+}
+
+/**
+ * PostgreSQL could not serve the request for now: the connection was lost or refused, the server
+ * is shutting down or starting, or the transaction lost a serialization race or a deadlock. The
+ * work it was part of rolled back; trying again later can succeed.
+ */
+export class DatabaseUnavailableError extends RetryableError {
+  constructor(message: string, options?: DocTelErrorOptions) {
+    super("DATABASE_UNAVAILABLE", message, options);
+  }
+}
+
+/** PostgreSQL refused the request for a reason that retrying will not fix (a bug or bad data). */
+export class DatabaseError extends NonRetryableError {
+  constructor(message: string, options?: DocTelErrorOptions) {
+    super("DATABASE_ERROR", message, options);
+  }
+}
+
+/**
+ * SQLSTATE classes and codes after which the same work may succeed again: 08 connection
+ * exception, 40001 serialization failure, 40P01 deadlock, 53 insufficient resources (too many
+ * connections, out of memory or disk), 57P01-57P05 shutdown, crash, cannot connect now, idle
+ * session timeout, 58 system error (I/O).
+ */
+const RETRYABLE_SQLSTATE = /^(08...|40001|40P01|53...|57P0[1-5]|58...)$/;
+/** Socket-level failures from node-postgres or the OS: the connection is gone. */
+const RETRYABLE_SOCKET_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+const CONNECTION_LOST =
+  /Connection terminated|connection error|not queryable|Client was closed|timeout exceeded when trying to connect/i;
+
+/** The SQLSTATE of a node-postgres error (five characters), if it has one. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * Turns anything a PostgreSQL client threw into the project's taxonomy: a DocTelError passes
+ * through, connection and transient server failures become DatabaseUnavailableError (retryable),
+ * everything else DatabaseError. `what` says what was being done ("commit batch 812-900").
+ */
+export function classifyDatabaseError(error: unknown, what: string): DocTelError {
+  if (error instanceof DocTelError) return error;
+  const state = sqlState(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const details = { operation: what, ...(state ? { sqlstate: state } : {}) };
+  const transient =
+    (state !== undefined && RETRYABLE_SQLSTATE.test(state)) ||
+    (typeof code === "string" && RETRYABLE_SOCKET_CODES.has(code)) ||
+    (state === undefined && CONNECTION_LOST.test(message));
+  return transient
+    ? new DatabaseUnavailableError(`${what}: database unavailable`, { cause: error, details })
+    : new DatabaseError(`${what}: database error${state ? ` ${state}` : ""}`, { cause: error, details });
 }
 
 export function isRetryable(error: unknown): boolean {
