@@ -5,8 +5,7 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { booleanFlag, logFields, pepper, port, positiveInt, url } from "../shared/config.ts";
-import { DEFAULT_DEPLOYMENT_FILE } from "../shared/deployment.ts";
-import { DEFAULT_CAST_FILE } from "../simulator/cast.ts";
+import { DEFAULT_CAST_FILE, DEFAULT_DEPLOYMENT_FILE } from "../shared/deployment.ts";
 
 const list = z.string().transform((v) =>
   v
