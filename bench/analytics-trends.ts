@@ -171,9 +171,17 @@ async function main(): Promise<void> {
     let requestNo = 0;
     const runOne = async (input: CaseTrendsInput): Promise<void> => {
       const requestId = `bench-${requestNo++}`;
-      const audit = createRequestAuditLog({ pool: pool!, requestId, viewer: () => viewer });
+      const audit = createRequestAuditLog({
+        pool: pool!,
+        requestId,
+        clientRequestId: null,
+        viewer: () => viewer,
+      });
       const ctx: ApiContext = {
         requestId,
+        clientRequestId: null,
+        clientIp: "127.0.0.1",
+        clock: () => new Date(),
         viewer,
         prisma,
         pool: pool!,

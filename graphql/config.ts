@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { booleanFlag, logFields, pepper, port, positiveInt, url } from "../shared/config.ts";
+import { booleanFlag, logFields, nonNegativeInt, pepper, port, positiveInt, url } from "../shared/config.ts";
 import { DEFAULT_CAST_FILE, DEFAULT_DEPLOYMENT_FILE } from "../shared/deployment.ts";
 
 const list = z.string().transform((v) =>
@@ -73,7 +73,32 @@ export const apiConfigSchema = z
     DEFAULT_PAGE_SIZE: positiveInt.default(20),
     MAX_QUERY_DEPTH: positiveInt.default(10),
     MAX_QUERY_COST: positiveInt.default(25_000),
+    /** The cost budget of a request without a session (public metadata only needs little). */
+    MAX_QUERY_COST_ANONYMOUS: positiveInt.default(1_000),
+    /** How many times one field may appear in one selection set (aliases). */
+    MAX_ALIASES: positiveInt.default(10),
     MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+    /** Largest GraphQL response, in bytes; a larger one is replaced by a TOO_LARGE error. */
+    MAX_RESPONSE_BYTES: positiveInt.default(8 * 1024 * 1024),
+    MAX_RESPONSE_BYTES_ANONYMOUS: positiveInt.default(256 * 1024),
+    /**
+     * Rate limits, in requests a minute (also each bucket's burst); 0 turns one off. Requests
+     * without a session count per client address, signed-in ones per account, and mutations
+     * count again in a bucket of their own (graphql/limits/rate-limit.ts).
+     */
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: nonNegativeInt.default(600),
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: nonNegativeInt.default(1_200),
+    RATE_LIMIT_WRITES_PER_MINUTE: nonNegativeInt.default(120),
+    /**
+     * Prometheus /metrics. With METRICS_PORT, on a listener of its own (METRICS_HOST) and never on
+     * PORT. Else with METRICS_TOKEN, on PORT behind `Authorization: Bearer <token>`. Else open on
+     * PORT, except with NODE_ENV=production, where it is off.
+     */
+    METRICS_PORT: port.optional(),
+    METRICS_HOST: z.string().default("127.0.0.1"),
+    METRICS_TOKEN: z.string().min(32, "expected at least 32 characters").optional(),
+    /** Proxies in front of the API that append to X-Forwarded-For (0: the socket's address is the client's). */
+    TRUSTED_PROXIES: nonNegativeInt.default(0),
     INTROSPECTION: booleanFlag.optional(),
     /** The IPFS RPC API the file route streams verified attachments from. */
     IPFS_API_URL: url.optional(),

@@ -8,7 +8,7 @@
  * that initdb left half-written is initialised again.
  */
 import { type ChildProcess, execFile } from "node:child_process";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import {
   chmod,
@@ -29,6 +29,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import pg from "pg";
+import { DB_GROUPS, type DbGroup, ensureGroups, ensureLogin, urlAsLogin } from "../db/roles.ts";
 import { NonRetryableError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
@@ -195,6 +196,36 @@ export async function createDatabase(
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template}`);
   });
   return databaseUrl(url, name);
+}
+
+/** The login users an embedded cluster gives the indexer and the API (shared/db/roles.ts). */
+export const EMBEDDED_LOGINS = { indexer: "indexer", api: "api" } as const;
+
+/**
+ * Creates (or refreshes) the indexer's and the API's logins on the server of `databaseUrl` (as its
+ * superuser), members of doctel_indexer and doctel_api, and returns URLs of the same database as
+ * each. Their passwords derive from `secret` (HMAC-SHA256), so nothing more is stored and a restart
+ * finds the same ones. The migrations, applied as the superuser, grant the groups what they need.
+ */
+export async function createServiceLogins(
+  databaseUrl: string,
+  secret: Uint8Array,
+): Promise<Record<keyof typeof EMBEDDED_LOGINS, string>> {
+  const logins: [keyof typeof EMBEDDED_LOGINS, DbGroup][] = [
+    ["indexer", DB_GROUPS.indexer],
+    ["api", DB_GROUPS.api],
+  ];
+  const urls = {} as Record<keyof typeof EMBEDDED_LOGINS, string>;
+  await withClient(databaseUrl, async (client) => {
+    await ensureGroups(client);
+    for (const [part, group] of logins) {
+      const name = EMBEDDED_LOGINS[part];
+      const password = createHmac("sha256", secret).update(`postgres login ${name}`).digest("hex");
+      await ensureLogin(client, { name, password, group });
+      urls[part] = urlAsLogin(databaseUrl, { name, password });
+    }
+  });
+  return urls;
 }
 
 /** Drops database `name` if it exists, disconnecting anyone still connected to it. */

@@ -150,6 +150,9 @@ export function analyticsContext(
   };
   return {
     requestId: `test-${Math.random().toString(36).slice(2)}`,
+    clientRequestId: null,
+    clientIp: "127.0.0.1",
+    clock: () => new Date(),
     viewer:
       roles === null
         ? null
