@@ -193,6 +193,7 @@ async function main(): Promise<void> {
           contractAddress: `0x${"00".repeat(20)}`,
           defaultPageSize: 20,
           maxPageSize: 100,
+          doctorAccessGraceMs: 0,
           referenceOf: () => `0x`,
         },
       };

@@ -68,6 +68,8 @@ export interface ApiSettings {
   contractAddress: `0x${string}`;
   defaultPageSize: number;
   maxPageSize: number;
+  /** How long a doctor keeps access after their care of a patient ends (DOCTOR_ACCESS_GRACE_HOURS). */
+  doctorAccessGraceMs: number;
   /** Validates an Aadhaar number (BAD_USER_INPUT otherwise) and returns its reference. Never logs it. */
   referenceOf(aadhaar: string): `0x${string}`;
 }

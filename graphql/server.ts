@@ -135,6 +135,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     contractAddress: deployment.address.toLowerCase() as `0x${string}`,
     defaultPageSize: config.DEFAULT_PAGE_SIZE,
     maxPageSize: config.MAX_PAGE_SIZE,
+    doctorAccessGraceMs: config.DOCTOR_ACCESS_GRACE_HOURS * 3_600_000,
     referenceOf: (aadhaar) => aadhaarReference(config.DOCTEL_PEPPER, parseAadhaar(aadhaar)),
   };
 

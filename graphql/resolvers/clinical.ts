@@ -5,7 +5,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { ForbiddenError, ValidationError } from "../../shared/errors.ts";
 import { icd10Name } from "../../shared/reference/icd10-names.ts";
-import { type ClinicalScope, patientVisibleSql, requireClinical } from "../auth/policy.ts";
+import { type ClinicalScope, patientVisibleSql, requireClinical, requireViewer } from "../auth/policy.ts";
 import type { ApiContext } from "../context.ts";
 import type {
   AttachmentRow,
@@ -109,21 +109,44 @@ const eventKey = (e: EventRow) => [e.blockNumber, e.logIndex];
 
 export const clinicalResolvers = {
   Query: {
+    /**
+     * A doctor gets the same answer for a patient they do not treat and for an Aadhaar number
+     * nobody registered (FORBIDDEN, after the same statements): an answer that differed would tell
+     * doctors who is registered. Every refused lookup is audited (outcome REFUSED).
+     */
     patient: async (_: unknown, args: PatientArgs, ctx: ApiContext, info: GraphQLResolveInfo) => {
-      const scope = requireClinical(ctx, "reading a patient");
+      requireViewer(ctx);
       const ref = patientRefOf(ctx, args, "patient");
-      prefetchTreatments(ctx, scope, ref, info);
-      const patient = await loadersOf(ctx).patient.load(ref);
-      if (!patient) return null;
-      if (!(await patientVisible(ctx, scope, ref))) {
-        throw new ForbiddenError("doctors may read only patients they are assigned to treat");
+      const lookup = args.aadhaar ? "aadhaar" : "ref";
+      const refuse = async (error: ForbiddenError, reason: string) => {
+        await ctx.audit.record({
+          operation: "patient",
+          recordType: "PATIENT",
+          recordIds: [ref],
+          outcome: "REFUSED",
+          details: { lookup, reason },
+        });
+        return error;
+      };
+      let scope: ClinicalScope;
+      try {
+        scope = requireClinical(ctx, "reading a patient");
+      } catch (error) {
+        throw error instanceof ForbiddenError ? await refuse(error, "role") : error;
       }
-      await ctx.audit.record({
-        operation: "patient",
-        recordType: "PATIENT",
-        recordIds: [ref],
-        details: { lookup: args.aadhaar ? "aadhaar" : "ref" },
-      });
+      prefetchTreatments(ctx, scope, ref, info);
+      const [patient, visible] = await Promise.all([
+        loadersOf(ctx).patient.load(ref),
+        patientVisible(ctx, scope, ref),
+      ]);
+      if (!visible) {
+        throw await refuse(
+          new ForbiddenError("doctors may read only patients they are treating, and no such patient matches"),
+          "not treating",
+        );
+      }
+      if (!patient) return null;
+      await ctx.audit.record({ operation: "patient", recordType: "PATIENT", recordIds: [ref], details: { lookup } });
       return patient;
     },
 
@@ -173,7 +196,16 @@ export const clinicalResolvers = {
       const scope = requireClinical(ctx, "reading a treatment");
       const visible = await treatmentVisible(ctx.pool, scope, args.id);
       if (visible === null) return null;
-      if (!visible) throw new ForbiddenError(`treatment ${args.id} is not one you may read`);
+      if (!visible) {
+        await ctx.audit.record({
+          operation: "treatment",
+          recordType: "TREATMENT",
+          recordIds: [args.id],
+          outcome: "REFUSED",
+          details: { reason: scope.kind === "DOCTOR" ? "not treating" : "other hospital" },
+        });
+        throw new ForbiddenError(`treatment ${args.id} is not one you may read`);
+      }
       await ctx.audit.record({ operation: "treatment", recordType: "TREATMENT", recordIds: [args.id] });
       return loadersOf(ctx).treatment.load(args.id);
     },

@@ -142,6 +142,7 @@ export function analyticsContext(
     contractAddress: "0x0000000000000000000000000000000000000abc",
     defaultPageSize: 20,
     maxPageSize: 100,
+    doctorAccessGraceMs: 0,
     referenceOf: () => {
       throw new Error("not used by analytics");
     },

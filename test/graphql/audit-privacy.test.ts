@@ -96,14 +96,15 @@ describe("the access audit log (FHIR AuditEvent)", () => {
     expect(byClient.data!.auditEvents.nodes).toHaveLength(3);
   });
 
-  it("records nothing for a refused read, because nothing was disclosed", async () => {
+  it("records a refused read as REFUSED, apart from what was disclosed", async () => {
     const doctor2 = await world.signIn(W.doctor2);
     const res = await world.gql(`{ patient(ref: "${s.ref2}") { ref } }`, {}, doctor2);
     expect(res.codes).toEqual(["FORBIDDEN"]);
     const entries = await auditFor(s.ref2);
-    expect(entries.filter((e) => e.viewer === world.wallet(W.doctor2).account.address.toLowerCase())).toEqual(
-      [],
-    );
+    const mine = entries.filter((e) => e.viewer === world.wallet(W.doctor2).account.address.toLowerCase());
+    expect(mine).toEqual([
+      expect.objectContaining({ operation: "patient", recordIds: [s.ref2], outcome: "REFUSED" }),
+    ]);
   });
 
   it("records reads of the audit log itself", async () => {
