@@ -73,7 +73,11 @@ export const apiConfigSchema = z
      * A doctor reads a patient's record while treating them, and this long after: after the
      * treatment closes or the doctor is unassigned (graphql/auth/policy.ts). 0: not a moment longer.
      */
-    DOCTOR_ACCESS_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+    DOCTOR_ACCESS_GRACE_HOURS: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
     MAX_PAGE_SIZE: positiveInt.max(1_000).default(100),
     DEFAULT_PAGE_SIZE: positiveInt.default(20),
     MAX_QUERY_DEPTH: positiveInt.default(10),

@@ -68,7 +68,10 @@ function doctorPatientsSql(doctor: string, cutoff: string): string {
              AND (at.closed_at IS NULL OR at.closed_at > ${cutoff}::timestamptz)`;
 }
 
-function doctorParams(scope: Extract<ClinicalScope, { kind: "DOCTOR" }>, params: unknown[]): [string, string] {
+function doctorParams(
+  scope: Extract<ClinicalScope, { kind: "DOCTOR" }>,
+  params: unknown[],
+): [string, string] {
   params.push(scope.address, scope.careEndedBefore);
   return [`$${params.length - 1}`, `$${params.length}`];
 }

@@ -146,7 +146,12 @@ export const clinicalResolvers = {
         );
       }
       if (!patient) return null;
-      await ctx.audit.record({ operation: "patient", recordType: "PATIENT", recordIds: [ref], details: { lookup } });
+      await ctx.audit.record({
+        operation: "patient",
+        recordType: "PATIENT",
+        recordIds: [ref],
+        details: { lookup },
+      });
       return patient;
     },
 
