@@ -14,6 +14,7 @@ import {
   DocTelError,
   type ErrorCode,
   sqlState,
+  ValidationError,
 } from "../shared/errors.ts";
 
 /** GraphQL codes: shared/errors.ts codes as they are, except INTERNAL (Apollo's spelling). */
@@ -96,8 +97,17 @@ export function databaseFailureOf(error: unknown): DocTelError | undefined {
     const prismaUnavailable = typeof code === "string" && PRISMA_UNAVAILABLE.test(code);
     if (prismaUnavailable) return new DatabaseUnavailableError("database unavailable", { cause: error });
     const socketLevel = typeof code === "string" && /^E[A-Z]+$/.test(code);
+    const state = sqlState(current);
+    // Class 22, data exception: a value from the request that the column cannot take (out of range,
+    // not a timestamp, invalid text). The API's statements only read stored data and parameters.
+    if (state?.startsWith("22")) {
+      return new ValidationError(`invalid value in the request: ${current.message}`, {
+        cause: error,
+        details: { sqlstate: state },
+      });
+    }
     if (
-      sqlState(current) !== undefined ||
+      state !== undefined ||
       socketLevel ||
       /Connection terminated|connection error/i.test(current.message)
     ) {
@@ -113,6 +123,7 @@ export function classifyError(error: unknown): Classified {
   const original = unwrapResolverError(error);
   const database = original instanceof DocTelError ? undefined : databaseFailureOf(original);
   if (database instanceof DatabaseUnavailableError) return { code: "DATABASE_UNAVAILABLE", known: true };
+  if (database instanceof ValidationError) return { code: "BAD_USER_INPUT", known: true };
   if (original instanceof DocTelError) {
     const code = graphqlCode(original.code);
     return { code, known: CLIENT_CODES.has(code) };
@@ -146,6 +157,16 @@ export function createFormatError(options: { development: boolean }) {
       return { message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
     }
     const original = unwrapResolverError(error);
+    if (code === "BAD_USER_INPUT" && !(original instanceof DocTelError)) {
+      const database = databaseFailureOf(original);
+      if (database) {
+        return {
+          message: scrubDigits(database.message),
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code, details: database.details },
+        };
+      }
+    }
     if (code === "DATABASE_UNAVAILABLE" && !(original instanceof DocTelError)) {
       return {
         message: "the database is unavailable for now: try again shortly",

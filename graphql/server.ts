@@ -49,6 +49,7 @@ import { addressKey, type BucketPolicy, createRateLimiter, pruneBuckets } from "
 import { createLoaders } from "./loaders.ts";
 import { type ApiMetrics, createApiMetrics, createOperationLabeler } from "./metrics.ts";
 import { complexityPlugin } from "./plugins/complexity.ts";
+import { inputGuardPlugin } from "./plugins/input-guard.ts";
 import { observabilityPlugin } from "./plugins/observability.ts";
 import { writeLimitPlugin } from "./plugins/write-limit.ts";
 import { createResolvers } from "./resolvers/index.ts";
@@ -164,6 +165,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       // Responses are private and never HTTP-cached: skip the per-field cache-hint bookkeeping.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      inputGuardPlugin(),
       complexityPlugin({
         maxDepth: config.MAX_QUERY_DEPTH,
         maxCost: config.MAX_QUERY_COST,

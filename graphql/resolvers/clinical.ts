@@ -4,6 +4,7 @@
  */
 import type { GraphQLResolveInfo } from "graphql";
 import { ForbiddenError, ValidationError } from "../../shared/errors.ts";
+import { parseIcd10 } from "../../shared/reference/icd10.ts";
 import { icd10Name } from "../../shared/reference/icd10-names.ts";
 import { type ClinicalScope, patientVisibleSql, requireClinical, requireViewer } from "../auth/policy.ts";
 import type { ApiContext } from "../context.ts";
@@ -77,6 +78,17 @@ interface TreatmentFilterInput {
 }
 
 const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+
+/** A 3-character ICD-10 category ("E11"), normalized; BAD_USER_INPUT otherwise. */
+function icd10CategoryOf(input: string): string {
+  const code = parseIcd10(input);
+  if (code.includes(".")) {
+    throw new ValidationError(
+      `diagnosisCategory is a 3-character ICD-10 category such as E11, not a code (${code})`,
+    );
+  }
+  return code;
+}
 
 function treatmentsPage(ctx: ApiContext, args: PageArgs) {
   const size = pageSize(args, ctx.settings);
@@ -178,8 +190,8 @@ export const clinicalResolvers = {
           hospitalId: opt(f.hospitalId),
           doctor: opt(f.doctor),
           stages: opt(f.stages),
-          diagnosis: opt(f.diagnosis),
-          diagnosisCategory: opt(f.diagnosisCategory),
+          diagnosis: f.diagnosis == null ? undefined : parseIcd10(f.diagnosis),
+          diagnosisCategory: f.diagnosisCategory == null ? undefined : icd10CategoryOf(f.diagnosisCategory),
           diagnosisChapter: opt(f.diagnosisChapter),
           openedFrom: opt(f.openedFrom),
           openedTo: opt(f.openedTo),
