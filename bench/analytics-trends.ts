@@ -185,6 +185,7 @@ async function main(): Promise<void> {
         viewer,
         prisma,
         pool: pool!,
+        readPool: pool!,
         audit,
         logger: createSilentLogger(),
         loaders: {},

@@ -36,6 +36,21 @@ export const apiConfigSchema = z
      * p99 at 200/s was 16-19 ms with 2-4 connections, 45 ms with 10).
      */
     DB_POOL_SIZE: positiveInt.default(2 * availableParallelism()),
+    /**
+     * Optional read replica (a hot standby of DATABASE_URL's server): reads of the chain-derived
+     * tables go there while it answers and lags at most READ_REPLICA_MAX_LAG_BYTES behind, checked
+     * every READ_REPLICA_CHECK_MS; writes and the API's own tables stay on the primary. While it
+     * cannot serve, reads go to the primary, and /ready answers 503 (READ_REPLICA_FALLBACK=unready)
+     * or stays 200 (`primary`). graphql/read-replica.ts.
+     */
+    READ_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgresql:// URL")
+      .optional(),
+    READ_DB_POOL_SIZE: positiveInt.optional(),
+    READ_REPLICA_MAX_LAG_BYTES: nonNegativeInt.default(16 * 1024 * 1024),
+    READ_REPLICA_CHECK_MS: positiveInt.default(1_000),
+    READ_REPLICA_FALLBACK: z.enum(["unready", "primary"]).default("unready"),
     DEPLOYMENT_FILE: z.string().default(DEFAULT_DEPLOYMENT_FILE),
     /** The reference pepper: Aadhaar numbers in queries become references with it. */
     DOCTEL_PEPPER: pepper,

@@ -6,6 +6,7 @@
 import type { Pool } from "pg";
 import type { PrismaClient } from "../prisma/generated/client.ts";
 import type { Logger } from "../shared/logger.ts";
+import type { Queryable } from "./data/sql.ts";
 
 /** Roles the API honours. STAFF/DOCTOR are hospital-scoped memberships; the rest are global. */
 export type ApiRole = "GOVERNANCE" | "AUDITOR" | "STAFF" | "DOCTOR" | "ANALYST" | "PUBLIC_HEALTH";
@@ -51,9 +52,16 @@ export interface ApiContext {
   /** The server's clock (injected in tests): session expiry, access grace periods, rate limits. */
   clock: () => Date;
   viewer: Viewer | null;
+  /** Prisma Client on the primary. */
   prisma: PrismaClient;
-  /** For bulk or hand-tuned SQL (aggregates, exports). */
+  /** The primary, for bulk or hand-tuned SQL (aggregates, exports) and every write. */
   pool: Pool;
+  /**
+   * Reads of the chain-derived tables: the read replica (READ_DATABASE_URL) while it is usable,
+   * else the primary (graphql/read-replica.ts). Never for the API's own tables: what a request just
+   * wrote may not have reached the replica.
+   */
+  readPool: Queryable;
   audit: AuditLog;
   logger: Logger;
   /** Per-request DataLoaders (graphql/loaders.ts). */

@@ -22,23 +22,21 @@ export function createApiPool(args: {
   logger?: Logger;
   /** Names the pool in logs ("api", "api-read"). */
   name?: string;
+  /** Give up connecting after this long (default: wait). */
+  connectionTimeoutMillis?: number;
 }): pg.Pool {
   return createPgPool({
     connectionString: args.databaseUrl,
     max: args.size,
     idleTimeoutMillis: 0,
+    ...(args.connectionTimeoutMillis ? { connectionTimeoutMillis: args.connectionTimeoutMillis } : {}),
     options: `-c search_path=${API_SEARCH_PATH.replace(" ", "")}`,
     name: args.name ?? "api",
     logger: args.logger ?? createSilentLogger(),
   });
 }
 
-export async function openApiPool(args: {
-  databaseUrl: string;
-  size: number;
-  logger?: Logger;
-  name?: string;
-}): Promise<pg.Pool> {
+export async function openApiPool(args: Parameters<typeof createApiPool>[0]): Promise<pg.Pool> {
   const pool = createApiPool(args);
   const clients: pg.PoolClient[] = [];
   let failure: { error: unknown } | undefined;
@@ -53,4 +51,12 @@ export async function openApiPool(args: {
     throw failure.error;
   }
   return pool;
+}
+
+/**
+ * The read replica's pool (READ_DATABASE_URL), opened lazily: the API starts, reading from the
+ * primary, while the replica is down (graphql/read-replica.ts checks it and switches).
+ */
+export function createReadPool(args: { databaseUrl: string; size: number; logger?: Logger }): pg.Pool {
+  return createApiPool({ ...args, name: "api-read", connectionTimeoutMillis: 2_000 });
 }

@@ -52,13 +52,18 @@ import { complexityPlugin } from "./plugins/complexity.ts";
 import { inputGuardPlugin } from "./plugins/input-guard.ts";
 import { observabilityPlugin } from "./plugins/observability.ts";
 import { writeLimitPlugin } from "./plugins/write-limit.ts";
+import { createReadRouter } from "./read-replica.ts";
 import { createResolvers } from "./resolvers/index.ts";
 import { typeDefs } from "./schema/index.ts";
 
 export interface ApiServerArgs {
   config: ApiConfig;
+  /** Prisma Client on the primary. */
   prisma: PrismaClient;
+  /** The primary. */
   pool: Pool;
+  /** The read replica's pool (READ_DATABASE_URL), if any: the caller opens and ends it. */
+  readPool?: Pool;
   logger: Logger;
   /** The deployment record; read from config.DEPLOYMENT_FILE when absent. */
   deployment?: DeploymentRecord;
@@ -103,10 +108,19 @@ function decodePathSegment(segment: string): string {
 
 export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   const { config, pool, prisma, logger } = args;
+  const metrics = args.metrics ?? createApiMetrics();
   const clock = args.clock ?? (() => new Date());
   const deployment = args.deployment ?? (await readDeployment(config.DEPLOYMENT_FILE));
   checkPepper(config.DOCTEL_PEPPER, deployment);
-  const metrics = args.metrics ?? createApiMetrics();
+  const reads = createReadRouter({
+    primary: pool,
+    replica: args.readPool ?? null,
+    maxLagBytes: config.READ_REPLICA_MAX_LAG_BYTES,
+    checkIntervalMs: config.READ_REPLICA_CHECK_MS,
+    metrics,
+    logger,
+  });
+  await reads.check();
   const development = config.NODE_ENV === "development";
   const analytics: AnalyticsPart = await loadAnalytics();
 
@@ -202,9 +216,10 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       viewer,
       prisma,
       pool,
+      readPool: reads.pool,
       audit: createRequestAuditLog({ pool, requestId, clientRequestId, viewer: () => viewer }),
       logger,
-      loaders: createLoaders(pool) as unknown as Record<string, unknown>,
+      loaders: createLoaders(reads.pool) as unknown as Record<string, unknown>,
       settings,
     };
   };
@@ -245,7 +260,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       return "health";
     }
     if (path === "/ready") {
-      await handleReady(pool, deployment, res);
+      await handleReady(reads, config.READ_REPLICA_FALLBACK === "unready", deployment, res);
       return "ready";
     }
     if (path === "/metrics") {
@@ -264,7 +279,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       const ctx = await context(req, requestId);
       const scope = requireClinical(ctx, "downloading a file");
       await handleFile(
-        { pool, logger, ipfsApiUrl: config.IPFS_API_URL, ipfsTimeoutMs: config.IPFS_TIMEOUT_MS },
+        { pool: reads.pool, logger, ipfsApiUrl: config.IPFS_API_URL, ipfsTimeoutMs: config.IPFS_TIMEOUT_MS },
         ctx,
         scope,
         cid,
@@ -368,6 +383,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     close() {
       closing ??= (async () => {
         clearInterval(pruneTimer);
+        await reads.close();
         await metricsServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();

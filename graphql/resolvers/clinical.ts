@@ -44,7 +44,7 @@ async function patientVisible(ctx: ApiContext, scope: ClinicalScope, ref: string
   if (scope.kind === "STAFF") return true;
   const params: unknown[] = [ref];
   const visible = patientVisibleSql(scope, "$1", params);
-  const { rows } = await ctx.pool.query<{ ok: boolean }>(`SELECT ${visible} AS ok`, params);
+  const { rows } = await ctx.readPool.query<{ ok: boolean }>(`SELECT ${visible} AS ok`, params);
   return rows[0]?.ok === true;
 }
 
@@ -183,7 +183,7 @@ export const clinicalResolvers = {
       }
       const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
       const rows = await searchTreatments(
-        ctx.pool,
+        ctx.readPool,
         scope,
         {
           patientRef,
@@ -211,7 +211,7 @@ export const clinicalResolvers = {
 
     treatment: async (_: unknown, args: { id: string }, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading a treatment");
-      const visible = await treatmentVisible(ctx.pool, scope, args.id);
+      const visible = await treatmentVisible(ctx.readPool, scope, args.id);
       if (visible === null) return null;
       if (!visible) {
         await ctx.audit.record({
@@ -266,7 +266,7 @@ export const clinicalResolvers = {
     },
     vitals: async (p: PatientRow, args: SeriesArgs, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading vitals");
-      const rows = await vitalsSeries(ctx.pool, scope, { patientRef: p.ref, ...seriesQuery(args) });
+      const rows = await vitalsSeries(ctx.readPool, scope, { patientRef: p.ref, ...seriesQuery(args) });
       if (rows.length > 0)
         await ctx.audit.record({ operation: "Patient.vitals", recordType: "VITALS", recordIds: [p.ref] });
       return rows;
@@ -309,7 +309,7 @@ export const clinicalResolvers = {
     },
     vitals: async (t: TreatmentRow, args: SeriesArgs, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading vitals");
-      const rows = await vitalsSeries(ctx.pool, scope, { treatmentId: t.id, ...seriesQuery(args) });
+      const rows = await vitalsSeries(ctx.readPool, scope, { treatmentId: t.id, ...seriesQuery(args) });
       if (rows.length > 0)
         await ctx.audit.record({ operation: "Treatment.vitals", recordType: "VITALS", recordIds: [t.id] });
       return rows;

