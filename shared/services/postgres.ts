@@ -73,6 +73,8 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** What a hot standby logs once it serves (instead of "ready to accept connections"). */
+const READ_ONLY_READY = /ready to accept read-only connections/;
 /** Written after initdb succeeds: a directory without it was never fully initialised. */
 const INITIALISED_MARKER = "doctel-initialised";
 /** Records which process runs the server, to tell an orphaned server from one in use. */
@@ -164,13 +166,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   for (let attempt = 1; ; attempt++) {
     const port = autoPort ? await findFreePort(hostname) : options.port!;
     const server = newServer(dataDir, port);
     log.reset();
-    const readOnly =
-      options.standbyOf === undefined ? undefined : log.waitFor(/ready to accept read-only connections/);
-    const child = await startServer(server, options.startTimeoutMs ?? 60_000, readOnly).catch((error: unknown) => {
+    const readOnly = options.standbyOf === undefined ? undefined : log.waitFor(READ_ONLY_READY);
+    const child = await startServer(server, startTimeoutMs, readOnly).catch((error: unknown) => {
       const tail = log.tail();
       const portTaken = tail.some((line) =>
         /Address already in use|could not create any TCP\/IP sockets/.test(line),
