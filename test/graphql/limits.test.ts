@@ -235,4 +235,27 @@ describe("operations endpoints", () => {
     expect(metrics).toMatch(/doctel_api_graphql_errors_total\{code="QUERY_TOO_COMPLEX"\} \d+/);
     expect((await fetch(`${world.api.url}/no-such-route`, { method: "POST" })).status).toBe(404);
   });
+
+  it("keep /metrics off the API's port in production, unless a token guards it or it has a port of its own", async () => {
+    const production = await world.startApi({ NODE_ENV: "production" });
+    expect((await fetch(`${production.url}/metrics`)).status).toBe(404);
+    expect(production.metricsUrl).toBeNull();
+
+    const token = "t".repeat(40);
+    const guarded = await world.startApi({ NODE_ENV: "production", METRICS_TOKEN: token });
+    expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${guarded.url}/metrics`, {
+      headers: { authorization: `Bearer ${"u".repeat(40)}` },
+    });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(right.status).toBe(200);
+    expect(await right.text()).toMatch(/doctel_api_graphql_requests_total/);
+
+    const separate = await world.startApi({ NODE_ENV: "production", METRICS_PORT: "0" });
+    expect((await fetch(`${separate.url}/metrics`)).status).toBe(404);
+    expect(separate.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(new URL(separate.metricsUrl!).port).not.toBe(String(separate.port));
+    expect((await fetch(separate.metricsUrl!)).status).toBe(200);
+  });
 });
