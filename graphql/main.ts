@@ -1,7 +1,8 @@
 /**
  * `node graphql/main.ts`: the DocTel API as a process. Reads the environment once (graphql/config.ts),
  * checks the pepper against the deployment record, serves until SIGINT/SIGTERM.
- * The database is migrated by the indexer (indexer/main.ts); the API only reads and appends.
+ * The database is migrated by its owner (`npm run db:migrate`, compose's `migrate` service); the API
+ * logs in as a member of doctel_api: it reads, and appends to its own schema `api`.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Pool } from "pg";

@@ -12,7 +12,6 @@
  * pepper would turn every Aadhaar lookup into a silent miss.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -43,7 +42,7 @@ import { createFormatError } from "./errors.ts";
 import { handleFile } from "./http/files.ts";
 import { handleGraphql, refusalOf } from "./http/graphql-route.ts";
 import { handleHealth, handleReady } from "./http/health.ts";
-import { applyCors, clientIpOf, clientRequestIdOf, newRequestId, sendJson } from "./http/io.ts";
+import { applyCors, clientIpOf, clientRequestIdOf, listenOn, newRequestId, sendJson } from "./http/io.ts";
 import { createMetricsAccess } from "./http/metrics-route.ts";
 import { addressKey, type BucketPolicy, createRateLimiter, pruneBuckets } from "./limits/rate-limit.ts";
 import { createLoaders } from "./loaders.ts";
@@ -335,16 +334,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.PORT, config.HOST, () => {
-      server.removeListener("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
-  const url = `http://${host}:${port}`;
+  const { port, url } = await listenOn(server, config.PORT, config.HOST);
   // Expired nonces and sessions, and idle (full) rate-limit buckets, go within a minute.
   const prune = async () => {
     const now = clock();

@@ -1,7 +1,7 @@
 /** Small node:http helpers: bounded JSON bodies, JSON answers, request ids, CORS. */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { isIP } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { type AddressInfo, isIP } from "node:net";
 import { NonRetryableError, ValidationError } from "../../shared/errors.ts";
 
 export class BodyTooLargeError extends NonRetryableError {
@@ -95,4 +95,21 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: re
     return true;
   }
   return false;
+}
+
+/** Listens on host:port (0: a free port); resolves with the port and the base URL, rejects on EADDRINUSE. */
+export async function listenOn(
+  server: Server,
+  port: number,
+  host: string,
+): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.removeListener("error", reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { port: bound, url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}` };
 }

@@ -5,11 +5,10 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Logger } from "../../shared/logger.ts";
 import type { ApiConfig } from "../config.ts";
 import type { ApiMetrics } from "../metrics.ts";
-import { sendJson } from "./io.ts";
+import { listenOn, sendJson } from "./io.ts";
 
 export interface MetricsAccess {
   /** Handles /metrics on the API's port; false when it is not served there (the caller answers 404). */
@@ -61,16 +60,8 @@ export function createMetricsAccess(config: MetricsConfig, metrics: ApiMetrics):
         if (new URL(req.url ?? "/", "http://metrics.invalid").pathname === "/metrics") serve(req, res);
         else sendJson(res, 404, { error: { code: "NOT_FOUND", message: "only /metrics is served here" } });
       });
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(config.METRICS_PORT, config.METRICS_HOST, () => {
-          server.removeListener("error", reject);
-          resolve();
-        });
-      });
-      const { port } = server.address() as AddressInfo;
-      const host = config.METRICS_HOST.includes(":") ? `[${config.METRICS_HOST}]` : config.METRICS_HOST;
-      const url = `http://${host}:${port}/metrics`;
+      const base = await listenOn(server, config.METRICS_PORT, config.METRICS_HOST);
+      const url = `${base.url}/metrics`;
       logger.info({ url }, "API metrics listening");
       return {
         url,
