@@ -171,12 +171,21 @@ async function main(): Promise<void> {
     let requestNo = 0;
     const runOne = async (input: CaseTrendsInput): Promise<void> => {
       const requestId = `bench-${requestNo++}`;
-      const audit = createRequestAuditLog({ pool: pool!, requestId, viewer: () => viewer });
+      const audit = createRequestAuditLog({
+        pool: pool!,
+        requestId,
+        clientRequestId: null,
+        viewer: () => viewer,
+      });
       const ctx: ApiContext = {
         requestId,
+        clientRequestId: null,
+        clientIp: "127.0.0.1",
+        clock: () => new Date(),
         viewer,
         prisma,
         pool: pool!,
+        readPool: pool!,
         audit,
         logger: createSilentLogger(),
         loaders: {},
@@ -185,6 +194,7 @@ async function main(): Promise<void> {
           contractAddress: `0x${"00".repeat(20)}`,
           defaultPageSize: 20,
           maxPageSize: 100,
+          doctorAccessGraceMs: 0,
           referenceOf: () => `0x`,
         },
       };

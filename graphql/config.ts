@@ -4,9 +4,8 @@
  */
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { booleanFlag, logFields, pepper, port, positiveInt, url } from "../shared/config.ts";
-import { DEFAULT_DEPLOYMENT_FILE } from "../shared/deployment.ts";
-import { DEFAULT_CAST_FILE } from "../simulator/cast.ts";
+import { booleanFlag, logFields, nonNegativeInt, pepper, port, positiveInt, url } from "../shared/config.ts";
+import { DEFAULT_CAST_FILE, DEFAULT_DEPLOYMENT_FILE } from "../shared/deployment.ts";
 
 const list = z.string().transform((v) =>
   v
@@ -37,6 +36,21 @@ export const apiConfigSchema = z
      * p99 at 200/s was 16-19 ms with 2-4 connections, 45 ms with 10).
      */
     DB_POOL_SIZE: positiveInt.default(2 * availableParallelism()),
+    /**
+     * Optional read replica (a hot standby of DATABASE_URL's server): reads of the chain-derived
+     * tables go there while it answers and lags at most READ_REPLICA_MAX_LAG_BYTES behind, checked
+     * every READ_REPLICA_CHECK_MS; writes and the API's own tables stay on the primary. While it
+     * cannot serve, reads go to the primary, and /ready answers 503 (READ_REPLICA_FALLBACK=unready)
+     * or stays 200 (`primary`). graphql/read-replica.ts.
+     */
+    READ_DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "expected a postgresql:// URL")
+      .optional(),
+    READ_DB_POOL_SIZE: positiveInt.optional(),
+    READ_REPLICA_MAX_LAG_BYTES: nonNegativeInt.default(16 * 1024 * 1024),
+    READ_REPLICA_CHECK_MS: positiveInt.default(1_000),
+    READ_REPLICA_FALLBACK: z.enum(["unready", "primary"]).default("unready"),
     DEPLOYMENT_FILE: z.string().default(DEFAULT_DEPLOYMENT_FILE),
     /** The reference pepper: Aadhaar numbers in queries become references with it. */
     DOCTEL_PEPPER: pepper,
@@ -70,11 +84,45 @@ export const apiConfigSchema = z
     SIWE_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
     /** Optional: a node to verify contract-wallet (ERC-1271 / ERC-6492) signatures with. */
     RPC_URL: url.optional(),
+    /**
+     * A doctor reads a patient's record while treating them, and this long after: after the
+     * treatment closes or the doctor is unassigned (graphql/auth/policy.ts). 0: not a moment longer.
+     */
+    DOCTOR_ACCESS_GRACE_HOURS: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 30)
+      .default(24),
     MAX_PAGE_SIZE: positiveInt.max(1_000).default(100),
     DEFAULT_PAGE_SIZE: positiveInt.default(20),
     MAX_QUERY_DEPTH: positiveInt.default(10),
     MAX_QUERY_COST: positiveInt.default(25_000),
+    /** The cost budget of a request without a session (public metadata only needs little). */
+    MAX_QUERY_COST_ANONYMOUS: positiveInt.default(1_000),
+    /** How many times one field may appear in one selection set (aliases). */
+    MAX_ALIASES: positiveInt.default(10),
     MAX_BODY_BYTES: positiveInt.default(256 * 1024),
+    /** Largest GraphQL response, in bytes; a larger one is replaced by a TOO_LARGE error. */
+    MAX_RESPONSE_BYTES: positiveInt.default(8 * 1024 * 1024),
+    MAX_RESPONSE_BYTES_ANONYMOUS: positiveInt.default(256 * 1024),
+    /**
+     * Rate limits, in requests a minute (also each bucket's burst); 0 turns one off. Requests
+     * without a session count per client address, signed-in ones per account, and mutations
+     * count again in a bucket of their own (graphql/limits/rate-limit.ts).
+     */
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: nonNegativeInt.default(600),
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: nonNegativeInt.default(1_200),
+    RATE_LIMIT_WRITES_PER_MINUTE: nonNegativeInt.default(120),
+    /**
+     * Prometheus /metrics. With METRICS_PORT, on a listener of its own (METRICS_HOST) and never on
+     * PORT. Else with METRICS_TOKEN, on PORT behind `Authorization: Bearer <token>`. Else open on
+     * PORT, except with NODE_ENV=production, where it is off.
+     */
+    METRICS_PORT: port.optional(),
+    METRICS_HOST: z.string().default("127.0.0.1"),
+    METRICS_TOKEN: z.string().min(32, "expected at least 32 characters").optional(),
+    /** Proxies in front of the API that append to X-Forwarded-For (0: the socket's address is the client's). */
+    TRUSTED_PROXIES: nonNegativeInt.default(0),
     INTROSPECTION: booleanFlag.optional(),
     /** The IPFS RPC API the file route streams verified attachments from. */
     IPFS_API_URL: url.optional(),

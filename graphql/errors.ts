@@ -1,12 +1,21 @@
 /**
  * The API edge of the error model: DocTelErrors become GraphQL errors with their code in
- * `extensions.code`; Apollo's own errors keep theirs; anything else is an internal error, logged
- * in full (with the request id) by the logging plugin and shown to clients as "internal error"
- * unless NODE_ENV=development.
+ * `extensions.code`; Apollo's own errors keep theirs; a database that cannot answer for now
+ * (classified by SQLSTATE, shared/errors.ts) is DATABASE_UNAVAILABLE with HTTP 503 and
+ * Retry-After, for the client to try again; anything else is an internal error, logged in full
+ * (with the request id) by the logging plugin and shown to clients as "internal error" unless
+ * NODE_ENV=development.
  */
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
-import { DocTelError, type ErrorCode } from "../shared/errors.ts";
+import {
+  classifyDatabaseError,
+  DatabaseUnavailableError,
+  DocTelError,
+  type ErrorCode,
+  sqlState,
+  ValidationError,
+} from "../shared/errors.ts";
 
 /** GraphQL codes: shared/errors.ts codes as they are, except INTERNAL (Apollo's spelling). */
 export function graphqlCode(code: ErrorCode): string {
@@ -19,7 +28,20 @@ const HTTP_STATUS: Partial<Record<string, number>> = {
   BAD_USER_INPUT: 400,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
+  TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  DATABASE_UNAVAILABLE: 503,
 };
+
+/** The HTTP status of a response whose errors carry these codes (the first that has one wins). */
+export function httpStatusOf(codes: readonly string[]): number | undefined {
+  for (const code of ["DATABASE_UNAVAILABLE", "RATE_LIMITED"])
+    if (codes.includes(code)) return HTTP_STATUS[code];
+  return undefined;
+}
+
+/** Seconds a client should wait before retrying after DATABASE_UNAVAILABLE. */
+export const DATABASE_RETRY_AFTER_SECONDS = 1;
 
 /** A GraphQL error carrying a DocTel code (and an HTTP status when the whole request fails). */
 export function apiError(
@@ -44,6 +66,7 @@ const CLIENT_CODES = new Set([
   "QUERY_TOO_COMPLEX",
   "TOO_LARGE",
   "RATE_LIMITED",
+  "DATABASE_UNAVAILABLE",
   "IPFS_UNAVAILABLE",
   "CID_MISMATCH",
   "GRAPHQL_PARSE_FAILED",
@@ -60,9 +83,47 @@ export interface Classified {
   known: boolean;
 }
 
+/** Prisma's codes for a database it cannot reach or that dropped the connection (P1xxx, pool timeout). */
+const PRISMA_UNAVAILABLE = /^(P1001|P1002|P1008|P1017|P2024)$/;
+
+/**
+ * A failure of PostgreSQL (node-postgres or Prisma's driver adapter, which wraps it in `cause`), as
+ * shared/errors.ts classifies it; undefined for anything else.
+ */
+export function databaseFailureOf(error: unknown): DocTelError | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    const prismaUnavailable = typeof code === "string" && PRISMA_UNAVAILABLE.test(code);
+    if (prismaUnavailable) return new DatabaseUnavailableError("database unavailable", { cause: error });
+    const socketLevel = typeof code === "string" && /^E[A-Z]+$/.test(code);
+    const state = sqlState(current);
+    // Class 22, data exception: a value from the request that the column cannot take (out of range,
+    // not a timestamp, invalid text). The API's statements only read stored data and parameters.
+    if (state?.startsWith("22")) {
+      return new ValidationError(`invalid value in the request: ${current.message}`, {
+        cause: error,
+        details: { sqlstate: state },
+      });
+    }
+    if (
+      state !== undefined ||
+      socketLevel ||
+      /Connection terminated|connection error/i.test(current.message)
+    ) {
+      return classifyDatabaseError(current, "API query");
+    }
+    current = current.cause;
+  }
+  return undefined;
+}
+
 /** Classifies what a resolver or the pipeline threw. */
 export function classifyError(error: unknown): Classified {
   const original = unwrapResolverError(error);
+  const database = original instanceof DocTelError ? undefined : databaseFailureOf(original);
+  if (database instanceof DatabaseUnavailableError) return { code: "DATABASE_UNAVAILABLE", known: true };
+  if (database instanceof ValidationError) return { code: "BAD_USER_INPUT", known: true };
   if (original instanceof DocTelError) {
     const code = graphqlCode(original.code);
     return { code, known: CLIENT_CODES.has(code) };
@@ -96,6 +157,23 @@ export function createFormatError(options: { development: boolean }) {
       return { message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } };
     }
     const original = unwrapResolverError(error);
+    if (code === "BAD_USER_INPUT" && !(original instanceof DocTelError)) {
+      const database = databaseFailureOf(original);
+      if (database) {
+        return {
+          message: scrubDigits(database.message),
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code, details: database.details },
+        };
+      }
+    }
+    if (code === "DATABASE_UNAVAILABLE" && !(original instanceof DocTelError)) {
+      return {
+        message: "the database is unavailable for now: try again shortly",
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS },
+      };
+    }
     const extensions: Record<string, unknown> = { ...formatted.extensions, code };
     if (original instanceof DocTelError && Object.keys(original.details).length > 0) {
       extensions.details = original.details;

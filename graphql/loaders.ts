@@ -5,7 +5,6 @@
  * their patient, hospital, care team and attachments costs a handful of statements, not 200.
  */
 import DataLoader from "dataloader";
-import type { Pool } from "pg";
 import { type ClinicalScope, treatmentVisibleSql } from "./auth/policy.ts";
 import type { ApiContext } from "./context.ts";
 import { keyParam } from "./data/key-param.ts";
@@ -27,7 +26,7 @@ import {
   type TreatmentRow,
   type VitalRow,
 } from "./data/rows.ts";
-import { prepared } from "./data/sql.ts";
+import { prepared, type Queryable } from "./data/sql.ts";
 
 export interface Loaders {
   hospital: DataLoader<number, HospitalRow | null>;
@@ -104,7 +103,7 @@ function family<A, K, V>(make: (args: A) => DataLoader<K, V>): (args: A) => Data
   };
 }
 
-export function createLoaders(pool: Pool): Loaders {
+export function createLoaders(pool: Queryable): Loaders {
   const rows = async <R>(sql: string, params: unknown[]): Promise<R[]> =>
     (await prepared<R & Record<string, unknown>>(pool, sql, params)).rows;
 

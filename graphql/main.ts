@@ -1,7 +1,8 @@
 /**
  * `node graphql/main.ts`: the DocTel API as a process. Reads the environment once (graphql/config.ts),
  * checks the pepper against the deployment record, serves until SIGINT/SIGTERM.
- * The database is migrated by the indexer (indexer/main.ts); the API only reads and appends.
+ * The database is migrated by its owner (`npm run db:migrate`, compose's `migrate` service); the API
+ * logs in as a member of doctel_api: it reads, and appends to its own schema `api`.
  */
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { Pool } from "pg";
@@ -11,7 +12,7 @@ import { DocTelError, describeError } from "../shared/errors.ts";
 import { createLogger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
 import { type ApiConfig, apiConfigSchema } from "./config.ts";
-import { openApiPool } from "./db-pool.ts";
+import { createReadPool, openApiPool } from "./db-pool.ts";
 import { createApiMetrics } from "./metrics.ts";
 import { createApiServer } from "./server.ts";
 
@@ -26,14 +27,24 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: "api" });
   logger.info({ database_url: redactUrl(config.DATABASE_URL) }, "starting the API");
   let pool: Pool | undefined;
+  let readPool: Pool | undefined;
   let prisma: PrismaClient | undefined;
   try {
     pool = await openApiPool({ databaseUrl: config.DATABASE_URL, size: config.DB_POOL_SIZE, logger });
+    if (config.READ_DATABASE_URL) {
+      logger.info({ read_database_url: redactUrl(config.READ_DATABASE_URL) }, "reads go to a replica");
+      readPool = createReadPool({
+        databaseUrl: config.READ_DATABASE_URL,
+        size: config.READ_DB_POOL_SIZE ?? config.DB_POOL_SIZE,
+        logger,
+      });
+    }
     prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     const server = await createApiServer({
       config,
       prisma,
       pool,
+      ...(readPool ? { readPool } : {}),
       logger,
       metrics: createApiMetrics({ defaultMetrics: true }),
     });
@@ -55,6 +66,7 @@ async function main(): Promise<void> {
     process.exitCode = error instanceof DocTelError && error.code === "CONFIG_INVALID" ? 2 : 1;
   } finally {
     await prisma?.$disconnect();
+    await readPool?.end();
     await pool?.end();
     logger.flush();
   }

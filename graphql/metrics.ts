@@ -1,5 +1,5 @@
 /** The API's Prometheus metrics, in a registry of their own (tests start several servers). */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 export interface ApiMetrics {
   registry: Registry;
@@ -8,6 +8,10 @@ export interface ApiMetrics {
   errors: Counter<"code">;
   auditEntries: Counter<"record_type">;
   http: Counter<"route" | "status">;
+  /** Reads of chain-derived tables, by where they went (replica or primary). */
+  reads: Counter<"target">;
+  replicaUp: Gauge;
+  replicaLagBytes: Gauge;
 }
 
 export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): ApiMetrics {
@@ -45,6 +49,22 @@ export function createApiMetrics(options: { defaultMetrics?: boolean } = {}): Ap
       name: "doctel_api_http_requests_total",
       help: "HTTP requests outside /graphql, by route and status",
       labelNames: ["route", "status"],
+      registers,
+    }),
+    reads: new Counter({
+      name: "doctel_api_db_reads_total",
+      help: "Statements reading the chain-derived tables, by target (replica or primary)",
+      labelNames: ["target"],
+      registers,
+    }),
+    replicaUp: new Gauge({
+      name: "doctel_api_read_replica_up",
+      help: "1 while the read replica (READ_DATABASE_URL) answers within READ_REPLICA_MAX_LAG_BYTES, else 0",
+      registers,
+    }),
+    replicaLagBytes: new Gauge({
+      name: "doctel_api_read_replica_lag_bytes",
+      help: "WAL bytes the read replica's replay is behind the primary, at the last check",
       registers,
     }),
   };

@@ -12,7 +12,6 @@
  * pepper would turn every Aadhaar lookup into a silent miss.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -23,7 +22,7 @@ import { createPublicClient, http } from "viem";
 import { createDashboardHandler, DASHBOARDS_DIST_DIR } from "../dashboards/serve.ts";
 import type { PrismaClient } from "../prisma/generated/client.ts";
 import { type DeploymentRecord, readDeployment } from "../shared/deployment.ts";
-import { ConfigError, DocTelError } from "../shared/errors.ts";
+import { ConfigError, DocTelError, ValidationError } from "../shared/errors.ts";
 import { parseAadhaar } from "../shared/identity/aadhaar.ts";
 import { aadhaarReference, referenceKeyId } from "../shared/identity/reference.ts";
 import type { Logger } from "../shared/logger.ts";
@@ -34,36 +33,50 @@ import { createRequestAuditLog, type RequestAuditLog } from "./audit/audit-log.t
 import { flushAuditBeforeResponse } from "./audit/flush.ts";
 import { pruneNonces } from "./auth/nonce.ts";
 import { requireClinical } from "./auth/policy.ts";
+import { pruneSessions } from "./auth/sessions.ts";
 import type { SignInPolicy } from "./auth/siwe.ts";
 import { resolveViewer } from "./auth/viewer.ts";
 import type { ApiConfig } from "./config.ts";
 import type { ApiContext, ApiSettings } from "./context.ts";
 import { createFormatError } from "./errors.ts";
 import { handleFile } from "./http/files.ts";
-import { handleGraphql } from "./http/graphql-route.ts";
+import { handleGraphql, refusalOf } from "./http/graphql-route.ts";
 import { handleHealth, handleReady } from "./http/health.ts";
-import { applyCors, requestIdOf, sendJson } from "./http/io.ts";
+import { applyCors, clientIpOf, clientRequestIdOf, listenOn, newRequestId, sendJson } from "./http/io.ts";
+import { createMetricsAccess } from "./http/metrics-route.ts";
+import { addressKey, type BucketPolicy, createRateLimiter, pruneBuckets } from "./limits/rate-limit.ts";
 import { createLoaders } from "./loaders.ts";
 import { type ApiMetrics, createApiMetrics, createOperationLabeler } from "./metrics.ts";
 import { complexityPlugin } from "./plugins/complexity.ts";
+import { inputGuardPlugin } from "./plugins/input-guard.ts";
 import { observabilityPlugin } from "./plugins/observability.ts";
+import { writeLimitPlugin } from "./plugins/write-limit.ts";
+import { createReadRouter } from "./read-replica.ts";
 import { createResolvers } from "./resolvers/index.ts";
 import { typeDefs } from "./schema/index.ts";
 
 export interface ApiServerArgs {
   config: ApiConfig;
+  /** Prisma Client on the primary. */
   prisma: PrismaClient;
+  /** The primary. */
   pool: Pool;
+  /** The read replica's pool (READ_DATABASE_URL), if any: the caller opens and ends it. */
+  readPool?: Pool;
   logger: Logger;
   /** The deployment record; read from config.DEPLOYMENT_FILE when absent. */
   deployment?: DeploymentRecord;
   metrics?: ApiMetrics;
+  /** The clock of sessions, access grace periods and rate limits; tests inject their own. */
+  clock?: () => Date;
 }
 
 export interface ApiServer {
   url: string;
   port: number;
   metrics: ApiMetrics;
+  /** Where /metrics is served when METRICS_PORT is set. */
+  metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -78,11 +91,35 @@ export function checkPepper(pepper: Uint8Array, deployment: DeploymentRecord): v
   }
 }
 
+/** How often expired nonces and sessions and idle rate-limit buckets are deleted. */
+export const PRUNE_INTERVAL_MS = 60_000;
+
+/** A path segment, percent-decoded; a malformed escape is the client's error (400), not ours. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ValidationError(
+      `malformed percent-encoding in the path: ${JSON.stringify(segment.slice(0, 80))}`,
+    );
+  }
+}
+
 export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   const { config, pool, prisma, logger } = args;
+  const metrics = args.metrics ?? createApiMetrics();
+  const clock = args.clock ?? (() => new Date());
   const deployment = args.deployment ?? (await readDeployment(config.DEPLOYMENT_FILE));
   checkPepper(config.DOCTEL_PEPPER, deployment);
-  const metrics = args.metrics ?? createApiMetrics();
+  const reads = createReadRouter({
+    primary: pool,
+    replica: args.readPool ?? null,
+    maxLagBytes: config.READ_REPLICA_MAX_LAG_BYTES,
+    checkIntervalMs: config.READ_REPLICA_CHECK_MS,
+    metrics,
+    logger,
+  });
+  await reads.check();
   const development = config.NODE_ENV === "development";
   const analytics: AnalyticsPart = await loadAnalytics();
 
@@ -112,10 +149,17 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     contractAddress: deployment.address.toLowerCase() as `0x${string}`,
     defaultPageSize: config.DEFAULT_PAGE_SIZE,
     maxPageSize: config.MAX_PAGE_SIZE,
+    doctorAccessGraceMs: config.DOCTOR_ACCESS_GRACE_HOURS * 3_600_000,
     referenceOf: (aadhaar) => aadhaarReference(config.DOCTEL_PEPPER, parseAadhaar(aadhaar)),
   };
 
   const label = createOperationLabeler();
+  const limiter = createRateLimiter(pool);
+  const limits: Record<"anonymous" | "account" | "writes", BucketPolicy> = {
+    anonymous: { perMinute: config.RATE_LIMIT_ANONYMOUS_PER_MINUTE },
+    account: { perMinute: config.RATE_LIMIT_ACCOUNT_PER_MINUTE },
+    writes: { perMinute: config.RATE_LIMIT_WRITES_PER_MINUTE },
+  };
   const apollo = new ApolloServer<ApiContext>({
     typeDefs: [...typeDefs, ...(analytics.typeDefs as string[])],
     resolvers: [
@@ -134,11 +178,15 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       // Responses are private and never HTTP-cached: skip the per-field cache-hint bookkeeping.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      inputGuardPlugin(),
       complexityPlugin({
         maxDepth: config.MAX_QUERY_DEPTH,
         maxCost: config.MAX_QUERY_COST,
+        maxCostAnonymous: config.MAX_QUERY_COST_ANONYMOUS,
+        maxAliases: config.MAX_ALIASES,
         defaultPageSize: config.DEFAULT_PAGE_SIZE,
       }),
+      writeLimitPlugin(limiter, limits.writes),
       observabilityPlugin(metrics, label, (ctx, response) =>
         flushAuditBeforeResponse(ctx, response, metrics),
       ),
@@ -146,23 +194,39 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   });
   await apollo.start();
 
-  const viewerSource = { pool, sessionSecret: config.SESSION_SECRET, chainId: deployment.chainId };
+  const viewerSource = {
+    pool,
+    sessionSecret: config.SESSION_SECRET,
+    chainId: deployment.chainId,
+    accountRateLimit: limits.account,
+  };
   const context = async (req: IncomingMessage, requestId: string): Promise<ApiContext> => {
-    const viewer = await resolveViewer(viewerSource, req.headers.authorization);
+    const now = clock();
+    const clientIp = clientIpOf(req, config.TRUSTED_PROXIES);
+    const viewer = await resolveViewer(viewerSource, req.headers.authorization, now);
+    if (!viewer)
+      await limiter.take(`ip:${addressKey(clientIp)}`, limits.anonymous, "requests from this address", now);
+    const clientRequestId = clientRequestIdOf(req);
     return {
       requestId,
+      clientRequestId,
+      clientIp,
+      clock,
       viewer,
       prisma,
       pool,
-      audit: createRequestAuditLog({ pool, requestId, viewer: () => viewer }),
+      readPool: reads.pool,
+      audit: createRequestAuditLog({ pool, requestId, clientRequestId, viewer: () => viewer }),
       logger,
-      loaders: createLoaders(pool) as unknown as Record<string, unknown>,
+      loaders: createLoaders(reads.pool) as unknown as Record<string, unknown>,
       settings,
     };
   };
   const graphqlRoute = {
     apollo,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    maxResponseBytes: (ctx: ApiContext) =>
+      ctx.viewer ? config.MAX_RESPONSE_BYTES : config.MAX_RESPONSE_BYTES_ANONYMOUS,
     context,
     onRefused(requestId: string, code: string, status: number, durationMs: number) {
       metrics.errors.inc({ code });
@@ -179,8 +243,9 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     demo: config.DEMO_MODE ? { castFile: config.CAST_FILE, deployment } : null,
     logger,
   });
+  const metricsAccess = createMetricsAccess(config, metrics);
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<string> => {
-    const requestId = requestIdOf(req);
+    const requestId = newRequestId();
     res.setHeader("x-request-id", requestId);
     if (applyCors(req, res, config.ALLOWED_ORIGINS)) return "preflight";
     const url = new URL(req.url ?? "/", "http://api.invalid");
@@ -194,22 +259,29 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       return "health";
     }
     if (path === "/ready") {
-      await handleReady(pool, deployment, res);
+      await handleReady(reads, config.READ_REPLICA_FALLBACK === "unready", deployment, res);
       return "ready";
     }
     if (path === "/metrics") {
-      res.writeHead(200, { "content-type": metrics.registry.contentType });
-      res.end(await metrics.registry.metrics());
+      if (!metricsAccess.onMainPort(req, res)) {
+        sendJson(res, 404, {
+          error: {
+            code: "NOT_FOUND",
+            message: "/metrics is not served on this port (METRICS_PORT, METRICS_TOKEN)",
+          },
+        });
+      }
       return "metrics";
     }
     if (path.startsWith("/files/") && (req.method === "GET" || req.method === "HEAD")) {
+      const cid = decodePathSegment(path.slice("/files/".length));
       const ctx = await context(req, requestId);
       const scope = requireClinical(ctx, "downloading a file");
       await handleFile(
-        { pool, logger, ipfsApiUrl: config.IPFS_API_URL, ipfsTimeoutMs: config.IPFS_TIMEOUT_MS },
+        { pool: reads.pool, logger, ipfsApiUrl: config.IPFS_API_URL, ipfsTimeoutMs: config.IPFS_TIMEOUT_MS },
         ctx,
         scope,
-        decodeURIComponent(path.slice("/files/".length)),
+        cid,
         res,
         req,
       );
@@ -234,16 +306,25 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
         name = routeName;
       })
       .catch((error: unknown) => {
-        const known =
-          error instanceof DocTelError &&
-          ["UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"].includes(error.code);
-        if (!known) logger.error({ err: error, url: req.url?.split("?")[0] }, "request failed");
+        const refusal =
+          error instanceof DocTelError && error.code === "FORBIDDEN"
+            ? { error, status: 403 }
+            : refusalOf(error);
+        if (!refusal) logger.error({ err: error, url: req.url?.split("?")[0] }, "request failed");
         if (!res.headersSent) {
-          const code = error instanceof DocTelError ? error.code : "INTERNAL";
-          const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400 }[code as string] ?? 500;
-          sendJson(res, status, {
-            error: { code, message: known ? (error as Error).message : "internal error" },
-          });
+          const code = refusal ? refusal.error.code : "INTERNAL";
+          const message = !refusal
+            ? "internal error"
+            : code === "DATABASE_UNAVAILABLE"
+              ? "the database is unavailable for now: try again shortly"
+              : refusal.error.message;
+          const retryAfter = refusal && "retryAfter" in refusal ? refusal.retryAfter : undefined;
+          sendJson(
+            res,
+            refusal?.status ?? 500,
+            { error: { code, message } },
+            retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {},
+          );
         } else {
           res.destroy();
         }
@@ -253,20 +334,24 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.PORT, config.HOST, () => {
-      server.removeListener("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
-  const url = `http://${host}:${port}`;
+  const { port, url } = await listenOn(server, config.PORT, config.HOST);
+  // Expired nonces and sessions, and idle (full) rate-limit buckets, go within a minute.
+  const prune = async () => {
+    const now = clock();
+    const [nonces, sessions, buckets] = await Promise.all([
+      pruneNonces(prisma, now),
+      pruneSessions(prisma, now),
+      pruneBuckets(prisma, now),
+    ]);
+    if (nonces + sessions + buckets > 0) logger.debug({ nonces, sessions, buckets }, "pruned");
+  };
   const pruneTimer = setInterval(() => {
-    pruneNonces(pool).catch((error: unknown) => logger.warn({ err: error }, "nonce pruning failed"));
-  }, 600_000);
+    prune().catch((error: unknown) =>
+      logger.warn({ err: error }, "pruning expired nonces and sessions failed"),
+    );
+  }, PRUNE_INTERVAL_MS);
   pruneTimer.unref();
+  const metricsServer = await metricsAccess.listen(logger);
   logger.info(
     {
       url,
@@ -284,9 +369,12 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     url,
     port,
     metrics,
+    metricsUrl: metricsServer?.url ?? null,
     close() {
       closing ??= (async () => {
         clearInterval(pruneTimer);
+        await reads.close();
+        await metricsServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 5_000);

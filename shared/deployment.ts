@@ -16,6 +16,9 @@ import { ConfigError } from "./errors.ts";
 /** Where the CLI writes and reads the record unless told otherwise (DEPLOYMENT_FILE). */
 export const DEFAULT_DEPLOYMENT_FILE = ".doctel/deployment.json";
 
+/** Where the simulator writes its cast (demo accounts) and the API's demo mode reads it (CAST_FILE). */
+export const DEFAULT_CAST_FILE = ".doctel/cast.json";
+
 export const deploymentSchema = z.object({
   chainId: z.number().int().positive(),
   address,

@@ -13,7 +13,7 @@ import { fromEpochDay } from "../shared/reference/weeks.ts";
 import type { Actor, Hex } from "./model.ts";
 import type { Plan } from "./schedule.ts";
 
-export const DEFAULT_CAST_FILE = ".doctel/cast.json";
+export { DEFAULT_CAST_FILE } from "../shared/deployment.ts";
 
 export const CAST_WARNING =
   "SYNTHETIC DEMO DATA, for development chains only. Every private key here is derived from the public simulation seed: anyone can recompute it, never fund it on a real chain. The Aadhaar numbers are synthetic (valid checksum, belonging to nobody) and listed only for demo lookups; real Aadhaar numbers must never be written to a file like this.";

@@ -21,7 +21,12 @@ import type { Logger } from "../../shared/logger.ts";
 import { DEV_PRIVATE_KEYS } from "../../shared/services/chain.ts";
 import { startEmbeddedChain } from "../../shared/services/embedded-chain.ts";
 import { startLocalIpfs } from "../../shared/services/ipfs.ts";
-import { createDatabase, databaseUrl, startEmbeddedPostgres } from "../../shared/services/postgres.ts";
+import {
+  createDatabase,
+  createServiceLogins,
+  databaseUrl,
+  startEmbeddedPostgres,
+} from "../../shared/services/postgres.ts";
 import { createProgressPrinter, runSimulation } from "../../simulator/index.ts";
 import type { StartConfig } from "./config.ts";
 import { ensureDeployment } from "./deployment.ts";
@@ -59,8 +64,11 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
     const secrets = await loadSecrets(home, env);
     const pepper = Buffer.from(secrets.pepper, "hex");
 
-    // Storage: PostgreSQL.
+    // Storage: PostgreSQL. The embedded cluster's superuser owns and migrates the database; the
+    // indexer and the API log in as their own roles (docs/operations.md, "Database roles"). An
+    // external DATABASE_URL is used as it is, by every part.
     let dbUrl = config.DATABASE_URL;
+    let partUrls = { indexer: dbUrl, api: dbUrl };
     if (!dbUrl) {
       const server = await startEmbeddedPostgres({
         dataDir: path.join(home, "postgres"),
@@ -72,6 +80,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
       await createDatabase(server.url, "doctel").catch((error: { code?: string }) => {
         if (error.code !== "42P04") throw error; // already exists
       });
+      partUrls = await createServiceLogins(dbUrl, Buffer.from(secrets.sessionSecret, "hex"));
     }
     await applyMigrations({ databaseUrl: dbUrl, logger: logger.child({ component: "migrate" }) });
 
@@ -139,7 +148,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
     const passthrough = { ...env };
     const indexerConfig = parseConfig(indexerConfigSchema, {
       ...passthrough,
-      DATABASE_URL: dbUrl,
+      DATABASE_URL: partUrls.indexer,
       RPC_URL: rpcUrl,
       CHAIN_ID: String(record.chainId),
       CONTRACT_ADDRESS: record.address,
@@ -167,7 +176,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
       ...passthrough,
       HOST: config.HOST,
       PORT: String(config.PORT),
-      DATABASE_URL: dbUrl,
+      DATABASE_URL: partUrls.api,
       DEPLOYMENT_FILE: deploymentFile,
       DOCTEL_PEPPER: secrets.pepper,
       SESSION_SECRET: secrets.sessionSecret,
@@ -178,7 +187,11 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
       CAST_FILE: castFile,
       LOG_LEVEL: config.LOG_LEVEL,
     });
-    const pool = await openApiPool({ databaseUrl: dbUrl, size: apiConfig.DB_POOL_SIZE, logger });
+    const pool = await openApiPool({
+      databaseUrl: apiConfig.DATABASE_URL,
+      size: apiConfig.DB_POOL_SIZE,
+      logger,
+    });
     const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
     onStop("api database pool", async () => {
       await prisma.$disconnect();

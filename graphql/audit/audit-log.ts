@@ -19,13 +19,15 @@ export interface RequestAuditLog extends AuditLog {
 }
 
 export function createRequestAuditLog(args: {
+  /** The primary. */
   pool: Pool;
   requestId: string;
+  clientRequestId: string | null;
   viewer: () => Viewer | null;
 }): RequestAuditLog {
   const entries = new Map<
     string,
-    { operation: string; recordType: string; ids: Set<string>; details?: unknown }
+    { operation: string; recordType: string; outcome: string; ids: Set<string>; details?: unknown }
   >();
   return {
     get pending() {
@@ -33,7 +35,8 @@ export function createRequestAuditLog(args: {
     },
     async record(entry: Entry) {
       if (entry.recordIds.length === 0) return;
-      const key = `${entry.operation}\u0000${entry.recordType}`;
+      const outcome = entry.outcome ?? "DISCLOSED";
+      const key = `${entry.operation}\u0000${entry.recordType}\u0000${outcome}`;
       const existing = entries.get(key);
       if (existing) {
         for (const id of entry.recordIds) existing.ids.add(id);
@@ -42,6 +45,7 @@ export function createRequestAuditLog(args: {
       entries.set(key, {
         operation: entry.operation,
         recordType: entry.recordType,
+        outcome,
         ids: new Set(entry.recordIds),
         ...(entry.details ? { details: entry.details } : {}),
       });
@@ -55,21 +59,25 @@ export function createRequestAuditLog(args: {
       const rows = [...entries.values()].map((e) => ({
         operation: e.operation,
         record_type: e.recordType,
+        outcome: e.outcome,
         record_ids: [...e.ids],
         details: e.details ?? null,
       }));
       entries.clear();
       await prepared(
         args.pool,
-        `INSERT INTO access_audit_log (request_id, viewer, viewer_roles, operation, record_type, record_ids, details)
-         SELECT $1, $2, $3::text[], e.operation, e.record_type::audit_record_type,
-                ARRAY(SELECT jsonb_array_elements_text(e.record_ids)), e.details
-           FROM jsonb_to_recordset($4::jsonb) AS e(operation text, record_type text, record_ids jsonb, details jsonb)`,
+        `INSERT INTO api.access_audit_log
+           (request_id, client_request_id, viewer, viewer_roles, operation, record_type, outcome, record_ids, details)
+         SELECT $1, $5, $2, $3::text[], e.operation, e.record_type::api.audit_record_type,
+                e.outcome::api.audit_outcome, ARRAY(SELECT jsonb_array_elements_text(e.record_ids)), e.details
+           FROM jsonb_to_recordset($4::jsonb)
+             AS e(operation text, record_type text, outcome text, record_ids jsonb, details jsonb)`,
         [
           args.requestId,
           viewer?.address ?? "anonymous",
           viewer ? [...viewer.roles].sort() : [],
           JSON.stringify(rows),
+          args.clientRequestId,
         ],
       );
       return rows.map((r) => r.record_type);

@@ -1,6 +1,6 @@
-/** SIWE nonces: random, stored, single-use, expiring. */
+/** SIWE nonces (api.auth_nonce, through Prisma Client): random, stored, single-use, expiring. */
 import { randomBytes } from "node:crypto";
-import type { Pool } from "pg";
+import { Prisma, type PrismaClient } from "../../prisma/generated/client.ts";
 
 export interface IssuedNonce {
   nonce: string;
@@ -9,46 +9,46 @@ export interface IssuedNonce {
 }
 
 /** EIP-4361 wants at least 8 alphanumeric characters; 128 random bits as hex. */
-export async function issueNonce(pool: Pool, ttlSeconds: number): Promise<IssuedNonce> {
+export async function issueNonce(prisma: PrismaClient, ttlSeconds: number, now: Date): Promise<IssuedNonce> {
   const nonce = randomBytes(16).toString("hex");
-  const { rows } = await pool.query<{ issued_at: Date; expires_at: Date }>(
-    `INSERT INTO auth_nonce (nonce, issued_at, expires_at)
-     VALUES ($1, now(), now() + make_interval(secs => $2))
-     RETURNING issued_at, expires_at`,
-    [nonce, ttlSeconds],
-  );
-  const row = rows[0]!;
-  return { nonce, issuedAt: row.issued_at, expiresAt: row.expires_at };
+  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+  await prisma.authNonce.create({ data: { nonce, issuedAt: now, expiresAt } });
+  return { nonce, issuedAt: now, expiresAt };
 }
 
 export type NonceState = "unknown" | "consumed" | "expired";
 
 /**
- * Marks the nonce used by `address`, atomically: only one sign-in can ever consume a nonce.
- * Returns when it was issued, or why it cannot be used.
+ * Marks the nonce used by `address`, atomically (one UPDATE … WHERE unused and unexpired): only
+ * one sign-in can ever consume a nonce. Returns when it was issued, or why it cannot be used.
  */
 export async function consumeNonce(
-  pool: Pool,
+  prisma: PrismaClient,
   nonce: string,
   address: string,
+  now: Date,
 ): Promise<{ ok: true; issuedAt: Date } | { ok: false; reason: NonceState }> {
-  const { rows } = await pool.query<{ issued_at: Date }>(
-    `UPDATE auth_nonce SET consumed_at = now(), consumed_by = $2
-     WHERE nonce = $1 AND consumed_at IS NULL AND expires_at > now()
-     RETURNING issued_at`,
-    [nonce, address],
-  );
-  if (rows[0]) return { ok: true, issuedAt: rows[0].issued_at };
-  const { rows: found } = await pool.query<{ consumed: boolean }>(
-    "SELECT consumed_at IS NOT NULL AS consumed FROM auth_nonce WHERE nonce = $1",
-    [nonce],
-  );
-  if (!found[0]) return { ok: false, reason: "unknown" };
-  return { ok: false, reason: found[0].consumed ? "consumed" : "expired" };
+  try {
+    const row = await prisma.authNonce.update({
+      where: { nonce, consumedAt: null, expiresAt: { gt: now } },
+      data: { consumedAt: now, consumedBy: address },
+      select: { issuedAt: true },
+    });
+    return { ok: true, issuedAt: row.issuedAt };
+  } catch (error) {
+    // P2025: no row matched (unknown, used or expired); anything else is a real failure.
+    if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025")) throw error;
+  }
+  const found = await prisma.authNonce.findUnique({ where: { nonce }, select: { consumedAt: true } });
+  if (!found) return { ok: false, reason: "unknown" };
+  return { ok: false, reason: found.consumedAt ? "consumed" : "expired" };
 }
 
-/** Deletes nonces expired for more than a day (they can never be used). */
-export async function pruneNonces(pool: Pool): Promise<number> {
-  const { rowCount } = await pool.query("DELETE FROM auth_nonce WHERE expires_at < now() - interval '1 day'");
-  return rowCount ?? 0;
+/**
+ * Deletes every expired nonce (consumed or not: neither can ever be used again). Run every
+ * minute by the server (graphql/server.ts), so unused nonces live at most their TTL plus a minute.
+ */
+export async function pruneNonces(prisma: PrismaClient, now: Date): Promise<number> {
+  const { count } = await prisma.authNonce.deleteMany({ where: { expiresAt: { lte: now } } });
+  return count;
 }

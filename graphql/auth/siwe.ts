@@ -4,9 +4,9 @@
  * an optional node), consumes the nonce, and opens a session.
  */
 import { randomUUID } from "node:crypto";
-import type { Pool } from "pg";
 import { getAddress, type Hex, isHex, recoverMessageAddress } from "viem";
 import { parseSiweMessage, validateSiweMessage } from "viem/siwe";
+import type { PrismaClient } from "../../prisma/generated/client.ts";
 import { UnauthenticatedError, ValidationError } from "../../shared/errors.ts";
 import { consumeNonce } from "./nonce.ts";
 import { signSessionToken } from "./token.ts";
@@ -40,10 +40,10 @@ function refuse(reason: string): never {
 }
 
 export async function signInWithEthereum(
-  pool: Pool,
+  prisma: PrismaClient,
   policy: SignInPolicy,
   input: { message: string; signature: string },
-  now: Date = new Date(),
+  now: Date,
 ): Promise<Session> {
   if (input.message.length > MAX_MESSAGE_CHARS) {
     throw new ValidationError(`the SIWE message is longer than ${MAX_MESSAGE_CHARS} characters`);
@@ -107,7 +107,7 @@ export async function signInWithEthereum(
   }
 
   const lower = checksummed.toLowerCase() as `0x${string}`;
-  const consumed = await consumeNonce(pool, nonce, lower);
+  const consumed = await consumeNonce(prisma, nonce, lower, now);
   if (!consumed.ok) {
     const why = { unknown: "unknown nonce", consumed: "nonce already used", expired: "nonce expired" };
     refuse(why[consumed.reason]);
@@ -119,11 +119,9 @@ export async function signInWithEthereum(
   let expiresMs = nowMs + policy.sessionTtlSeconds * 1000;
   if (expirationTime) expiresMs = Math.min(expiresMs, expirationTime.getTime());
   const expiresAt = new Date(Math.floor(expiresMs / 1000) * 1000);
-  await pool.query(
-    `INSERT INTO api_session (id, address, chain_id, nonce, issued_at, expires_at)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [sessionId, lower, policy.chainId, nonce, issued, expiresAt],
-  );
+  await prisma.apiSession.create({
+    data: { id: sessionId, address: lower, chainId: policy.chainId, nonce, issuedAt: issued, expiresAt },
+  });
   const token = signSessionToken(policy.sessionSecret, {
     jti: sessionId,
     sub: lower,

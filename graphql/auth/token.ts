@@ -46,8 +46,11 @@ export function verifySessionToken(
   const parts = token.split(".");
   if (parts.length !== 3 || parts[0] !== PREFIX) throw new UnauthenticatedError("malformed session token");
   const [prefix, payload, given] = parts as [string, string, string];
-  const expectedMac = mac(secret, `${prefix}.${payload}`);
-  const givenMac = Buffer.from(given, "base64url");
+  // Compared as text, in the one encoding signSessionToken writes: base64url decoding forgives
+  // padding, stray characters and the unused low bits of the last character, so comparing decoded
+  // bytes would accept several spellings of one MAC.
+  const expectedMac = Buffer.from(mac(secret, `${prefix}.${payload}`).toString("base64url"), "utf8");
+  const givenMac = Buffer.from(given, "utf8");
   if (givenMac.length !== expectedMac.length || !timingSafeEqual(givenMac, expectedMac)) {
     throw new UnauthenticatedError("session token signature is invalid");
   }
@@ -58,7 +61,10 @@ export function verifySessionToken(
     throw new UnauthenticatedError("malformed session token");
   }
   if (
+    typeof claims !== "object" ||
+    claims === null ||
     typeof claims.jti !== "string" ||
+    !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(claims.jti) ||
     typeof claims.sub !== "string" ||
     !/^0x[0-9a-f]{40}$/.test(claims.sub) ||
     typeof claims.exp !== "number" ||

@@ -1,5 +1,4 @@
 /** Members, doctors, hospitals and role grants: keyset-paginated lists. */
-import type { Pool } from "pg";
 import {
   HOSPITAL_COLUMNS,
   type HospitalRow,
@@ -8,6 +7,7 @@ import {
   ROLE_GRANT_COLUMNS,
   type RoleGrantRow,
 } from "./rows.ts";
+import type { Queryable } from "./sql.ts";
 
 type Where = { where: string[]; params: unknown[]; add(sql: (n: string) => string, value: unknown): void };
 
@@ -34,7 +34,7 @@ export interface MemberSearch {
 
 /** Newest registrations first; ties by account. */
 export async function searchMembers(
-  pool: Pool,
+  pool: Queryable,
   search: MemberSearch,
   page: { limit: number; after: [string, string] | null },
 ): Promise<MemberRow[]> {
@@ -60,7 +60,7 @@ export async function searchMembers(
 }
 
 export async function searchHospitals(
-  pool: Pool,
+  pool: Queryable,
   search: { stateCode?: number | undefined; districtCode?: number | undefined },
   page: { limit: number; after: number | null },
 ): Promise<HospitalRow[]> {
@@ -77,7 +77,7 @@ export async function searchHospitals(
 }
 
 export async function searchRoleGrants(
-  pool: Pool,
+  pool: Queryable,
   search: { role?: string | undefined; account?: string | undefined; active?: boolean | undefined },
   page: { limit: number; after: [string, string] | null },
 ): Promise<RoleGrantRow[]> {

@@ -197,13 +197,12 @@ export interface AuditEventRow {
   id: string;
   at: Date;
   requestId: string;
+  clientRequestId: string | null;
   viewer: string;
   viewerRoles: string[];
   operation: string;
   recordType: string;
   recordIds: string[];
+  outcome: string;
   details: unknown;
 }
-
-export const AUDIT_COLUMNS = `a.id::text AS id, a.at, a.request_id AS "requestId", a.viewer, a.viewer_roles AS "viewerRoles",
-  a.operation, a.record_type::text AS "recordType", a.record_ids AS "recordIds", a.details`;

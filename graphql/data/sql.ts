@@ -18,8 +18,11 @@ function nameOf(text: string): string {
   return name;
 }
 
+/** What reads need of a pool: a pg.Pool, or the read router's (graphql/read-replica.ts). */
+export type Queryable = Pick<Pool, "query">;
+
 export function prepared<R extends QueryResultRow>(
-  pool: Pool,
+  pool: Queryable,
   text: string,
   values: unknown[],
 ): Promise<QueryResult<R>> {

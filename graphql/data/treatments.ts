@@ -1,8 +1,7 @@
 /** The `treatments` search: visibility first, then filters, keyset-paginated on (opened_at, id). */
-import type { Pool } from "pg";
 import { type ClinicalScope, treatmentVisibleSql } from "../auth/policy.ts";
 import { TREATMENT_COLUMNS, type TreatmentRow } from "./rows.ts";
-import { prepared } from "./sql.ts";
+import { prepared, type Queryable } from "./sql.ts";
 
 export interface TreatmentSearch {
   patientRef?: string | undefined;
@@ -19,7 +18,7 @@ export interface TreatmentSearch {
 export type TreatmentOrder = "OPENED_AT_DESC" | "OPENED_AT_ASC";
 
 export async function searchTreatments(
-  pool: Pool,
+  pool: Queryable,
   scope: ClinicalScope,
   search: TreatmentSearch,
   page: { limit: number; after: [string, string] | null; order: TreatmentOrder },
@@ -66,7 +65,7 @@ export async function searchTreatments(
 
 /** Whether the scope may see treatment `id` (null when it does not exist). */
 export async function treatmentVisible(
-  pool: Pool,
+  pool: Queryable,
   scope: ClinicalScope,
   id: string,
 ): Promise<boolean | null> {

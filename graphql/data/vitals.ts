@@ -2,10 +2,9 @@
  * Vitals series (FHIR Observation): raw readings or bucketed averages. Buckets are aligned on
  * Indian Standard Time (UTC+05:30), like every reporting day in DocTel.
  */
-import type { Pool } from "pg";
 import { type ClinicalScope, treatmentVisibleSql } from "../auth/policy.ts";
 import type { VitalRow } from "./rows.ts";
-import { prepared } from "./sql.ts";
+import { prepared, type Queryable } from "./sql.ts";
 
 export type VitalsBucket = "RAW" | "HOUR" | "DAY";
 
@@ -13,7 +12,7 @@ const BUCKET_INTERVAL: Record<Exclude<VitalsBucket, "RAW">, string> = { HOUR: "1
 const IST_ORIGIN = "1970-01-01T00:00:00+05:30";
 
 export async function vitalsSeries(
-  pool: Pool,
+  pool: Queryable,
   scope: ClinicalScope,
   query: {
     patientRef?: string | undefined;

@@ -7,16 +7,16 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { Pool } from "pg";
 import type { Logger } from "../../shared/logger.ts";
 import { redactUrl } from "../../shared/redact.ts";
 import type { RequestAuditLog } from "../audit/audit-log.ts";
 import { type ClinicalScope, treatmentVisibleSql } from "../auth/policy.ts";
 import type { ApiContext } from "../context.ts";
+import type { Queryable } from "../data/sql.ts";
 import { sendJson } from "./io.ts";
 
 export interface FileRouteArgs {
-  pool: Pool;
+  pool: Queryable;
   logger: Logger;
   ipfsApiUrl: string | undefined;
   ipfsTimeoutMs: number;

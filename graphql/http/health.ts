@@ -1,7 +1,11 @@
-/** /health: the process and the database answer. /ready: and the index has started. */
+/**
+ * /health: the process and the primary answer. /ready: and the index has started (as the reads
+ * see it), and the read replica, if any, can serve (unless READ_REPLICA_FALLBACK=primary).
+ */
 import type { ServerResponse } from "node:http";
 import type { Pool } from "pg";
 import type { DeploymentRecord } from "../../shared/deployment.ts";
+import type { ReadRouter } from "../read-replica.ts";
 import { indexingStatus } from "../resolvers/meta.ts";
 import { sendJson } from "./io.ts";
 
@@ -15,14 +19,27 @@ export async function handleHealth(pool: Pool, res: ServerResponse): Promise<voi
 }
 
 export async function handleReady(
-  pool: Pool,
+  reads: ReadRouter,
+  replicaRequired: boolean,
   deployment: DeploymentRecord,
   res: ServerResponse,
 ): Promise<void> {
+  const replica = reads.status();
+  const replicaOk = replica.state === "none" || replica.state === "ok" || !replicaRequired;
   try {
-    const status = await indexingStatus(pool, deployment);
-    sendJson(res, status.started ? 200 : 503, { ready: status.started, indexing: status });
+    const status = await indexingStatus(reads.pool, deployment);
+    const ready = status.started && replicaOk;
+    sendJson(res, ready ? 200 : 503, {
+      ready,
+      indexing: status,
+      ...(replica.state === "none" ? {} : { replica }),
+      ...(replicaOk ? {} : { reason: `read replica ${replica.state}` }),
+    });
   } catch {
-    sendJson(res, 503, { ready: false, reason: "database unreachable or not migrated" });
+    sendJson(res, 503, {
+      ready: false,
+      reason: "database unreachable or not migrated",
+      ...(replica.state === "none" ? {} : { replica }),
+    });
   }
 }

@@ -1,6 +1,7 @@
 /** Small node:http helpers: bounded JSON bodies, JSON answers, request ids, CORS. */
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { type AddressInfo, isIP } from "node:net";
 import { NonRetryableError, ValidationError } from "../../shared/errors.ts";
 
 export class BodyTooLargeError extends NonRetryableError {
@@ -40,11 +41,36 @@ export function sendJson(
   res.end(text);
 }
 
-/** The client's X-Request-Id when it is a sane token, else a new UUID. */
-export function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers["x-request-id"];
-  if (typeof given === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(given)) return given;
+/**
+ * The request's id: always generated here (two clients, or one client twice, may send the same
+ * X-Request-Id; the audit log must tell their requests apart).
+ */
+export function newRequestId(): string {
   return randomUUID();
+}
+
+/** The client's own X-Request-Id when it is a sane token (kept beside the server's id), else null. */
+export function clientRequestIdOf(req: IncomingMessage): string | null {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : null;
+}
+
+/**
+ * The client's address: the socket's, or behind `trustedProxies` proxies that each append the
+ * address they saw to X-Forwarded-For, the one the outermost of them saw. Anything that is not an
+ * IP address falls back to the socket's.
+ */
+export function clientIpOf(req: IncomingMessage, trustedProxies: number): string {
+  const socket = req.socket.remoteAddress ?? "unknown";
+  if (trustedProxies === 0) return socket;
+  const header = req.headers["x-forwarded-for"];
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "")
+    .reverse();
+  const candidate = hops[trustedProxies - 1] ?? hops.at(-1);
+  return candidate !== undefined && isIP(candidate) !== 0 ? candidate : socket;
 }
 
 /** CORS for the configured origins; answers preflights. Returns true when the request is done. */
@@ -69,4 +95,21 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: re
     return true;
   }
   return false;
+}
+
+/** Listens on host:port (0: a free port); resolves with the port and the base URL, rejects on EADDRINUSE. */
+export async function listenOn(
+  server: Server,
+  port: number,
+  host: string,
+): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.removeListener("error", reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { port: bound, url: `http://${host.includes(":") ? `[${host}]` : host}:${bound}` };
 }

@@ -4,8 +4,10 @@
  * full log of unexpected errors with the request id (clients see "internal error").
  */
 import type { ApolloServerPlugin, GraphQLResponse } from "@apollo/server";
+import { unwrapResolverError } from "@apollo/server/errors";
 import type { ApiContext } from "../context.ts";
-import { classifyError, scrubDigits } from "../errors.ts";
+import { classifyError, DATABASE_RETRY_AFTER_SECONDS, httpStatusOf, scrubDigits } from "../errors.ts";
+import { RateLimitedError } from "../limits/rate-limit.ts";
 import type { ApiMetrics } from "../metrics.ts";
 
 export function observabilityPlugin(
@@ -17,11 +19,21 @@ export function observabilityPlugin(
     async requestDidStart() {
       const started = performance.now();
       const codes: string[] = [];
+      let retryAfterSeconds = 0;
       return {
         async didEncounterErrors({ errors, contextValue: ctx }) {
           for (const error of errors) {
             const { code, known } = classifyError(error);
             codes.push(code);
+            const original = unwrapResolverError(error);
+            const asked = error.extensions?.retryAfterSeconds;
+            if (original instanceof RateLimitedError) {
+              retryAfterSeconds = Math.max(retryAfterSeconds, original.retryAfterSeconds);
+            } else if (typeof asked === "number") {
+              retryAfterSeconds = Math.max(retryAfterSeconds, asked);
+            } else if (code === "DATABASE_UNAVAILABLE") {
+              retryAfterSeconds = Math.max(retryAfterSeconds, DATABASE_RETRY_AFTER_SECONDS);
+            }
             metrics.errors.inc({ code });
             if (!known) {
               const original = (error as { originalError?: unknown }).originalError ?? error;
@@ -34,6 +46,12 @@ export function observabilityPlugin(
         },
         async willSendResponse({ operationName, response, contextValue: ctx }) {
           await beforeSend(ctx, response);
+          // Errors that ask the client to come back later make the whole response say so.
+          const retryStatus = httpStatusOf(codes);
+          if (retryStatus !== undefined) {
+            if ((response.http.status ?? 200) === 200) response.http.status = retryStatus;
+            response.http.headers.set("retry-after", String(Math.max(1, retryAfterSeconds)));
+          }
           const durationMs = performance.now() - started;
           const operation = label(operationName);
           const httpStatus = response.http.status ?? 200;
@@ -43,6 +61,7 @@ export function observabilityPlugin(
           ctx.logger.info(
             {
               request_id: ctx.requestId,
+              ...(ctx.clientRequestId ? { client_request_id: ctx.clientRequestId } : {}),
               operation,
               duration_ms: Math.round(durationMs * 100) / 100,
               viewer: ctx.viewer?.address ?? null,

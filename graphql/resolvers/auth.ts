@@ -17,11 +17,11 @@ export function createAuthResolvers(policy: SignInPolicy, nonceTtlSeconds: numbe
     },
     Mutation: {
       nonce: async (_: unknown, __: unknown, ctx: ApiContext) => {
-        const issued = await issueNonce(ctx.pool, nonceTtlSeconds);
+        const issued = await issueNonce(ctx.prisma, nonceTtlSeconds, ctx.clock());
         return { ...issued, chainId: policy.chainId, domains: policy.domains, origins: policy.origins };
       },
       signIn: async (_: unknown, args: { message: string; signature: string }, ctx: ApiContext) => {
-        const session = await signInWithEthereum(ctx.pool, policy, args);
+        const session = await signInWithEthereum(ctx.prisma, policy, args, ctx.clock());
         const { roles } = await rolesOf(ctx.pool, session.address);
         ctx.logger.info(
           { request_id: ctx.requestId, viewer: session.address, session_id: session.sessionId },
@@ -32,11 +32,11 @@ export function createAuthResolvers(policy: SignInPolicy, nonceTtlSeconds: numbe
       signOut: async (_: unknown, __: unknown, ctx: ApiContext) => {
         const viewer = requireViewer(ctx);
         if (!viewer.sessionId) return false;
-        const { rowCount } = await ctx.pool.query(
-          "UPDATE api_session SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
-          [viewer.sessionId],
-        );
-        return (rowCount ?? 0) > 0;
+        const { count } = await ctx.prisma.apiSession.updateMany({
+          where: { id: viewer.sessionId, revokedAt: null },
+          data: { revokedAt: ctx.clock() },
+        });
+        return count > 0;
       },
     },
   };

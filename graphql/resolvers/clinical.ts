@@ -4,8 +4,9 @@
  */
 import type { GraphQLResolveInfo } from "graphql";
 import { ForbiddenError, ValidationError } from "../../shared/errors.ts";
+import { parseIcd10 } from "../../shared/reference/icd10.ts";
 import { icd10Name } from "../../shared/reference/icd10-names.ts";
-import { type ClinicalScope, patientVisibleSql, requireClinical } from "../auth/policy.ts";
+import { type ClinicalScope, patientVisibleSql, requireClinical, requireViewer } from "../auth/policy.ts";
 import type { ApiContext } from "../context.ts";
 import type {
   AttachmentRow,
@@ -43,7 +44,7 @@ async function patientVisible(ctx: ApiContext, scope: ClinicalScope, ref: string
   if (scope.kind === "STAFF") return true;
   const params: unknown[] = [ref];
   const visible = patientVisibleSql(scope, "$1", params);
-  const { rows } = await ctx.pool.query<{ ok: boolean }>(`SELECT ${visible} AS ok`, params);
+  const { rows } = await ctx.readPool.query<{ ok: boolean }>(`SELECT ${visible} AS ok`, params);
   return rows[0]?.ok === true;
 }
 
@@ -78,6 +79,17 @@ interface TreatmentFilterInput {
 
 const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
 
+/** A 3-character ICD-10 category ("E11"), normalized; BAD_USER_INPUT otherwise. */
+function icd10CategoryOf(input: string): string {
+  const code = parseIcd10(input);
+  if (code.includes(".")) {
+    throw new ValidationError(
+      `diagnosisCategory is a 3-character ICD-10 category such as E11, not a code (${code})`,
+    );
+  }
+  return code;
+}
+
 function treatmentsPage(ctx: ApiContext, args: PageArgs) {
   const size = pageSize(args, ctx.settings);
   const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
@@ -109,20 +121,48 @@ const eventKey = (e: EventRow) => [e.blockNumber, e.logIndex];
 
 export const clinicalResolvers = {
   Query: {
+    /**
+     * A doctor gets the same answer for a patient they do not treat and for an Aadhaar number
+     * nobody registered (FORBIDDEN, after the same statements): an answer that differed would tell
+     * doctors who is registered. Every refused lookup is audited (outcome REFUSED).
+     */
     patient: async (_: unknown, args: PatientArgs, ctx: ApiContext, info: GraphQLResolveInfo) => {
-      const scope = requireClinical(ctx, "reading a patient");
+      requireViewer(ctx);
       const ref = patientRefOf(ctx, args, "patient");
-      prefetchTreatments(ctx, scope, ref, info);
-      const patient = await loadersOf(ctx).patient.load(ref);
-      if (!patient) return null;
-      if (!(await patientVisible(ctx, scope, ref))) {
-        throw new ForbiddenError("doctors may read only patients they are assigned to treat");
+      const lookup = args.aadhaar ? "aadhaar" : "ref";
+      const refuse = async (error: ForbiddenError, reason: string) => {
+        await ctx.audit.record({
+          operation: "patient",
+          recordType: "PATIENT",
+          recordIds: [ref],
+          outcome: "REFUSED",
+          details: { lookup, reason },
+        });
+        return error;
+      };
+      let scope: ClinicalScope;
+      try {
+        scope = requireClinical(ctx, "reading a patient");
+      } catch (error) {
+        throw error instanceof ForbiddenError ? await refuse(error, "role") : error;
       }
+      prefetchTreatments(ctx, scope, ref, info);
+      const [patient, visible] = await Promise.all([
+        loadersOf(ctx).patient.load(ref),
+        patientVisible(ctx, scope, ref),
+      ]);
+      if (!visible) {
+        throw await refuse(
+          new ForbiddenError("doctors may read only patients they are treating, and no such patient matches"),
+          "not treating",
+        );
+      }
+      if (!patient) return null;
       await ctx.audit.record({
         operation: "patient",
         recordType: "PATIENT",
         recordIds: [ref],
-        details: { lookup: args.aadhaar ? "aadhaar" : "ref" },
+        details: { lookup },
       });
       return patient;
     },
@@ -143,15 +183,15 @@ export const clinicalResolvers = {
       }
       const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
       const rows = await searchTreatments(
-        ctx.pool,
+        ctx.readPool,
         scope,
         {
           patientRef,
           hospitalId: opt(f.hospitalId),
           doctor: opt(f.doctor),
           stages: opt(f.stages),
-          diagnosis: opt(f.diagnosis),
-          diagnosisCategory: opt(f.diagnosisCategory),
+          diagnosis: f.diagnosis == null ? undefined : parseIcd10(f.diagnosis),
+          diagnosisCategory: f.diagnosisCategory == null ? undefined : icd10CategoryOf(f.diagnosisCategory),
           diagnosisChapter: opt(f.diagnosisChapter),
           openedFrom: opt(f.openedFrom),
           openedTo: opt(f.openedTo),
@@ -171,9 +211,18 @@ export const clinicalResolvers = {
 
     treatment: async (_: unknown, args: { id: string }, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading a treatment");
-      const visible = await treatmentVisible(ctx.pool, scope, args.id);
+      const visible = await treatmentVisible(ctx.readPool, scope, args.id);
       if (visible === null) return null;
-      if (!visible) throw new ForbiddenError(`treatment ${args.id} is not one you may read`);
+      if (!visible) {
+        await ctx.audit.record({
+          operation: "treatment",
+          recordType: "TREATMENT",
+          recordIds: [args.id],
+          outcome: "REFUSED",
+          details: { reason: scope.kind === "DOCTOR" ? "not treating" : "other hospital" },
+        });
+        throw new ForbiddenError(`treatment ${args.id} is not one you may read`);
+      }
       await ctx.audit.record({ operation: "treatment", recordType: "TREATMENT", recordIds: [args.id] });
       return loadersOf(ctx).treatment.load(args.id);
     },
@@ -217,7 +266,7 @@ export const clinicalResolvers = {
     },
     vitals: async (p: PatientRow, args: SeriesArgs, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading vitals");
-      const rows = await vitalsSeries(ctx.pool, scope, { patientRef: p.ref, ...seriesQuery(args) });
+      const rows = await vitalsSeries(ctx.readPool, scope, { patientRef: p.ref, ...seriesQuery(args) });
       if (rows.length > 0)
         await ctx.audit.record({ operation: "Patient.vitals", recordType: "VITALS", recordIds: [p.ref] });
       return rows;
@@ -260,7 +309,7 @@ export const clinicalResolvers = {
     },
     vitals: async (t: TreatmentRow, args: SeriesArgs, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading vitals");
-      const rows = await vitalsSeries(ctx.pool, scope, { treatmentId: t.id, ...seriesQuery(args) });
+      const rows = await vitalsSeries(ctx.readPool, scope, { treatmentId: t.id, ...seriesQuery(args) });
       if (rows.length > 0)
         await ctx.audit.record({ operation: "Treatment.vitals", recordType: "VITALS", recordIds: [t.id] });
       return rows;

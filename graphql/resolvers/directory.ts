@@ -1,4 +1,5 @@
 /** Hospitals, members, doctors, role grants and the audit log. */
+import type { AuditOutcome, AuditRecordType } from "../../prisma/generated/enums.ts";
 import { ValidationError } from "../../shared/errors.ts";
 import { getSpecialty } from "../../shared/reference/specialties.ts";
 import { DIRECTORY_ROLES, OVERSIGHT_ROLES, requireRole, requireViewer } from "../auth/policy.ts";
@@ -12,12 +13,14 @@ import { districtRegion, stateRegion } from "./meta.ts";
 
 type Nullable<T> = { [K in keyof T]?: T[K] | null };
 const opt = <T>(value: T | null | undefined): T | undefined => (value === null ? undefined : value);
+/** PostgreSQL's bigint maximum. */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
 const memberKey = (m: MemberRow) => [m.registeredBlock, m.account];
 
 async function members(ctx: ApiContext, search: MemberSearch, args: PageArgs, operation: string) {
   const size = pageSize(args, ctx.settings);
   const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
-  const rows = await searchMembers(ctx.pool, search, { limit: size, after });
+  const rows = await searchMembers(ctx.readPool, search, { limit: size, after });
   const page = toConnection(rows, size, memberKey);
   await ctx.audit.record({ operation, recordType: "MEMBER", recordIds: page.nodes.map((m) => m.account) });
   return page;
@@ -34,7 +37,7 @@ export const directoryResolvers = {
       const size = pageSize(args, ctx.settings);
       const after = args.after ? Number(decodeCursor(args.after, 1)[0]) : null;
       const rows = await searchHospitals(
-        ctx.pool,
+        ctx.readPool,
         { stateCode: opt(args.stateCode), districtCode: opt(args.districtCode) },
         { limit: size, after },
       );
@@ -99,7 +102,7 @@ export const directoryResolvers = {
       const size = pageSize(args, ctx.settings);
       const after = args.after ? (decodeCursor(args.after, 2) as [string, string]) : null;
       const rows = await searchRoleGrants(
-        ctx.pool,
+        ctx.readPool,
         { role: opt(f.role), account: opt(f.account), active: opt(f.active) },
         { limit: size, after },
       );
@@ -120,6 +123,8 @@ export const directoryResolvers = {
           recordId: string;
           operation: string;
           requestId: string;
+          clientRequestId: string;
+          outcome: string;
           from: Date;
           to: Date;
         }> | null;
@@ -130,19 +135,23 @@ export const directoryResolvers = {
       const f = args.filter ?? {};
       const size = pageSize(args, ctx.settings);
       const after = args.after ? String(decodeCursor(args.after, 1)[0]) : null;
-      if (after !== null && !/^\d+$/.test(after)) throw new ValidationError("invalid cursor");
+      if (after !== null && !(/^\d{1,19}$/.test(after) && BigInt(after) <= MAX_BIGINT)) {
+        throw new ValidationError("invalid cursor: pass back an endCursor from a previous page");
+      }
       const rows = await searchAuditEvents(
-        ctx.pool,
+        ctx.prisma,
         {
           viewer: opt(f.viewer),
-          recordType: opt(f.recordType),
+          recordType: opt(f.recordType) as AuditRecordType | undefined,
           recordId: opt(f.recordId),
           operation: opt(f.operation),
           requestId: opt(f.requestId),
+          clientRequestId: opt(f.clientRequestId),
+          outcome: opt(f.outcome) as AuditOutcome | undefined,
           from: opt(f.from),
           to: opt(f.to),
         },
-        { limit: size, after },
+        { limit: size, after: after === null ? null : BigInt(after) },
       );
       const page = toConnection(rows, size, (a) => [a.id]);
       await ctx.audit.record({

@@ -1,15 +1,15 @@
-import type { Pool } from "pg";
 import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import type { DeploymentRecord } from "../../shared/deployment.ts";
 import { getDistrict, getState } from "../../shared/reference/regions.ts";
 import { SPECIALTIES } from "../../shared/reference/specialties.ts";
 import type { ApiContext } from "../context.ts";
+import type { Queryable } from "../data/sql.ts";
 
 export const stateRegion = (code: number) => ({ code, name: getState(code)?.name ?? null });
 export const districtRegion = (code: number) => ({ code, name: getDistrict(code)?.name ?? null });
 
 /** indexer_state for this deployment, or nulls before the indexer has started. */
-export async function indexingStatus(pool: Pool, deployment: DeploymentRecord) {
+export async function indexingStatus(pool: Queryable, deployment: DeploymentRecord) {
   const { rows } = await pool.query<{
     chain_id: number;
     contract_address: string;
@@ -67,7 +67,7 @@ export function createMetaResolvers(deployment: DeploymentRecord) {
         referenceKeyId: deployment.referenceKeyId,
         abi: docTelAbi,
       }),
-      indexingStatus: (_: unknown, __: unknown, ctx: ApiContext) => indexingStatus(ctx.pool, deployment),
+      indexingStatus: (_: unknown, __: unknown, ctx: ApiContext) => indexingStatus(ctx.readPool, deployment),
       specialties: () => SPECIALTIES,
     },
   };

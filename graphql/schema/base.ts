@@ -1,5 +1,11 @@
 /** Scalars, pagination and the root types every domain extends. */
 export const baseTypeDefs = `#graphql
+  """
+  The weight of a field in a query's cost (graphql/plugins/complexity.ts), for fields that return
+  much more than a scalar: one unit is about 100 bytes of response. Fields without it weigh 1.
+  """
+  directive @cost(weight: Int!) on FIELD_DEFINITION
+
   "ISO-8601 timestamp (UTC), e.g. 2026-01-31T09:30:00.000Z."
   scalar DateTime
   "Calendar date, YYYY-MM-DD."

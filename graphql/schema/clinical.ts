@@ -170,7 +170,7 @@ export const clinicalTypeDefs = `#graphql
     patientAadhaar: String
     patientRef: Bytes32
     hospitalId: Int
-    "Treatments this doctor is assigned to now."
+    "Treatments this doctor is assigned to now (whatever the viewer may see of them)."
     doctor: Address
     stages: [Stage!]
     "Exact ICD-10 code (E11.9)."
@@ -184,7 +184,11 @@ export const clinicalTypeDefs = `#graphql
   }
 
   extend type Query {
-    "STAFF (any patient) or DOCTOR (patients they treat): one patient by Aadhaar number or reference."
+    """
+    STAFF (any patient; null when none is registered) or DOCTOR (patients they treat, and for
+    DOCTOR_ACCESS_GRACE_HOURS after that care ends; FORBIDDEN otherwise, registered or not): one
+    patient by Aadhaar number or reference.
+    """
     patient(aadhaar: String, ref: Bytes32): Patient
     "STAFF: their hospital's treatments; DOCTOR: treatments of patients they treat."
     treatments(filter: TreatmentFilter, first: Int, after: String, orderBy: TreatmentOrder = OPENED_AT_DESC): TreatmentConnection!

@@ -4,7 +4,7 @@
  * to the state, so the next batch may fold onto the same rows while this one is being written.
  */
 import type { PoolClient } from "pg";
-import { VERIFY_CHANNEL } from "../verify/queue.ts";
+import { VERIFY_CHANNEL } from "../../shared/db/channels.ts";
 import type { BatchState } from "./batch-state.ts";
 import { copyStep, excludedSet, runWriteSteps, type SqlValue, unnestStep, type WriteStep } from "./bulk.ts";
 import { dayToDate, isoTime } from "./calendar.ts";

@@ -16,6 +16,7 @@
  * indexer's transactions (which insert PENDING rows and NOTIFY VERIFY_CHANNEL).
  */
 import type { QueryResult, QueryResultRow } from "pg";
+import { VERIFY_CHANNEL } from "../../shared/db/channels.ts";
 import { ValidationError } from "../../shared/errors.ts";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.ts";
 import type { VerifyResult } from "./verify-cid.ts";
@@ -35,7 +36,7 @@ export const VERIFICATION_STATUSES: readonly VerificationStatus[] = [
 ];
 
 /** NOTIFY channel that wakes workers when rows are queued. */
-export const VERIFY_CHANNEL = "doctel_file_verification";
+export { VERIFY_CHANNEL };
 
 /** next_attempt_at of rows that ran out of attempts: only `requeue` brings them back. */
 export const FAR_FUTURE = "9999-12-31T00:00:00Z";

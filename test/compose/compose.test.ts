@@ -36,6 +36,8 @@ const services = compose.services;
 const SAMPLE_ENV: Readonly<Record<string, string>> = {
   POSTGRES_PASSWORD: "a1".repeat(12),
   DOCTEL_DB_PASSWORD: "b2".repeat(12),
+  DOCTEL_INDEXER_DB_PASSWORD: "e5".repeat(12),
+  DOCTEL_API_DB_PASSWORD: "f6".repeat(12),
   GRAFANA_DB_PASSWORD: "c3".repeat(12),
   GRAFANA_ADMIN_PASSWORD: "d4".repeat(12),
   DOCTEL_PRIVATE_KEY: DEV_PRIVATE_KEYS[0],
@@ -68,9 +70,9 @@ const commandOf = (s: Service): string[] =>
   s.command === undefined ? [] : Array.isArray(s.command) ? s.command : s.command.split(/\s+/);
 
 describe("docker-compose.yml", () => {
-  it("runs the whole pipeline: database, IPFS, chain, deployment, indexer, API, Prometheus, Grafana", () => {
+  it("runs the whole pipeline: database, IPFS, chain, deployment, migration, indexer, API, Prometheus, Grafana", () => {
     expect(Object.keys(services).sort()).toEqual(
-      ["api", "chain", "deploy", "grafana", "indexer", "kubo", "postgres", "prometheus"].sort(),
+      ["api", "chain", "deploy", "grafana", "indexer", "kubo", "migrate", "postgres", "prometheus"].sort(),
     );
     expect(services.postgres!.image).toMatch(/^postgres:\d+/);
     expect(services.kubo!.image).toMatch(/^ipfs\/kubo:/);
@@ -81,7 +83,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("gives every long-running service a healthcheck and a restart policy, and one-shots neither", () => {
-    expect(oneShots(compose)).toEqual(["deploy"]);
+    expect(oneShots(compose).sort()).toEqual(["deploy", "migrate"]);
     for (const [name, service] of Object.entries(services)) {
       if (service.restart === "no") {
         expect(service.healthcheck, `${name} is a one-shot`).toBeUndefined();
@@ -125,8 +127,10 @@ describe("docker-compose.yml", () => {
       expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b));
     startsBefore("chain", "deploy");
     startsBefore("deploy", "indexer");
-    startsBefore("postgres", "indexer");
-    startsBefore("indexer", "api"); // the indexer migrates the database the API reads
+    startsBefore("postgres", "migrate");
+    startsBefore("migrate", "indexer"); // the owner migrates; the indexer and the API may not
+    startsBefore("migrate", "api");
+    startsBefore("indexer", "api");
     startsBefore("postgres", "grafana");
   });
 
@@ -185,7 +189,7 @@ describe("docker-compose.yml", () => {
       }
     }
     // A missing secret stops Compose before anything starts.
-    for (const secret of ["DOCTEL_PEPPER", "SESSION_SECRET", "DOCTEL_DB_PASSWORD"]) {
+    for (const secret of ["DOCTEL_PEPPER", "SESSION_SECRET", "DOCTEL_API_DB_PASSWORD"]) {
       expect(() => envOf("api", { ...SAMPLE_ENV, [secret]: "" })).toThrow(MissingVariableError);
     }
   });
@@ -218,18 +222,28 @@ describe("the environment of the DocTel containers", () => {
     expect(env.DOCTEL_PEPPER).toBe(envOf("api").DOCTEL_PEPPER);
   });
 
-  it("points everything at the same database, deployment record, chain and IPFS node", () => {
+  it("gives the one-shot migrate only the migration tool's variables", () => {
+    expect(Object.keys(envOf("migrate")).sort()).toEqual(["DATABASE_URL", "LOG_FORMAT", "LOG_LEVEL"]);
+    expect(commandOf(services.migrate!)).toEqual(["node", "prisma/migrate.ts", "deploy"]);
+  });
+
+  it("points everything at the same database, each process as its own login, and the same deployment record, chain and IPFS node", () => {
     const indexer = parseConfig(indexerConfigSchema, envOf("indexer"));
     const api = parseConfig(apiConfigSchema, envOf("api"));
     const pg = envOf("postgres");
-    for (const url of [indexer.DATABASE_URL, api.DATABASE_URL]) {
+    for (const [url, user, password] of [
+      [envOf("migrate").DATABASE_URL!, pg.DOCTEL_DB_USER, pg.DOCTEL_DB_PASSWORD],
+      [indexer.DATABASE_URL, pg.DOCTEL_INDEXER_DB_USER, pg.DOCTEL_INDEXER_DB_PASSWORD],
+      [api.DATABASE_URL, pg.DOCTEL_API_DB_USER, pg.DOCTEL_API_DB_PASSWORD],
+    ] as const) {
       const u = new URL(url);
       expect(u.hostname).toBe("postgres");
       expect(Number(u.port)).toBe(5432);
-      expect(u.username).toBe(pg.DOCTEL_DB_USER);
-      expect(decodeURIComponent(u.password)).toBe(pg.DOCTEL_DB_PASSWORD);
+      expect(u.username).toBe(user);
+      expect(decodeURIComponent(u.password)).toBe(password);
       expect(u.pathname).toBe(`/${pg.DOCTEL_DB_NAME}`);
     }
+    expect(new Set([pg.DOCTEL_DB_USER, pg.DOCTEL_INDEXER_DB_USER, pg.DOCTEL_API_DB_USER]).size).toBe(3);
     const deploy = envOf("deploy");
     expect(indexer.DEPLOYMENT_FILE).toBe(deploy.DEPLOYMENT_FILE);
     expect(api.DEPLOYMENT_FILE).toBe(deploy.DEPLOYMENT_FILE);
@@ -270,7 +284,10 @@ describe("the environment of the DocTel containers", () => {
       ),
     );
     expect(targets.get("indexer")).toEqual({ port: indexer.OPS_PORT, path: "/metrics" });
-    expect(targets.get("api")).toEqual({ port: api.PORT, path: "/metrics" });
+    // The API's metrics are on a port of their own, not published outside the compose network.
+    expect(api.METRICS_HOST).toBe("0.0.0.0");
+    expect(targets.get("api")).toEqual({ port: api.METRICS_PORT, path: "/metrics" });
+    expect(services.api!.ports!.map(parsePort).map((p) => p.container)).not.toContain(api.METRICS_PORT);
     // Published ports and healthchecks use the same ports.
     expect(services.indexer!.ports!.map(parsePort).map((p) => p.container)).toContain(indexer.OPS_PORT);
     expect(services.api!.ports!.map(parsePort).map((p) => p.container)).toContain(api.PORT);

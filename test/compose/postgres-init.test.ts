@@ -1,8 +1,9 @@
 /**
  * The postgres service's init script (docker/postgres-init/10-doctel-users.sh) run for real, with
- * psql, on the test server; then the migrations applied as the application user it creates (no
- * superuser, no CREATEROLE, as the indexer container does), and Grafana's login checked: it reads
- * the reporting views and nothing else, and writes nothing.
+ * psql, on the test server; then the migrations applied as the owner it creates (no superuser, no
+ * CREATEROLE, as the migrate container does), the indexer's and the API's logins used as their
+ * containers use them, and Grafana's login checked: it reads the reporting views and nothing else,
+ * and writes nothing.
  */
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -20,9 +21,16 @@ const suffix = randomUUID().replaceAll("-", "").slice(0, 10);
 const names = {
   db: `doctel_compose_${suffix}`,
   app: `doctel_app_${suffix}`,
+  indexer: `indexer_${suffix}`,
+  api: `api_${suffix}`,
   grafana: `grafana_${suffix}`,
 };
-const passwords = { app: "b2".repeat(12), grafana: "c3".repeat(12) };
+const passwords = {
+  app: "b2".repeat(12),
+  indexer: "e5".repeat(12),
+  api: "f6".repeat(12),
+  grafana: "c3".repeat(12),
+};
 const admin = new URL(inject("databaseAdminUrl"));
 const urlAs = (user: string, password: string, db: string) => {
   const u = new URL(admin);
@@ -43,6 +51,10 @@ beforeAll(async () => {
       DOCTEL_DB_NAME: names.db,
       DOCTEL_DB_USER: names.app,
       DOCTEL_DB_PASSWORD: passwords.app,
+      DOCTEL_INDEXER_DB_USER: names.indexer,
+      DOCTEL_INDEXER_DB_PASSWORD: passwords.indexer,
+      DOCTEL_API_DB_USER: names.api,
+      DOCTEL_API_DB_PASSWORD: passwords.api,
       GRAFANA_DB_USER: names.grafana,
       GRAFANA_DB_PASSWORD: passwords.grafana,
     },
@@ -53,33 +65,49 @@ afterAll(async () => {
   await withClient(admin.toString(), async (c) => {
     await c.query(`DROP DATABASE IF EXISTS "${names.db}" WITH (FORCE)`);
     await c.query(`DROP ROLE IF EXISTS "${names.grafana}"`);
+    await c.query(`DROP ROLE IF EXISTS "${names.indexer}"`);
+    await c.query(`DROP ROLE IF EXISTS "${names.api}"`);
     await c.query(`DROP ROLE IF EXISTS "${names.app}"`);
   });
 });
 
 describe("the postgres init script and the migrations, as docker compose runs them", () => {
-  it("creates an application user that owns the database and can migrate it without being a superuser", async () => {
+  it("creates an owner that migrates without being a superuser, and one login per process, each in its group only", async () => {
     const roles = await withClient(admin.toString(), (c) =>
       c.query(
         `SELECT r.rolname, r.rolsuper, r.rolcreaterole, r.rolcanlogin,
-                pg_has_role(r.oid, 'doctel_reporting', 'MEMBER') AS reporting
-           FROM pg_roles r WHERE r.rolname IN ($1, $2) ORDER BY r.rolname`,
-        [names.app, names.grafana],
+                ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+                       WHERE m.member = r.oid ORDER BY 1) AS groups
+           FROM pg_roles r WHERE r.rolname = ANY($1) ORDER BY r.rolname`,
+        [[names.app, names.indexer, names.api, names.grafana]],
       ),
     );
+    const login = (rolname: string, groups: string[]) => ({
+      rolname,
+      rolsuper: false,
+      rolcreaterole: false,
+      rolcanlogin: true,
+      groups,
+    });
     expect(roles.rows).toEqual(
       [
-        { rolname: names.app, rolsuper: false, rolcreaterole: false, rolcanlogin: true, reporting: false },
-        { rolname: names.grafana, rolsuper: false, rolcreaterole: false, rolcanlogin: true, reporting: true },
+        login(names.app, []),
+        login(names.indexer, ["doctel_indexer"]),
+        login(names.api, ["doctel_api"]),
+        login(names.grafana, ["doctel_reporting"]),
       ].sort((a, b) => a.rolname.localeCompare(b.rolname)),
     );
 
     const appUrl = urlAs(names.app, passwords.app, names.db);
     const { applied } = await applyMigrations({ databaseUrl: appUrl });
     expect(applied).toContainEqual(expect.stringMatching(/_reporting_views$/));
+    expect(applied).toContainEqual(expect.stringMatching(/_api_schema_roles$/));
 
-    // The indexer writes the rollups as this user.
-    const pool = new pg.Pool({ connectionString: appUrl, max: 1 });
+    // The indexer's container checks the migrations at start, as its own login: nothing to do, no privilege needed.
+    const indexerUrl = urlAs(names.indexer, passwords.indexer, names.db);
+    expect((await applyMigrations({ databaseUrl: indexerUrl })).applied).toEqual([]);
+    // The indexer writes the rollups as its login.
+    const pool = new pg.Pool({ connectionString: indexerUrl, max: 1 });
     try {
       const client = await pool.connect();
       try {
@@ -90,6 +118,27 @@ describe("the postgres init script and the migrations, as docker compose runs th
     } finally {
       await pool.end();
     }
+  });
+
+  it("lets the API's login read the chain-derived tables and append to the audit log, never rewrite it", async () => {
+    await withClient(urlAs(names.api, passwords.api, names.db), async (c) => {
+      expect((await c.query("SELECT count(*)::int AS n FROM case_trend_weekly")).rows[0].n).toBeGreaterThan(
+        0,
+      );
+      await c.query(
+        `INSERT INTO api.access_audit_log (request_id, viewer, viewer_roles, operation, record_type, record_ids)
+         VALUES ('init-test', 'x', '{}', 'init test', 'PATIENT', '{}')`,
+      );
+      // Datasets are built in temporary tables: the script grants TEMPORARY on the database.
+      await c.query("CREATE TEMP TABLE api_scratch (n int)");
+      for (const sql of [
+        "UPDATE api.access_audit_log SET viewer = 'y'",
+        "DELETE FROM api.access_audit_log",
+        "INSERT INTO case_trend_weekly (system, week_start, diagnosis_category, state_code, district_code, count) VALUES ('ISO', '2026-01-05', 'A09', 27, 519, 1)",
+      ]) {
+        await expect(c.query(sql), sql).rejects.toThrow(/permission denied/);
+      }
+    });
   });
 
   it("gives Grafana's login the reporting views, read-only, and refuses it raw tables and writes", async () => {

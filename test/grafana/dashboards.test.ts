@@ -192,6 +192,8 @@ describe("Prometheus panels, against what the processes expose on /metrics", () 
         PORT: "0",
         DOCTEL_PEPPER: pepper.toString("hex"),
         SESSION_SECRET: "ab".repeat(32),
+        // As docker-compose.yml runs it: /metrics on a port of its own.
+        METRICS_PORT: "0",
       }),
       prisma: db.prisma,
       pool: db.pool,
@@ -199,10 +201,7 @@ describe("Prometheus panels, against what the processes expose on /metrics", () 
       deployment,
       metrics: apiMetrics,
     });
-    for (const url of [
-      `http://127.0.0.1:${ops.port}/metrics`,
-      `${api.url.replace(/\/graphql$/, "")}/metrics`,
-    ]) {
+    for (const url of [`http://127.0.0.1:${ops.port}/metrics`, api.metricsUrl!]) {
       const response = await fetch(url);
       expect(response.status, url).toBe(200);
       for (const name of exposedSeries(await response.text())) exposed.add(name);

@@ -108,7 +108,7 @@ describe("the read-only role doctel_reporting", () => {
         "vital",
         "attachment",
         "member",
-        "access_audit_log",
+        "api.access_audit_log",
         "case_count_daily",
         "case_trend_weekly",
         "reporting.state_ref",

@@ -142,6 +142,7 @@ export function analyticsContext(
     contractAddress: "0x0000000000000000000000000000000000000abc",
     defaultPageSize: 20,
     maxPageSize: 100,
+    doctorAccessGraceMs: 0,
     referenceOf: () => {
       throw new Error("not used by analytics");
     },
@@ -150,6 +151,9 @@ export function analyticsContext(
   };
   return {
     requestId: `test-${Math.random().toString(36).slice(2)}`,
+    clientRequestId: null,
+    clientIp: "127.0.0.1",
+    clock: () => new Date(),
     viewer:
       roles === null
         ? null
@@ -160,6 +164,7 @@ export function analyticsContext(
           },
     prisma: db.prisma,
     pool: db.pool,
+    readPool: db.pool,
     audit: {
       async record(entry) {
         audited.push(entry);

@@ -20,13 +20,15 @@ interface AuditEvent {
   recordType: string;
   recordIds: string[];
   requestId: string;
+  clientRequestId: string | null;
+  outcome: string;
   at: string;
 }
 
 async function auditFor(recordId: string): Promise<AuditEvent[]> {
   const res = await world.gql<{ auditEvents: { nodes: AuditEvent[] } }>(
     `query ($r: String) { auditEvents(filter: { recordId: $r }, first: 50) {
-       nodes { id at requestId viewer viewerRoles operation recordType recordIds } } }`,
+       nodes { id at requestId clientRequestId viewer viewerRoles operation recordType recordIds outcome } } }`,
     { r: recordId },
     auditor,
   );
@@ -49,27 +51,60 @@ describe("the access audit log (FHIR AuditEvent)", () => {
       }),
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get("x-request-id")).toBe("req-audit-1");
+    const requestId = res.headers.get("x-request-id")!;
+    expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const entries = await auditFor(s.ref1);
-    const patientRead = entries.find((e) => e.requestId === "req-audit-1" && e.operation === "patient");
+    const patientRead = entries.find((e) => e.requestId === requestId && e.operation === "patient");
     expect(patientRead).toMatchObject({
       viewer: world.wallet(W.staff1).account.address.toLowerCase(),
       viewerRoles: ["STAFF"],
       recordType: "PATIENT",
       recordIds: [s.ref1],
+      clientRequestId: "req-audit-1",
+      outcome: "DISCLOSED",
     });
-    const treatmentRead = (await auditFor(s.t1)).find((e) => e.requestId === "req-audit-1");
+    const treatmentRead = (await auditFor(s.t1)).find((e) => e.requestId === requestId);
     expect(treatmentRead).toMatchObject({ operation: "Patient.treatments", recordType: "TREATMENT" });
   });
 
-  it("records nothing for a refused read, because nothing was disclosed", async () => {
+  it("gives each request its own id, whatever X-Request-Id the client sends, because the log must tell viewers apart", async () => {
+    const doctor = await world.signIn(W.doctor);
+    const ids: string[] = [];
+    for (const token of [staff, doctor, staff]) {
+      const res = await fetch(`${world.api.url}/graphql`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${token}`,
+          "x-request-id": "same-id",
+        },
+        body: JSON.stringify({ query: `{ patient(ref: "${s.ref1}") { ref } }` }),
+      });
+      expect(res.status).toBe(200);
+      ids.push(res.headers.get("x-request-id")!);
+    }
+    expect(new Set(ids).size).toBe(3);
+    const entries = (await auditFor(s.ref1)).filter((e) => e.clientRequestId === "same-id");
+    expect(entries.map((e) => e.requestId).sort()).toEqual([...ids].sort());
+    expect(new Set(entries.map((e) => e.viewer)).size).toBe(2);
+    // The client's value can still find them, as a filter of its own.
+    const byClient = await world.gql<{ auditEvents: { nodes: AuditEvent[] } }>(
+      `{ auditEvents(filter: { clientRequestId: "same-id" }) { nodes { requestId } } }`,
+      {},
+      auditor,
+    );
+    expect(byClient.data!.auditEvents.nodes).toHaveLength(3);
+  });
+
+  it("records a refused read as REFUSED, apart from what was disclosed", async () => {
     const doctor2 = await world.signIn(W.doctor2);
     const res = await world.gql(`{ patient(ref: "${s.ref2}") { ref } }`, {}, doctor2);
     expect(res.codes).toEqual(["FORBIDDEN"]);
     const entries = await auditFor(s.ref2);
-    expect(entries.filter((e) => e.viewer === world.wallet(W.doctor2).account.address.toLowerCase())).toEqual(
-      [],
-    );
+    const mine = entries.filter((e) => e.viewer === world.wallet(W.doctor2).account.address.toLowerCase());
+    expect(mine).toEqual([
+      expect.objectContaining({ operation: "patient", recordIds: [s.ref2], outcome: "REFUSED" }),
+    ]);
   });
 
   it("records reads of the audit log itself", async () => {
@@ -168,12 +203,12 @@ describe("Aadhaar numbers", () => {
   it("are never stored in the database, in any table", async () => {
     await world.gql("query ($a: String) { patient(aadhaar: $a) { ref } }", { a: AADHAAR.patient1 }, staff);
     const { rows: tables } = await world.db.pool.query<{ t: string }>(
-      "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'",
+      "SELECT format('%I.%I', schemaname, tablename) AS t FROM pg_tables WHERE schemaname IN ('public', 'api')",
     );
-    expect(tables.map((t) => t.t)).toContain("access_audit_log");
+    expect(tables.map((t) => t.t)).toContain("api.access_audit_log");
     for (const { t } of tables) {
       const { rows } = await world.db.pool.query<{ dump: string | null }>(
-        `SELECT string_agg(x::text, ' ') AS dump FROM "${t}" x`,
+        `SELECT string_agg(x::text, ' ') AS dump FROM ${t} x`,
       );
       const dump = rows[0]!.dump ?? "";
       for (const aadhaar of Object.values(AADHAAR)) expect(dump, `table ${t}`).not.toContain(aadhaar);

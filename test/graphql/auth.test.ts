@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { pruneNonces } from "../../graphql/auth/nonce.ts";
 import { type SessionClaims, signSessionToken } from "../../graphql/auth/token.ts";
 import { apiConfigSchema } from "../../graphql/config.ts";
 import { createApiServer } from "../../graphql/server.ts";
@@ -7,6 +8,20 @@ import { createSilentLogger } from "../../shared/logger.ts";
 import { apiEnv, SESSION_SECRET_HEX, useApiWorld, W } from "./harness.ts";
 
 const world = useApiWorld();
+
+/** A clock that moves only when told to: now() is fixed between calls of advance() or set(). */
+function manualClock(start = Date.now()) {
+  let ms = start;
+  return {
+    now: () => new Date(ms),
+    advance(byMs: number) {
+      ms += byMs;
+    },
+    set(toMs: number) {
+      ms = toMs;
+    },
+  };
+}
 
 const SIGN_IN =
   "mutation ($m: String!, $s: String!) { signIn(message: $m, signature: $s) { token address roles expiresAt } }";
@@ -71,15 +86,55 @@ describe("Sign-In with Ethereum", () => {
   });
 
   it("refuses an expired nonce, because nonces are short-lived", async () => {
-    const { message, signature } = await world.siwe(W.outsider);
-    const nonce = /Nonce: (\w+)/.exec(message)![1];
-    await world.db.pool.query(
-      "UPDATE auth_nonce SET expires_at = now() - interval '1 second' WHERE nonce = $1",
-      [nonce],
-    );
-    const res = await world.gql(SIGN_IN, { m: message, s: signature });
+    const clock = manualClock();
+    const api = await world.startApi({ NONCE_TTL_SECONDS: "30" }, { clock: clock.now });
+    const { message, signature } = await world.siwe(W.outsider, { issuedAt: clock.now() }, api.url);
+    clock.advance(30_000);
+    const res = await world.gql(SIGN_IN, { m: message, s: signature }, null, api.url);
     expect(res.codes).toEqual(["UNAUTHENTICATED"]);
     expect(res.errors?.[0]?.message).toMatch(/nonce expired/);
+  });
+
+  it("accepts a nonce until its last millisecond, then no more (the boundary, on an injected clock)", async () => {
+    const clock = manualClock();
+    const api = await world.startApi({ NONCE_TTL_SECONDS: "30" }, { clock: clock.now });
+    const early = await world.siwe(W.outsider, { issuedAt: clock.now() }, api.url);
+    const late = await world.siwe(W.outsider, { issuedAt: clock.now() }, api.url);
+    clock.advance(29_999);
+    const ok = await world.gql(SIGN_IN, { m: early.message, s: early.signature }, null, api.url);
+    expect(ok.errors).toBeUndefined();
+    clock.advance(1);
+    const refused = await world.gql(SIGN_IN, { m: late.message, s: late.signature }, null, api.url);
+    expect(refused.errors?.[0]?.message).toMatch(/nonce expired/);
+  });
+
+  it("prunes expired nonces, so a nonce flood leaves no rows behind once they expire", async () => {
+    const clock = manualClock();
+    const api = await world.startApi({ NONCE_TTL_SECONDS: "30" }, { clock: clock.now });
+    const issued: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await world.gql<{ nonce: { nonce: string } }>(
+        "mutation { nonce { nonce } }",
+        {},
+        null,
+        api.url,
+      );
+      issued.push(res.data!.nonce.nonce);
+    }
+    const count = async () =>
+      Number(
+        (
+          await world.db.pool.query<{ n: string }>(
+            "SELECT count(*) AS n FROM api.auth_nonce WHERE nonce = ANY($1)",
+            [issued],
+          )
+        ).rows[0]!.n,
+      );
+    expect(await pruneNonces(world.db.apiPrisma, clock.now())).toBe(0);
+    expect(await count()).toBe(5);
+    clock.advance(30_000);
+    expect(await pruneNonces(world.db.apiPrisma, clock.now())).toBeGreaterThanOrEqual(5);
+    expect(await count()).toBe(0);
   });
 
   it("refuses a message issued in the future or already expired, because its times must be sane", async () => {
@@ -147,12 +202,55 @@ describe("session tokens", () => {
     expect(res.codes).toEqual(["UNAUTHENTICATED"]);
   });
 
-  it("expires sessions after SESSION_TTL_SECONDS", async () => {
-    const shortLived = await world.startApi({ SESSION_TTL_SECONDS: "1" });
-    const token = await world.signIn(W.outsider, shortLived.url);
-    await new Promise((r) => setTimeout(r, 2_100));
-    const res = await world.gql(VIEWER, {}, token, shortLived.url);
-    expect(res.codes).toEqual(["UNAUTHENTICATED"]);
+  it("expires sessions after SESSION_TTL_SECONDS (the boundary, on an injected clock)", async () => {
+    const clock = manualClock();
+    const api = await world.startApi({ SESSION_TTL_SECONDS: "60" }, { clock: clock.now });
+    const { message, signature } = await world.siwe(W.outsider, { issuedAt: clock.now() }, api.url);
+    const signedIn = await world.gql<{ signIn: { token: string; expiresAt: string } }>(
+      SIGN_IN,
+      { m: message, s: signature },
+      null,
+      api.url,
+    );
+    const token = signedIn.data!.signIn.token;
+    // Sessions end on a whole second (the token's exp).
+    const expiresAt = Date.parse(signedIn.data!.signIn.expiresAt);
+    clock.set(expiresAt - 1_000);
+    expect((await world.gql(VIEWER, {}, token, api.url)).errors).toBeUndefined();
+    clock.set(expiresAt);
+    const res = await world.gql(VIEWER, {}, token, api.url);
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0]?.message).toMatch(/expired/);
+  });
+
+  it("can use a session the moment it is created (read your writes)", async () => {
+    for (let i = 0; i < 5; i++) {
+      const token = await world.signIn(W.outsider);
+      expect((await world.gql(VIEWER, {}, token)).errors).toBeUndefined();
+    }
+  });
+
+  it("accepts only the canonical encoding of the MAC, because a token has exactly one spelling", async () => {
+    const token = await world.signIn(W.outsider);
+    const [prefix, payload, mac] = token.split(".") as [string, string, string];
+    expect((await world.gql(VIEWER, {}, token)).errors).toBeUndefined();
+    // 32 bytes are 43 base64url characters: the last one carries 4 bits and 2 unused ones.
+    const last = mac.at(-1)!;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const sameBits = alphabet[(alphabet.indexOf(last) & ~3) | ((alphabet.indexOf(last) + 1) & 3)]!;
+    const variants = [
+      `${mac}=`, // padding
+      `${mac.slice(0, -1)}${sameBits}`, // other unused low bits
+      `${mac.slice(0, 10)}*${mac.slice(10)}`, // a character base64url decoding skips
+      mac.replaceAll("-", "+").replaceAll("_", "/"), // standard base64 alphabet
+    ].filter((v) => v !== mac);
+    expect(variants.length).toBeGreaterThanOrEqual(3);
+    for (const variant of variants) {
+      expect(Buffer.from(variant, "base64url").equals(Buffer.from(mac, "base64url"))).toBe(true);
+      const res = await world.gql(VIEWER, {}, `${prefix}.${payload}.${variant}`);
+      expect(res.status, variant).toBe(401);
+      expect(res.errors?.[0]?.message).toMatch(/signature is invalid/);
+    }
   });
 });
 
@@ -162,8 +260,8 @@ describe("start-up", () => {
     await expect(
       createApiServer({
         config,
-        prisma: world.db.prisma,
-        pool: world.db.pool,
+        prisma: world.db.apiPrisma,
+        pool: world.db.apiPool,
         logger: createSilentLogger(),
         deployment: world.deployment,
       }),

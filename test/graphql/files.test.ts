@@ -80,7 +80,8 @@ describe("GET /files/<cid>", () => {
     expect(res.headers.get("x-doctel-verification")).toBe("VERIFIED");
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(bytes);
     const { rows } = await world.db.pool.query<{ record_ids: string[]; record_type: string }>(
-      "SELECT record_ids, record_type::text FROM access_audit_log WHERE request_id = 'req-file-1'",
+      "SELECT record_ids, record_type::text FROM access_audit_log WHERE request_id = $1 AND client_request_id = 'req-file-1'",
+      [res.headers.get("x-request-id")],
     );
     expect(rows).toEqual([{ record_ids: [cid], record_type: "ATTACHMENT" }]);
   });

@@ -1,9 +1,11 @@
 /**
  * The API under test, end to end: a real chain (Hardhat's JSON-RPC server) with DocTel deployed,
- * the indexer following it in-process into this file's own PostgreSQL database, the API server
- * on real HTTP, SDK clients for writes, and SIWE sign-in with private-key accounts.
+ * the indexer following it in-process into this file's own PostgreSQL database (as the indexer's
+ * login, a member of doctel_indexer), the API server on real HTTP (as the API's login, doctel_api),
+ * SDK clients for writes, and SIWE sign-in with private-key accounts.
  */
 import { Writable } from "node:stream";
+import { PrismaPg } from "@prisma/adapter-pg";
 import pino from "pino";
 import type { Hex } from "viem";
 import { createSiweMessage } from "viem/siwe";
@@ -14,6 +16,7 @@ import { indexerConfigSchema } from "../../indexer/config.ts";
 import { createIndexer } from "../../indexer/indexer.ts";
 import { indexerSettings } from "../../indexer/main.ts";
 import { createIndexerMetrics } from "../../indexer/ops/metrics.ts";
+import { PrismaClient } from "../../prisma/generated/client.ts";
 import { createDocTelClient, type DocTelClient, type SigningWalletClient } from "../../sdk/index.ts";
 import { parseConfig } from "../../shared/config.ts";
 import type { DeploymentRecord } from "../../shared/deployment.ts";
@@ -21,7 +24,7 @@ import { completeAadhaar } from "../../shared/identity/aadhaar.ts";
 import { referenceKeyId } from "../../shared/identity/reference.ts";
 import { createSilentLogger, type Logger } from "../../shared/logger.ts";
 import { type TestChain, type TestWalletClient, useTestChain } from "../helpers/chain.ts";
-import { type TestDatabase, useTestDatabase } from "../helpers/db.ts";
+import { type StatementCount, type TestDatabase, useTestDatabase } from "../helpers/db.ts";
 
 /** Test secrets: 32 bytes each, never real ones. */
 export const PEPPER = Buffer.alloc(32, 0x5a);
@@ -105,8 +108,10 @@ export interface ApiWorld {
   /** Starts another API server on the same database (other settings); closed after the file. */
   startApi(
     env?: Record<string, string>,
-    extra?: { pool?: import("pg").Pool; logger?: Logger },
+    extra?: { pool?: import("pg").Pool; logger?: Logger; clock?: () => Date },
   ): Promise<ApiServer>;
+  /** Counts the statements the API sends (on its pool) while `fn` runs. */
+  countApiStatements<T>(fn: () => Promise<T>): Promise<StatementCount<T>>;
 }
 
 export function apiEnv(dbUrl: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -120,6 +125,11 @@ export function apiEnv(dbUrl: string, extra: Record<string, string> = {}): Recor
     ALLOWED_ORIGINS: ORIGIN,
     MAX_PAGE_SIZE: "100",
     LOG_LEVEL: "debug",
+    // Test files sign in and query from one address far faster than people do: limits are tested
+    // on their own (test/graphql/limits.test.ts), with their defaults.
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: "100000",
+    RATE_LIMIT_ACCOUNT_PER_MINUTE: "100000",
+    RATE_LIMIT_WRITES_PER_MINUTE: "100000",
     ...extra,
   };
 }
@@ -163,7 +173,7 @@ export function useApiWorld(options: { apiEnv?: Record<string, string> } = {}): 
         deployBlock: deployed.deployBlock,
       },
       settings: indexerSettings(indexerConfig),
-      pool: db.pool,
+      pool: db.indexerPool,
       logger: createSilentLogger(),
       metrics: createIndexerMetrics(),
     });
@@ -172,8 +182,8 @@ export function useApiWorld(options: { apiEnv?: Record<string, string> } = {}): 
     const config = parseConfig(apiConfigSchema, apiEnv(db.url, options.apiEnv));
     api = await createApiServer({
       config,
-      prisma: db.prisma,
-      pool: db.pool,
+      prisma: db.apiPrisma,
+      pool: db.apiPool,
       logger: logs.logger,
       deployment,
     });
@@ -284,14 +294,16 @@ export function useApiWorld(options: { apiEnv?: Record<string, string> } = {}): 
       const config = parseConfig(apiConfigSchema, apiEnv(db.url, env));
       const server = await createApiServer({
         config,
-        prisma: db.prisma,
-        pool: extra.pool ?? db.pool,
+        prisma: extra.pool ? new PrismaClient({ adapter: new PrismaPg(extra.pool) }) : db.apiPrisma,
+        pool: extra.pool ?? db.apiPool,
         logger: extra.logger ?? createSilentLogger(),
         deployment: need(deployment, "the deployment"),
+        ...(extra.clock ? { clock: extra.clock } : {}),
       });
       extraServers.push(server);
       return server;
     },
+    countApiStatements: (fn) => db.countStatements(fn, db.apiPool),
   };
   return world;
 }

@@ -1,8 +1,9 @@
 import { CID } from "multiformats/cid";
 import * as raw from "multiformats/codecs/raw";
 import { sha256 } from "multiformats/hashes/sha2";
-import pg, { type Pool } from "pg";
+import type { Pool } from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createApiPool } from "../../graphql/db-pool.ts";
 import { encodeAssignDoctor, encodeAttachFile, encodeOpenTreatment } from "../../sdk/encoders/treatments.ts";
 import { buildScenario, captureLogs, type Scenario, useApiWorld, W } from "./harness.ts";
 
@@ -52,7 +53,7 @@ const NESTED = `query Nested {
 
 describe("nested queries", () => {
   it("load 50 treatments with patient, hospital, doctors and attachments in a constant handful of statements (no N+1)", async () => {
-    const { result, count, statements } = await world.db.countStatements(() => world.gql(NESTED, {}, staff));
+    const { result, count, statements } = await world.countApiStatements(() => world.gql(NESTED, {}, staff));
     expect(result.errors).toBeUndefined();
     const nodes = (
       result.data as { treatments: { nodes: { careTeam: unknown[]; attachments: unknown[] }[] } }
@@ -68,7 +69,7 @@ describe("nested queries", () => {
     const history = `query ($ref: Bytes32) { patient(ref: $ref) { ref sex treatments(first: 50) { nodes {
       id stage diagnosis { code } hospital { name } careTeam { doctor { account specialty { name } } }
       attachments { cid verification { status } } } } } }`;
-    const { result, count, statements } = await world.db.countStatements(() =>
+    const { result, count, statements } = await world.countApiStatements(() =>
       world.gql(history, { ref: s.ref2 }, staff),
     );
     expect(result.errors).toBeUndefined();
@@ -81,7 +82,7 @@ describe("nested queries", () => {
 
   it("plan a patient's history once per connection: its prepared statements settle on generic plans", async () => {
     // One connection, so that pg_prepared_statements (per session) sees every statement the API sent.
-    const pool = new pg.Pool({ connectionString: world.db.url, max: 1 });
+    const pool = createApiPool({ databaseUrl: world.db.apiUrl, size: 1 });
     try {
       const api = await world.startApi({}, { pool });
       const history = `query ($ref: Bytes32) { patient(ref: $ref) { ref sex treatments(first: 20) { nodes {
@@ -110,10 +111,10 @@ describe("nested queries", () => {
   });
 
   it("take the same number of statements for 5 treatments as for 50", async () => {
-    const five = await world.db.countStatements(() =>
+    const five = await world.countApiStatements(() =>
       world.gql(NESTED.replace("first: 50", "first: 5"), {}, staff),
     );
-    const fifty = await world.db.countStatements(() => world.gql(NESTED, {}, staff));
+    const fifty = await world.countApiStatements(() => world.gql(NESTED, {}, staff));
     expect(five.count).toBe(fifty.count);
   });
 });
@@ -121,7 +122,7 @@ describe("nested queries", () => {
 describe("query limits", () => {
   it("refuse a query deeper than MAX_QUERY_DEPTH before running it (QUERY_TOO_COMPLEX, HTTP 400)", async () => {
     const deep = `{ treatments(first: 1) { nodes { patient { registeredHospital { name } treatments(first: 1) { nodes { careTeam { doctor { hospital { name } } } } } } } } }`;
-    const { result, statements } = await world.db.countStatements(() => world.gql(deep, {}, staff));
+    const { result, statements } = await world.countApiStatements(() => world.gql(deep, {}, staff));
     expect(result.status).toBe(400);
     expect(result.codes).toEqual(["QUERY_TOO_COMPLEX"]);
     expect(result.errors![0]!.message).toMatch(/depth 9 exceeds the limit of 8/);
@@ -156,7 +157,7 @@ describe("query limits", () => {
 describe("errors", () => {
   it("hide unexpected failures behind 'internal error' and log them in full with the request id", async () => {
     const logs = captureLogs();
-    const failing = new Proxy(world.db.pool, {
+    const failing = new Proxy(world.db.apiPool, {
       get(target, prop, receiver) {
         if (prop === "query") {
           return (config: unknown, values?: unknown) => {
@@ -181,7 +182,7 @@ describe("errors", () => {
       headers: {
         "content-type": "application/json",
         authorization: `Bearer ${token}`,
-        "x-request-id": "req-boom",
+        "x-request-id": "client-boom",
       },
       body: JSON.stringify({ query: `{ treatment(id: "${s.t1}") { id hospital { name } } }` }),
     });
@@ -193,7 +194,9 @@ describe("errors", () => {
     expect(body.errors[0]!.extensions.code).toBe("INTERNAL_SERVER_ERROR");
     expect(body.errors[0]!.extensions.stacktrace).toBeUndefined();
     expect(JSON.stringify(body)).not.toContain("on fire");
-    const logged = logs.lines().find((l) => l.request_id === "req-boom" && l.level === 50);
+    const requestId = res.headers.get("x-request-id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const logged = logs.lines().find((l) => l.request_id === requestId && l.level === 50);
     expect(logged).toBeDefined();
     expect(logged!.msg).toMatch(/on fire/);
     expect((logged!.err as { stack?: string }).stack).toMatch(/simulated failure/);
@@ -231,5 +234,28 @@ describe("operations endpoints", () => {
     );
     expect(metrics).toMatch(/doctel_api_graphql_errors_total\{code="QUERY_TOO_COMPLEX"\} \d+/);
     expect((await fetch(`${world.api.url}/no-such-route`, { method: "POST" })).status).toBe(404);
+  });
+
+  it("keep /metrics off the API's port in production, unless a token guards it or it has a port of its own", async () => {
+    const production = await world.startApi({ NODE_ENV: "production" });
+    expect((await fetch(`${production.url}/metrics`)).status).toBe(404);
+    expect(production.metricsUrl).toBeNull();
+
+    const token = "t".repeat(40);
+    const guarded = await world.startApi({ NODE_ENV: "production", METRICS_TOKEN: token });
+    expect((await fetch(`${guarded.url}/metrics`)).status).toBe(401);
+    const wrong = await fetch(`${guarded.url}/metrics`, {
+      headers: { authorization: `Bearer ${"u".repeat(40)}` },
+    });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${guarded.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    expect(right.status).toBe(200);
+    expect(await right.text()).toMatch(/doctel_api_graphql_requests_total/);
+
+    const separate = await world.startApi({ NODE_ENV: "production", METRICS_PORT: "0" });
+    expect((await fetch(`${separate.url}/metrics`)).status).toBe(404);
+    expect(separate.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(new URL(separate.metricsUrl!).port).not.toBe(String(separate.port));
+    expect((await fetch(separate.metricsUrl!)).status).toBe(200);
   });
 });

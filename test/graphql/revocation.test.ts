@@ -28,18 +28,31 @@ describe("roles come from the chain at every request", () => {
   });
 
   it("refuses a doctor's patient once they are unassigned, because access follows the care team", async () => {
-    const token = await world.signIn(W.doctor);
-    expect((await world.gql(PATIENT, {}, token)).errors).toBeUndefined();
+    // No grace period here (DOCTOR_ACCESS_GRACE_HOURS=0; test/graphql/care.test.ts tests one), and
+    // the API's clock at least at the unassignment's block time (a dev chain's blocks may be
+    // seconds ahead of the wall clock when it mines faster than one a second).
+    let atLeast = 0;
+    const api = await world.startApi(
+      { DOCTOR_ACCESS_GRACE_HOURS: "0" },
+      { clock: () => new Date(Math.max(Date.now(), atLeast)) },
+    );
+    const token = await world.signIn(W.doctor, api.url);
+    expect((await world.gql(PATIENT, {}, token, api.url)).errors).toBeUndefined();
     const staff = world.client(W.staff1);
     const { blockNumber } = await staff.unassignDoctor({
       treatmentId: BigInt(s.t1),
       doctor: world.wallet(W.doctor).account.address,
     });
     await world.indexed(blockNumber);
-    expect((await world.gql(PATIENT, {}, token)).codes).toEqual(["FORBIDDEN"]);
+    const { rows } = await world.db.pool.query<{ time: Date }>(
+      "SELECT time FROM event_block WHERE number = $1",
+      [String(blockNumber)],
+    );
+    atLeast = rows[0]!.time.getTime();
+    expect((await world.gql(PATIENT, {}, token, api.url)).codes).toEqual(["FORBIDDEN"]);
     await staff.assignDoctor({ treatmentId: BigInt(s.t1), doctor: world.wallet(W.doctor).account.address });
     await world.indexed();
-    expect((await world.gql(PATIENT, {}, token)).errors).toBeUndefined();
+    expect((await world.gql(PATIENT, {}, token, api.url)).errors).toBeUndefined();
   });
 
   it("refuses a revoked doctor everything clinical, because revocation ends every assignment", async () => {

@@ -8,6 +8,7 @@ import type { TestProject } from "vitest/node";
 import { z } from "zod";
 import { applyMigrations } from "../../prisma/migrate.ts";
 import { parseConfig } from "../../shared/config.ts";
+import { DB_GROUPS, ensureGroups, ensureLogin } from "../../shared/db/roles.ts";
 import { createLogger } from "../../shared/logger.ts";
 import { createDatabase, startTemporaryPostgres, withClient } from "../../shared/services/postgres.ts";
 
@@ -19,8 +20,16 @@ declare module "vitest" {
     databaseTemplate: string;
     /** Unique per `vitest run`, for tests that leave marks on the shared server. */
     testRunId: string;
+    /** Login users of the database groups (shared/db/roles.ts), as the indexer and the API log in. */
+    databaseLogins: Record<"indexer" | "api", { name: string; password: string }>;
   }
 }
+
+/** The logins tests connect as, members of doctel_indexer and doctel_api (passwords: test-only). */
+export const TEST_LOGINS = {
+  indexer: { name: "test_indexer", password: "test-indexer-password" },
+  api: { name: "test_api", password: "test-api-password" },
+} as const;
 
 export const TEMPLATE_DATABASE = "doctel_template";
 
@@ -34,6 +43,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = performance.now();
   const server = await startTemporaryPostgres({ logger });
   try {
+    await withClient(server.url, async (client) => {
+      await ensureGroups(client);
+      await ensureLogin(client, { ...TEST_LOGINS.indexer, group: DB_GROUPS.indexer });
+      await ensureLogin(client, { ...TEST_LOGINS.api, group: DB_GROUPS.api });
+    });
     const templateUrl = await createDatabase(server.url, TEMPLATE_DATABASE);
     const { applied } = await applyMigrations({ databaseUrl: templateUrl, logger });
     // Marked as a template: copies need no superuser, and nobody may stay connected to it.
@@ -51,5 +65,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("databaseAdminUrl", server.url);
   project.provide("databaseTemplate", TEMPLATE_DATABASE);
   project.provide("testRunId", randomUUID());
+  project.provide("databaseLogins", TEST_LOGINS);
   return () => server.stop();
 }

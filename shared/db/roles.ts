@@ -1,0 +1,104 @@
+/**
+ * The database roles DocTel's processes log in as (prisma/migrations/20261208120000_api_schema_roles
+ * grants them; docs/operations.md explains them):
+ *
+ * | group              | login users (compose, embedded) | may                                                             |
+ * | ------------------ | ------------------------------- | --------------------------------------------------------------- |
+ * | (migrating role)   | `doctel` / the superuser        | own and migrate every schema and table; no serving process      |
+ * | `doctel_indexer`   | `indexer`                       | read and write schema `public` (chain-derived); nothing in `api` |
+ * | `doctel_api`       | `api`                           | read `public`; SELECT and INSERT in `api`, and the writes below |
+ * | `doctel_reporting` | `grafana`                       | SELECT on the views of schema `reporting`, nothing else         |
+ *
+ * Groups are NOLOGIN and fixed by name (the migrations grant to them); login users are members,
+ * created by whoever runs the cluster: docker/postgres-init/10-doctel-users.sh, the embedded stack
+ * (cli/start/), the test harness.
+ */
+import type pg from "pg";
+
+export const DB_GROUPS = {
+  indexer: "doctel_indexer",
+  api: "doctel_api",
+  reporting: "doctel_reporting",
+} as const;
+
+export type DbGroup = (typeof DB_GROUPS)[keyof typeof DB_GROUPS];
+
+/**
+ * The tables of schema `api` that the API may change after inserting a row, and why; every other
+ * table there is append-only for the API (SELECT and INSERT). The migrations grant exactly this,
+ * and test/graphql/roles.test.ts compares the database's grants with it.
+ */
+export const API_TABLE_WRITES: Readonly<
+  Record<string, { update: readonly string[] | "all"; delete: boolean; why: string }>
+> = {
+  auth_nonce: {
+    update: ["consumed_at", "consumed_by"],
+    delete: true,
+    why: "a nonce is consumed once, and deleted once expired",
+  },
+  api_session: {
+    update: ["revoked_at"],
+    delete: true,
+    why: "signOut revokes a session; expired ones are deleted",
+  },
+  analytics_dataset: {
+    update: [
+      "row_count",
+      "suppressed_rows",
+      "classes",
+      "achieved_k",
+      "min_class_rows",
+      "min_distinct_diagnoses",
+      "info_loss",
+    ],
+    delete: false,
+    why: "a dataset's statistics are written after its rows, in the transaction that builds it",
+  },
+  rate_limit_bucket: {
+    update: "all",
+    delete: true,
+    why: "a token bucket is a counter updated in place; idle buckets are deleted",
+  },
+};
+
+/** Creates the NOLOGIN groups when missing (as the migrations do), so a later GRANT … TO finds them. */
+export async function ensureGroups(client: pg.ClientBase): Promise<void> {
+  for (const group of Object.values(DB_GROUPS)) {
+    await client.query(
+      `DO $$ BEGIN
+         IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '${group}') THEN
+           CREATE ROLE ${group} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
+         END IF;
+       END $$`,
+    );
+  }
+}
+
+/**
+ * Creates login `name` as a member of `group`, or resets its password and membership if it exists.
+ * Needs CREATEROLE (the cluster's superuser in the embedded stack and the tests).
+ */
+export async function ensureLogin(
+  client: pg.ClientBase,
+  login: { name: string; password: string; group: DbGroup },
+): Promise<void> {
+  const name = client.escapeIdentifier(login.name);
+  const password = client.escapeLiteral(login.password);
+  const { rows } = await client.query("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", [login.name]);
+  if (rows.length === 0) {
+    await client.query(
+      `CREATE ROLE ${name} LOGIN PASSWORD ${password} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
+    );
+  } else {
+    await client.query(`ALTER ROLE ${name} LOGIN PASSWORD ${password}`);
+  }
+  await client.query(`GRANT ${client.escapeIdentifier(login.group)} TO ${name}`);
+}
+
+/** `url` with another user and password (same server and database). */
+export function urlAsLogin(url: string, login: { name: string; password: string }): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(login.name);
+  parsed.password = encodeURIComponent(login.password);
+  return parsed.toString();
+}
