@@ -28,6 +28,7 @@ import { parseAadhaar } from "../shared/identity/aadhaar.ts";
 import { aadhaarReference, referenceKeyId } from "../shared/identity/reference.ts";
 import type { Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
+import { type DatasetSettings, datasetSettingsFrom } from "./analytics/datasets/settings.ts";
 import type { AnalyticsSettings } from "./analytics/settings.ts";
 import { type AnalyticsPart, loadAnalytics } from "./analytics-bridge.ts";
 import { createRequestAuditLog, type RequestAuditLog } from "./audit/audit-log.ts";
@@ -102,8 +103,9 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
         }
       : {}),
   };
-  const settings: ApiSettings & AnalyticsSettings = {
+  const settings: ApiSettings & AnalyticsSettings & DatasetSettings = {
     ...(config.ANALYTICS_SECRET ? { analyticsSecret: config.ANALYTICS_SECRET } : {}),
+    ...datasetSettingsFrom(config),
     analyticsEpsilonBudget:
       config.ANALYTICS_EPSILON_BUDGET === undefined
         ? null
@@ -260,6 +262,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       resolve();
     });
   });
+  const analyticsJobs = analytics.jobs?.({ pool, logger, settings, registry: metrics.registry }) ?? null;
   const { port } = server.address() as AddressInfo;
   const host = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
   const url = `http://${host}:${port}`;
@@ -292,6 +295,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
         const force = setTimeout(() => server.closeAllConnections(), 5_000);
         await closed;
         clearTimeout(force);
+        await analyticsJobs?.stop();
         await apollo.stop();
       })();
       return closing;
