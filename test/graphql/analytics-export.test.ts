@@ -89,9 +89,8 @@ beforeAll(async () => {
   // A large synthetic release of one class, written straight into the release tables.
   await db.pool.query(
     `INSERT INTO dataset_release (id, period_kind, period, period_start, period_end, snapshot_block, snapshot_hash,
-       finalized_block, k, l, levels, row_count, class_count, chapter_rows, candidate_rows_rounded, suppressed_rows_rounded,
-       rounding_base, info_loss)
-     VALUES ($1, 'MONTH', '2020-01', '2019-12-30', '2020-02-02', 1, '0x1', 1, 11, 3, '{0,0,0,0}', $2, 1, 0, $2, 0, 10, 0)`,
+       finalized_block, k, l, levels, row_count, class_count, chapter_rows, suppressed_rows_rounded, rounding_base, info_loss)
+     VALUES ($1, 'MONTH', '2020-01', '2019-12-30', '2020-02-02', 1, '0x1', 1, 11, 3, '{0,0,0,0}', $2, 1, 0, 0, 10, 0)`,
     [largeRelease, LARGE_ROWS],
   );
   await db.pool.query(

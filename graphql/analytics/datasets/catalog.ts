@@ -33,7 +33,6 @@ export interface ReleaseDescription {
   rowCount: number;
   classCount: number;
   chapterRows: number;
-  candidateRows: RoundedCount;
   suppressedRows: RoundedCount;
   informationLoss: number;
   quasiIdentifiers: readonly string[];
@@ -67,7 +66,6 @@ export function describeRelease(r: DatasetRelease): ReleaseDescription {
     rowCount: r.rowCount,
     classCount: r.classCount,
     chapterRows: r.chapterRows,
-    candidateRows: { approximately: r.candidateRowsRounded, roundedTo: r.roundingBase },
     suppressedRows: { approximately: r.suppressedRowsRounded, roundedTo: r.roundingBase },
     informationLoss: r.infoLoss,
     quasiIdentifiers: QUASI_IDENTIFIERS,

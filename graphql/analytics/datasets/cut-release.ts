@@ -16,7 +16,7 @@
  *     aborts the cut;
  *  8. the release, its classes and its rows, in one go (the tables are append-only).
  *
- * Only rounded counts of what was suppressed are stored.
+ * Only a rounded count of what was suppressed is stored; the number of candidates is not stored.
  */
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
@@ -337,9 +337,9 @@ async function insertRelease(
   const { period, snapshot } = args;
   await client.query(
     `INSERT INTO dataset_release (id, period_kind, period, period_start, period_end, snapshot_block, snapshot_hash,
-       finalized_block, k, l, levels, row_count, class_count, chapter_rows, candidate_rows_rounded,
-       suppressed_rows_rounded, rounding_base, info_loss)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::int[], $12, $13, $14, $15, $16, $17, $18)`,
+       finalized_block, k, l, levels, row_count, class_count, chapter_rows, suppressed_rows_rounded, rounding_base,
+       info_loss)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::int[], $12, $13, $14, $15, $16, $17)`,
     [
       args.id,
       period.kind,
@@ -355,7 +355,6 @@ async function insertRelease(
       rowCount,
       perClass.length,
       stats[0]?.chapter_rows ?? 0,
-      roundCount(candidateRows),
       suppressedRowsRounded,
       ROUNDING_BASE,
       rowCount === 0 ? 0 : lossSum / rowCount,

@@ -87,9 +87,7 @@ export const datasetTypeDefs = `#graphql
     classCount: Int!
     "Rows whose diagnosis is given as its ICD-10 chapter, because its category was too rare in its class."
     chapterRows: Int!
-    "Treatments opened in the period, rounded: taken before suppression, never given exactly."
-    candidateRows: RoundedCount!
-    "Treatments left out (too rare in their class), rounded: never given exactly."
+    "Treatments of the period left out (too rare in their class), rounded: counted before suppression, so never given exactly."
     suppressedRows: RoundedCount!
     "Mean loss metric over the released rows and quasi-identifiers: 0 = every row at 5-year band, sex, district and week; 1 = every quasi-identifier *."
     informationLoss: Float!

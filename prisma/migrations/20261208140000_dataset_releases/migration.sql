@@ -29,7 +29,6 @@ CREATE TABLE "dataset_release" (
     "row_count" INTEGER NOT NULL,
     "class_count" INTEGER NOT NULL,
     "chapter_rows" INTEGER NOT NULL,
-    "candidate_rows_rounded" INTEGER NOT NULL,
     "suppressed_rows_rounded" INTEGER NOT NULL,
     "rounding_base" INTEGER NOT NULL,
     "info_loss" DOUBLE PRECISION NOT NULL,
