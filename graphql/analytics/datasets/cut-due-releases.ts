@@ -18,7 +18,7 @@ import type { Pool, PoolClient } from "pg";
 import { classifyDatabaseError } from "../../../shared/errors.ts";
 import type { Logger } from "../../../shared/logger.ts";
 import { epochDayOf, IST_OFFSET_MINUTES, toEpochDay } from "../../../shared/reference/weeks.ts";
-import { cutRelease, type ReleaseSummary } from "./cut-release.ts";
+import { cutRelease, type GroupAudit, type ReleaseSummary } from "./cut-release.ts";
 import {
   dayString,
   nextPeriod,
@@ -41,6 +41,8 @@ export interface CutContext {
   /** The server secret the release pseudonym keys derive from. */
   readonly secret: Uint8Array;
   readonly schedule: ReleaseSchedule;
+  /** The audit against what is already published (cut-release.ts's GroupAudit), if any. */
+  readonly audit?: GroupAudit;
 }
 
 export interface CutOutcome {
@@ -129,6 +131,7 @@ export async function cutDueReleases(ctx: CutContext): Promise<CutOutcome> {
           const summary = await cutRelease(client, {
             period: due.period,
             secret: ctx.secret,
+            ...(ctx.audit ? { audit: ctx.audit } : {}),
             snapshot: {
               indexedBlock: due.chain.indexed_block,
               indexedBlockHash: due.chain.indexed_block_hash,

@@ -8,8 +8,9 @@
  *  3. the generalization search (lattice-search.ts) on that histogram;
  *  4. the class of each base combination, as a temporary mapping table;
  *  5. the release rules on distinct patients, in SQL: each (class, category) group kept with at
- *     least k patients, else pooled by chapter and kept with at least k, else suppressed; each
- *     class kept with at least k patients and l distinct values;
+ *     least k patients, else pooled by chapter and kept with at least k, else suppressed; then the
+ *     groups an audit of everything already published withholds (`audit`, see GroupAudit); then
+ *     each class kept with at least k patients and l distinct values;
  *  6. which patients' rows may share a pseudonym (linkage.ts), in Node;
  *  7. the pseudonyms (HMAC-SHA256 in SQL, pseudonym.ts), a keyed shuffle within each class, and a
  *     check of every rule on exactly the rows about to be stored (linkage.ts); any violation
@@ -48,12 +49,40 @@ export interface ReleaseSnapshot {
   readonly finalizedBlock: string;
 }
 
+/** A (class, diagnosis) group of a release: the count of cases the release will show for it. */
+export interface ReleaseGroup {
+  /** "<class key>/<value>": what an audit returns to withhold the group. */
+  readonly key: string;
+  readonly ageBand: string;
+  readonly sex: string;
+  readonly stateCode: number | null;
+  readonly districtCode: number | null;
+  /** "2026-W05", "2026-02" or "*" (the release's weeks). */
+  readonly period: string;
+  /** ICD-10 category, chapter range ("A00-B99"), or null (no diagnosis). */
+  readonly diagnosis: string | null;
+  readonly diagnosisLevel: "CATEGORY" | "CHAPTER" | "NONE";
+  /** Treatments in the group. */
+  readonly rows: number;
+}
+
+/**
+ * Decides which groups a release must not show because, together with what is already published
+ * (the public-health publications of the same weeks), they would narrow a suppressed cell. The
+ * release drops those rows and applies its class rules after. Without one, nothing is withheld.
+ */
+export type GroupAudit = (
+  groups: readonly ReleaseGroup[],
+  period: ReleasePeriod,
+) => Promise<ReadonlySet<string>>;
+
 export interface CutReleaseArgs {
   readonly period: ReleasePeriod;
   readonly snapshot: ReleaseSnapshot;
   readonly secret: Uint8Array;
   /** Defaults to a random UUID; the pseudonym key derives from it. */
   readonly id?: string;
+  readonly audit?: GroupAudit;
 }
 
 export interface ReleaseSummary {
@@ -196,7 +225,7 @@ async function createMapping(
   return classes;
 }
 
-/** Step 5: the diagnosis value of each kept row, and the classes that hold. */
+/** Step 5: the diagnosis value of each row the rules keep. */
 async function applyRules(client: PoolClient): Promise<void> {
   const chapters = ICD10_CHAPTERS.map((c) => c.number);
   const labels = ICD10_CHAPTERS.map((c) => `${c.first}-${c.last}`);
@@ -232,6 +261,34 @@ async function applyRules(client: PoolClient): Promise<void> {
       WHERE v.level IS NOT NULL`,
     [RELEASE_K, chapters, labels],
   );
+}
+
+/** The groups the rules keep, as an audit sees them. */
+async function keptGroups(
+  client: PoolClient,
+  classes: ReadonlyMap<string, ClassValues>,
+): Promise<ReleaseGroup[]> {
+  const { rows } = await client.query<{ class_key: string; value: string | null; level: string; n: number }>(
+    "SELECT class_key, value, level, count(*)::int AS n FROM rc_kept GROUP BY class_key, value, level",
+  );
+  return rows.map((r) => {
+    const c = classes.get(r.class_key)!;
+    return {
+      key: `${r.class_key}/${r.value ?? ""}`,
+      ageBand: c.ageBand,
+      sex: c.sex,
+      stateCode: c.stateCode,
+      districtCode: c.districtCode,
+      period: c.period,
+      diagnosis: r.value,
+      diagnosisLevel: r.level as ReleaseGroup["diagnosisLevel"],
+      rows: r.n,
+    };
+  });
+}
+
+/** Step 5, last part: the classes that hold with the groups left, and their patients numbered. */
+async function keepClasses(client: PoolClient): Promise<void> {
   await client.query(
     `CREATE TEMP TABLE rc_class ON COMMIT DROP AS
      SELECT class_key FROM rc_kept GROUP BY class_key
@@ -425,6 +482,16 @@ export async function cutRelease(client: PoolClient, args: CutReleaseArgs): Prom
   const levels = search.best.levels;
   const classes = await createMapping(client, entries, levels, releaseDays);
   await applyRules(client);
+  if (args.audit) {
+    const withheld = await args.audit(await keptGroups(client, classes), args.period);
+    if (withheld.size > 0) {
+      await client.query(
+        "DELETE FROM rc_kept WHERE class_key || '/' || coalesce(value, '') = ANY($1::text[])",
+        [[...withheld]],
+      );
+    }
+  }
+  await keepClasses(client);
 
   const { rows: kept } = await client.query<{ class_key: string }>("SELECT class_key FROM rc_class");
   const numbered = kept
