@@ -140,6 +140,16 @@ beforeAll(async () => {
   treatments = rows.map((r) => ({ ...r, day: toEpochDay(r.day as unknown as string) }));
 }, 300_000);
 
+/** The class the attacker puts an admission in, from its public facts. */
+const admissionClass = (release: SeenRelease, t: Treatment) =>
+  classOfFacts(release, {
+    day: t.day,
+    stateCode: t.state,
+    districtCode: t.district,
+    sex: t.sex,
+    ageBand: t.age_band,
+  });
+
 const patientsOf = (releaseId: string, rows: readonly SeenRow[]) =>
   new Set(rows.map((r) => truth.get(releaseId)!.get(r.pseudonym)!));
 
@@ -312,13 +322,7 @@ describe("attack: public knowledge of a person", () => {
       for (const r of rows) byClass.set(classKey(r), [...(byClass.get(classKey(r)) ?? []), r]);
       for (const t of treatments) {
         if (t.day < toEpochDay(release.from) || t.day > toEpochDay(release.to)) continue;
-        const key = classOfFacts(release, {
-          day: t.day,
-          stateCode: t.state,
-          districtCode: t.district,
-          sex: t.sex,
-          ageBand: t.age_band,
-        });
+        const key = admissionClass(release, t);
         const candidates = byClass.get(key) ?? [];
         if (candidates.length === 0) continue; // suppressed: the person is not in the release
         people++;
@@ -337,13 +341,7 @@ describe("attack: public knowledge of a person", () => {
       const admissions = new Map<string, string[]>();
       for (const t of treatments) {
         if (t.day < toEpochDay(release.from) || t.day > toEpochDay(release.to)) continue;
-        const key = classOfFacts(release, {
-          day: t.day,
-          stateCode: t.state,
-          districtCode: t.district,
-          sex: t.sex,
-          ageBand: t.age_band,
-        });
+        const key = admissionClass(release, t);
         admissions.set(t.patient_ref, [...(admissions.get(t.patient_ref) ?? []), key]);
       }
       for (const known of admissions.values()) {

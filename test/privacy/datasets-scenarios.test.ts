@@ -87,6 +87,13 @@ const singletons = (from: number, n: number, day: string): CaseSpec[] =>
     diagnosis: "I10",
   }));
 
+/** The periods each pseudonym has rows in: what links two known admissions. */
+function periodsByPseudonym(rows: readonly SeenRow[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) out.set(r.pseudonym, (out.get(r.pseudonym) ?? new Set()).add(r.period));
+  return out;
+}
+
 let seen: SeenRelease[];
 const byPeriod = (period: string) => seen.find((r) => r.period === period)!;
 
@@ -169,8 +176,7 @@ describe("attack: two known admissions in two weeks", () => {
     const april = byPeriod("2024-04");
     const rows = (await everyRow(april)).rows;
     const truth = await truthOf(april);
-    const weeksOf = new Map<string, Set<string>>();
-    for (const r of rows) weeksOf.set(r.pseudonym, (weeksOf.get(r.pseudonym) ?? new Set()).add(r.period));
+    const weeksOf = periodsByPseudonym(rows);
     const both = [...weeksOf].filter(([, w]) => w.has("2024-W14") && w.has("2024-W15"));
     expect(new Set(both.map(([p]) => truth.get(p))).size).toBe(12);
     expect(both.length).toBeGreaterThanOrEqual(RELEASE_K);
@@ -180,8 +186,7 @@ describe("attack: two known admissions in two weeks", () => {
     const april = byPeriod("2024-04");
     const rows = (await everyRow(april)).rows;
     const truth = await truthOf(april);
-    const weeksOf = new Map<string, Set<string>>();
-    for (const r of rows) weeksOf.set(r.pseudonym, (weeksOf.get(r.pseudonym) ?? new Set()).add(r.period));
+    const weeksOf = periodsByPseudonym(rows);
     const pair = [...weeksOf].filter(([, w]) => w.has("2024-W14") && w.has("2024-W16"));
     expect(pair).toEqual([]);
     // Her rows are there, each among the week's patients.

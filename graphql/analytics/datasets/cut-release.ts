@@ -49,16 +49,20 @@ export interface ReleaseSnapshot {
   readonly finalizedBlock: string;
 }
 
-/** A (class, diagnosis) group of a release: the count of cases the release will show for it. */
-export interface ReleaseGroup {
-  /** "<class key>/<value>": what an audit returns to withhold the group. */
-  readonly key: string;
+/** The generalized quasi-identifier values of a release class. */
+export interface ClassValues {
   readonly ageBand: string;
   readonly sex: string;
   readonly stateCode: number | null;
   readonly districtCode: number | null;
   /** "2026-W05", "2026-02" or "*" (the release's weeks). */
   readonly period: string;
+}
+
+/** A (class, diagnosis) group of a release: the count of cases the release will show for it. */
+export interface ReleaseGroup extends ClassValues {
+  /** "<class key>/<value>": what an audit returns to withhold the group. */
+  readonly key: string;
   /** ICD-10 category, chapter range ("A00-B99"), or null (no diagnosis). */
   readonly diagnosis: string | null;
   readonly diagnosisLevel: "CATEGORY" | "CHAPTER" | "NONE";
@@ -145,18 +149,13 @@ async function histogram(client: PoolClient): Promise<QiClass[]> {
   }));
 }
 
-/** A release class: its generalized values and loss, the same for every base combination in it. */
-interface ClassValues {
+/** A release class: its values and loss, the same for every base combination in it. */
+interface ReleaseClass extends ClassValues {
   readonly key: string;
-  readonly ageBand: string;
-  readonly sex: string;
-  readonly stateCode: number | null;
-  readonly districtCode: number | null;
-  readonly period: string;
   readonly loss: number;
 }
 
-function classOf(c: QiClass, levels: Levels, releaseDays: number): ClassValues {
+function classOf(c: QiClass, levels: Levels, releaseDays: number): ReleaseClass {
   const region = regionAt(c, levels[2]);
   const values = {
     ageBand: ageAt(c.ageBand, levels[0]),
@@ -176,7 +175,7 @@ function classOf(c: QiClass, levels: Levels, releaseDays: number): ClassValues {
 }
 
 /** Display order of classes: age, sex, region, period. */
-function compareClasses(a: ClassValues, b: ClassValues): number {
+function compareClasses(a: ReleaseClass, b: ReleaseClass): number {
   const age = (band: string) => (band === "*" ? 1_000 : Number.parseInt(band, 10));
   return (
     age(a.ageBand) - age(b.ageBand) ||
@@ -192,8 +191,8 @@ async function createMapping(
   entries: readonly QiClass[],
   levels: Levels,
   releaseDays: number,
-): Promise<Map<string, ClassValues>> {
-  const classes = new Map<string, ClassValues>();
+): Promise<Map<string, ReleaseClass>> {
+  const classes = new Map<string, ReleaseClass>();
   const seen = new Set<string>();
   const cols = {
     age: [] as string[],
@@ -272,14 +271,14 @@ async function keptGroups(
     "SELECT class_key, value, level, count(*)::int AS n FROM rc_kept GROUP BY class_key, value, level",
   );
   return rows.map((r) => {
-    const c = classes.get(r.class_key)!;
+    const { ageBand, sex, stateCode, districtCode, period } = classes.get(r.class_key)!;
     return {
       key: `${r.class_key}/${r.value ?? ""}`,
-      ageBand: c.ageBand,
-      sex: c.sex,
-      stateCode: c.stateCode,
-      districtCode: c.districtCode,
-      period: c.period,
+      ageBand,
+      sex,
+      stateCode,
+      districtCode,
+      period,
       diagnosis: r.value,
       diagnosisLevel: r.level as ReleaseGroup["diagnosisLevel"],
       rows: r.n,
@@ -302,6 +301,19 @@ async function keepClasses(client: PoolClient): Promise<void> {
   );
 }
 
+/** Dense ids of strings, in order of first sight. */
+function denseIds(): (value: string) => number {
+  const ids = new Map<string, number>();
+  return (value) => {
+    let id = ids.get(value);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(value, id);
+    }
+    return id;
+  };
+}
+
 /** The rows that will be released, as (patient number, class number, value id). */
 async function keptLinkRows(
   client: PoolClient,
@@ -312,15 +324,12 @@ async function keptLinkRows(
              FROM rc_kept k JOIN rc_class USING (class_key) JOIN rc_patient pp USING (patient_ref)`,
     rowMode: "array",
   });
-  const values = new Map<string, number>();
-  return rows.map(([patient, key, value]) => {
-    let id = values.get(value);
-    if (id === undefined) {
-      id = values.size;
-      values.set(value, id);
-    }
-    return { patient, classNo: classNo.get(key)!, value: id };
-  });
+  const valueId = denseIds();
+  return rows.map(([patient, key, value]) => ({
+    patient,
+    classNo: classNo.get(key)!,
+    value: valueId(value),
+  }));
 }
 
 /** Step 7: pseudonyms and sequence numbers of the rows to release. */
@@ -356,15 +365,13 @@ async function releasedRows(client: PoolClient): Promise<ReleasedRow[]> {
     text: "SELECT p, class_no, coalesce(value, ''), pseudonym FROM rc_out",
     rowMode: "array",
   });
-  const values = new Map<string, number>();
-  return rows.map(([patient, classNo, value, pseudonym]) => {
-    let id = values.get(value);
-    if (id === undefined) {
-      id = values.size;
-      values.set(value, id);
-    }
-    return { patient, classNo, value: id, pseudonym };
-  });
+  const valueId = denseIds();
+  return rows.map(([patient, classNo, value, pseudonym]) => ({
+    patient,
+    classNo,
+    value: valueId(value),
+    pseudonym,
+  }));
 }
 
 async function insertRelease(
@@ -372,7 +379,7 @@ async function insertRelease(
   args: CutReleaseArgs & { id: string },
   levels: Levels,
   candidateRows: number,
-  classes: readonly (ClassValues & { no: number })[],
+  classes: readonly (ReleaseClass & { no: number })[],
 ): Promise<{ rowCount: number; classCount: number; suppressedRowsRounded: number }> {
   const { rows: stats } = await client.query<{ rows: number; chapter_rows: number }>(
     "SELECT count(*)::int AS rows, (count(*) FILTER (WHERE level = 'CHAPTER'))::int AS chapter_rows FROM rc_out",
@@ -417,7 +424,7 @@ async function insertRelease(
       rowCount === 0 ? 0 : lossSum / rowCount,
     ],
   );
-  const col = <T>(f: (c: (typeof perClass)[number], v: ClassValues) => T) =>
+  const col = <T>(f: (c: (typeof perClass)[number], v: ReleaseClass) => T) =>
     perClass.map((c) => f(c, byNo.get(c.class_no)!));
   await client.query(
     `INSERT INTO dataset_release_class (release_id, class_no, age_band, sex, state_code, district_code, period,

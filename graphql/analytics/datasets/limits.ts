@@ -21,16 +21,32 @@ export class DatasetLimitError extends NonRetryableError {
 
 type Tx = Prisma.TransactionClient;
 
-async function lockAccount(tx: Tx, what: string, account: string): Promise<void> {
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dataset-limit:${what}:${account}`}))`;
-}
-
 function refuse(what: "datasets" | "exports", limit: number, oldest: Date | undefined): never {
   const freeAt = oldest ? new Date(oldest.getTime() + WINDOW_MS).toISOString() : "later";
   throw new DatasetLimitError(
     `you have reached your limit of ${limit} ${what} per ${LIMIT_WINDOW_HOURS} hours (ANALYTICS_${what.toUpperCase()}_PER_DAY); the next is possible from ${freeAt}`,
     { limit, windowHours: LIMIT_WINDOW_HOURS, retryAt: freeAt },
   );
+}
+
+/**
+ * Counts the account's entries of one ledger in the window and, under the limit, writes one more,
+ * in one transaction holding the account's advisory lock for that ledger.
+ */
+async function withinLimit<T>(
+  prisma: PrismaClient,
+  what: "datasets" | "exports",
+  account: string,
+  limit: number,
+  recent: (tx: Tx, since: Date) => Promise<Date[]>,
+  write: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return prisma.$transaction(async (tx) => {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`dataset-limit:${what}:${account}`}))`;
+    const times = await recent(tx, new Date(Date.now() - WINDOW_MS));
+    if (times.length >= limit) refuse(what, limit, times[0]);
+    return write(tx);
+  });
 }
 
 export interface NewDataset {
@@ -43,35 +59,41 @@ export interface NewDataset {
   readonly informationLoss: number;
 }
 
-export async function createDatasetWithinLimit(
+export function createDatasetWithinLimit(
   prisma: PrismaClient,
   data: NewDataset,
   limit: number,
 ): Promise<DatasetDescription> {
-  return prisma.$transaction(async (tx) => {
-    await lockAccount(tx, "datasets", data.createdBy);
-    const since = new Date(Date.now() - WINDOW_MS);
-    const recent = await tx.datasetSelection.findMany({
-      where: { createdBy: data.createdBy, createdAt: { gt: since } },
-      select: { createdAt: true },
-      orderBy: { createdAt: "asc" },
-      take: limit,
-    });
-    if (recent.length >= limit) refuse("datasets", limit, recent[0]?.createdAt);
-    const created = await tx.datasetSelection.create({
-      data: {
-        id: randomUUID(),
-        createdBy: data.createdBy,
-        releaseId: data.releaseId,
-        selection: data.selection as unknown as Prisma.InputJsonValue,
-        classNos: [...data.classNos],
-        rowCount: data.rowCount,
-        classCount: data.classCount,
-        infoLoss: data.informationLoss,
-      },
-    });
-    return describeDataset(created);
-  });
+  return withinLimit(
+    prisma,
+    "datasets",
+    data.createdBy,
+    limit,
+    async (tx, since) =>
+      (
+        await tx.datasetSelection.findMany({
+          where: { createdBy: data.createdBy, createdAt: { gt: since } },
+          select: { createdAt: true },
+          orderBy: { createdAt: "asc" },
+          take: limit,
+        })
+      ).map((d) => d.createdAt),
+    async (tx) =>
+      describeDataset(
+        await tx.datasetSelection.create({
+          data: {
+            id: randomUUID(),
+            createdBy: data.createdBy,
+            releaseId: data.releaseId,
+            selection: data.selection as unknown as Prisma.InputJsonValue,
+            classNos: [...data.classNos],
+            rowCount: data.rowCount,
+            classCount: data.classCount,
+            infoLoss: data.informationLoss,
+          },
+        }),
+      ),
+  );
 }
 
 export async function recordExportWithinLimit(
@@ -79,18 +101,22 @@ export async function recordExportWithinLimit(
   data: { viewer: string; datasetId: string; rows: number },
   limit: number,
 ): Promise<void> {
-  await prisma.$transaction(async (tx) => {
-    await lockAccount(tx, "exports", data.viewer);
-    const since = new Date(Date.now() - WINDOW_MS);
-    const recent = await tx.datasetExport.findMany({
-      where: { viewer: data.viewer, at: { gt: since } },
-      select: { at: true },
-      orderBy: { at: "asc" },
-      take: limit,
-    });
-    if (recent.length >= limit) refuse("exports", limit, recent[0]?.at);
-    await tx.datasetExport.create({ data: { id: randomUUID(), ...data } });
-  });
+  await withinLimit(
+    prisma,
+    "exports",
+    data.viewer,
+    limit,
+    async (tx, since) =>
+      (
+        await tx.datasetExport.findMany({
+          where: { viewer: data.viewer, at: { gt: since } },
+          select: { at: true },
+          orderBy: { at: "asc" },
+          take: limit,
+        })
+      ).map((e) => e.at),
+    (tx) => tx.datasetExport.create({ data: { id: randomUUID(), ...data } }),
+  );
 }
 
 export interface DatasetUsage {
