@@ -295,6 +295,13 @@ describe("datasets: whole classes of one release", () => {
     expect(b).toEqual(a);
   });
 
+  it("defaults to the latest release with rows, skipping one whose classes were all too small", async () => {
+    await insertCases(db.pool, [{ patient: 400, openedAt: "2025-04-08T05:00:00Z" }], 5_000);
+    await finalizeAt(db.pool, "2025-05-01T00:00:00Z");
+    expect((await cut(db.pool)).cut.map((r) => [r.period, r.rowCount])).toEqual([["2025-04", 0]]);
+    expect((await createDataset(analyst(), {})).releaseId).toBe(february.id);
+  });
+
   it("refuses values finer than the release, values it never has, and selections of no class", async () => {
     const refuse = (input: Parameters<typeof createDataset>[1]) =>
       expect(createDataset(analyst(), { releaseId: january.id, ...input })).rejects.toMatchObject({

@@ -83,6 +83,15 @@ export async function findRelease(prisma: PrismaClient, id: string): Promise<Rel
   return r ? describeRelease(r) : null;
 }
 
+/** The newest release with released rows, if any. */
+export async function latestReleaseWithRows(prisma: PrismaClient): Promise<ReleaseDescription | null> {
+  const r = await prisma.datasetRelease.findFirst({
+    where: { rowCount: { gt: 0 } },
+    orderBy: { periodStart: "desc" },
+  });
+  return r ? describeRelease(r) : null;
+}
+
 /** Releases, newest period first, keyset-paginated on the period's start. */
 export async function listReleases(
   prisma: PrismaClient,

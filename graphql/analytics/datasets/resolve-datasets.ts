@@ -14,6 +14,7 @@ import {
   findOwnDataset,
   findRelease,
   isUuid,
+  latestReleaseWithRows,
   listOwnDatasets,
   listReleases,
   type ReleaseClass,
@@ -133,10 +134,10 @@ async function releaseFor(
       throw new NotFoundError(`no dataset release ${releaseId.slice(0, 40)}: see datasetReleases`);
     return release;
   }
-  const [latest] = await listReleases(ctx.prisma, 1, null);
+  const latest = await latestReleaseWithRows(ctx.prisma);
   if (!latest) {
     throw new NotFoundError(
-      "no dataset release has been cut yet: a period is released once it has closed (ANALYTICS_RELEASE_PERIOD, ANALYTICS_RELEASE_LAG_DAYS)",
+      "no dataset release with rows has been cut yet: a period is released once it has closed (ANALYTICS_RELEASE_PERIOD, ANALYTICS_RELEASE_LAG_DAYS)",
     );
   }
   return latest;

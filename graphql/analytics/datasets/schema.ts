@@ -106,7 +106,7 @@ export const datasetTypeDefs = `#graphql
 
   "Whole classes of one release, by generalized values (as DatasetRelease.values lists them). Within a field values are alternatives; fields combine; states and districts are alternatives of one region."
   input DatasetInput {
-    "The release (datasetReleases); default: the latest."
+    "The release (datasetReleases); default: the latest with released rows."
     releaseId: ID
     ageBands: [String!]
     sexes: [String!]
