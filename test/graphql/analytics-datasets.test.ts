@@ -275,6 +275,16 @@ describe("datasets: whole classes of one release", () => {
     expect(values.periods).toEqual(["2025-W02", "2025-W03"]);
   });
 
+  it("reads the values of a page of releases in one statement, however many releases (no N+1)", async () => {
+    const ctx = analyst();
+    const page = await releases(ctx, {});
+    const { result, count, statements } = await db.countStatements(() =>
+      Promise.all(page.nodes.map((r) => releaseValues(ctx, r))),
+    );
+    expect(result).toHaveLength(2);
+    expect({ count, statements }).toMatchObject({ count: 1 });
+  });
+
   it("builds a dataset from the latest release by default, every row of the selected classes", async () => {
     const ctx = analyst();
     const dataset = await createDataset(ctx, {});

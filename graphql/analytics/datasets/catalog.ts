@@ -78,9 +78,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (id: string): boolean => UUID.test(id);
 
 export async function findRelease(prisma: PrismaClient, id: string): Promise<ReleaseDescription | null> {
-  if (!isUuid(id)) return null;
-  const r = await prisma.datasetRelease.findUnique({ where: { id } });
-  return r ? describeRelease(r) : null;
+  return (await releasesByIds(prisma, [id]))[0] ?? null;
+}
+
+/** Releases by id, in the order asked (null for an unknown or malformed id): one statement. */
+export async function releasesByIds(
+  prisma: PrismaClient,
+  ids: readonly string[],
+): Promise<(ReleaseDescription | null)[]> {
+  const wanted = ids.filter(isUuid).map((id) => id.toLowerCase());
+  const rows = wanted.length ? await prisma.datasetRelease.findMany({ where: { id: { in: wanted } } }) : [];
+  const byId = new Map(rows.map((r) => [r.id, describeRelease(r)]));
+  return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
 }
 
 /** The newest release with released rows, if any. */
@@ -133,13 +142,23 @@ const CLASS_FIELDS = {
   infoLoss: true,
 } as const;
 
-/** Every class of a release (a selection is resolved against them), in class order. */
-export function releaseClasses(prisma: PrismaClient, releaseId: string): Promise<ReleaseClass[]> {
-  return prisma.datasetReleaseClass.findMany({
-    where: { releaseId },
-    select: CLASS_FIELDS,
-    orderBy: { classNo: "asc" },
+/** Every class of each release (a selection is resolved against them), in class order: one statement. */
+export async function classesOfReleases(
+  prisma: PrismaClient,
+  releaseIds: readonly string[],
+): Promise<ReleaseClass[][]> {
+  const rows = await prisma.datasetReleaseClass.findMany({
+    where: { releaseId: { in: [...releaseIds] } },
+    select: { releaseId: true, ...CLASS_FIELDS },
+    orderBy: [{ releaseId: "asc" }, { classNo: "asc" }],
   });
+  const byRelease = new Map<string, ReleaseClass[]>();
+  for (const { releaseId, ...c } of rows) {
+    const list = byRelease.get(releaseId);
+    if (list) list.push(c);
+    else byRelease.set(releaseId, [c]);
+  }
+  return releaseIds.map((id) => byRelease.get(id) ?? []);
 }
 
 export function classesPage(

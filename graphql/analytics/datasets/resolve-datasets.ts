@@ -3,23 +3,24 @@
  * (a selection of whole classes of one release, within the account's limit), read its rows page
  * by page. Creating a dataset and every page of rows are recorded in the access audit log.
  */
+import DataLoader from "dataloader";
 import { NotFoundError, ValidationError } from "../../../shared/errors.ts";
 import { requireRole } from "../../auth/policy.ts";
 import type { ApiContext, Viewer } from "../../context.ts";
 import { decodeCursor, type PageArgs, pageSize, toConnection } from "../../pagination.ts";
 import {
   classesByNumber,
+  classesOfReleases,
   classesPage,
   type DatasetDescription,
   findOwnDataset,
-  findRelease,
   isUuid,
   latestReleaseWithRows,
   listOwnDatasets,
   listReleases,
   type ReleaseClass,
   type ReleaseDescription,
-  releaseClasses,
+  releasesByIds,
 } from "./catalog.ts";
 import { createDatasetWithinLimit, usageOf } from "./limits.ts";
 import { readRowsAfter, regionOf, toDatasetRow } from "./rows.ts";
@@ -30,21 +31,24 @@ export const requireAnalyst = (ctx: ApiContext, what: string): Viewer => require
 
 const badCursor = () => new ValidationError("invalid cursor: pass back an endCursor from a previous page");
 
-/** Releases read once per request (a page of datasets names the same few). */
-const releaseCache = new WeakMap<ApiContext, Map<string, Promise<ReleaseDescription | null>>>();
+interface DatasetLoaders {
+  release: DataLoader<string, ReleaseDescription | null>;
+  classes: DataLoader<string, ReleaseClass[]>;
+}
 
-function cachedRelease(ctx: ApiContext, id: string): Promise<ReleaseDescription | null> {
-  let cache = releaseCache.get(ctx);
-  if (!cache) {
-    cache = new Map();
-    releaseCache.set(ctx, cache);
+/** Per-request loaders: a page of releases or datasets reads their releases and classes in one statement each. */
+const loaders = new WeakMap<ApiContext, DatasetLoaders>();
+
+function loadersOf(ctx: ApiContext): DatasetLoaders {
+  let l = loaders.get(ctx);
+  if (!l) {
+    l = {
+      release: new DataLoader((ids) => releasesByIds(ctx.prisma, ids)),
+      classes: new DataLoader((ids) => classesOfReleases(ctx.prisma, ids)),
+    };
+    loaders.set(ctx, l);
   }
-  let release = cache.get(id);
-  if (!release) {
-    release = findRelease(ctx.prisma, id);
-    cache.set(id, release);
-  }
-  return release;
+  return l;
 }
 
 // ------------------------------------------------------------------------------------- releases
@@ -64,7 +68,7 @@ export async function releases(ctx: ApiContext, args: PageArgs) {
 
 export async function releaseById(ctx: ApiContext, id: string): Promise<ReleaseDescription | null> {
   requireAnalyst(ctx, "reading a dataset release");
-  return cachedRelease(ctx, id);
+  return loadersOf(ctx).release.load(id);
 }
 
 export interface ClassNode {
@@ -106,7 +110,7 @@ export async function releaseClassPage(ctx: ApiContext, release: ReleaseDescript
 /** The values a dataset of this release can be selected by. */
 export async function releaseValues(ctx: ApiContext, release: ReleaseDescription) {
   requireAnalyst(ctx, "reading a release's values");
-  const classes = await releaseClasses(ctx.prisma, release.id);
+  const classes = await loadersOf(ctx).classes.load(release.id);
   const unique = <T>(values: T[]) => [...new Set(values)];
   const regions = new Map<string, { stateCode: number | null; districtCode: number | null }>();
   for (const c of classes) regions.set(`${c.stateCode}:${c.districtCode}`, c);
@@ -129,7 +133,7 @@ async function releaseFor(
   releaseId: string | null | undefined,
 ): Promise<ReleaseDescription> {
   if (releaseId !== null && releaseId !== undefined) {
-    const release = isUuid(releaseId) ? await findRelease(ctx.prisma, releaseId.toLowerCase()) : null;
+    const release = await loadersOf(ctx).release.load(releaseId);
     if (!release)
       throw new NotFoundError(`no dataset release ${releaseId.slice(0, 40)}: see datasetReleases`);
     return release;
@@ -147,7 +151,7 @@ export async function createDataset(ctx: ApiContext, input: DatasetInput): Promi
   const viewer = requireAnalyst(ctx, "creating a de-identified dataset");
   const release = await releaseFor(ctx, input.releaseId);
   const selection = parseSelection(input, release);
-  const selected = selectClasses(await releaseClasses(ctx.prisma, release.id), selection);
+  const selected = selectClasses(await loadersOf(ctx).classes.load(release.id), selection);
   if (selected.length === 0) {
     throw new ValidationError(
       `the selection matches no class of release ${release.period}: its classes are listed in datasetRelease.classes`,
@@ -207,7 +211,7 @@ export async function datasetRelease(
   ctx: ApiContext,
   dataset: DatasetDescription,
 ): Promise<ReleaseDescription> {
-  const release = await cachedRelease(ctx, dataset.releaseId);
+  const release = await loadersOf(ctx).release.load(dataset.releaseId);
   if (!release) throw new NotFoundError(`the release of dataset ${dataset.id} is missing`);
   return release;
 }
