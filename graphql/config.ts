@@ -6,6 +6,7 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { booleanFlag, logFields, nonNegativeInt, pepper, port, positiveInt, url } from "../shared/config.ts";
 import { DEFAULT_CAST_FILE, DEFAULT_DEPLOYMENT_FILE } from "../shared/deployment.ts";
+import { datasetConfigFields } from "./analytics/datasets/settings.ts";
 
 const list = z.string().transform((v) =>
   v
@@ -136,6 +137,8 @@ export const apiConfigSchema = z
     /** Per-viewer differential-privacy budget (total epsilon) over the window; unset: recorded, not capped. */
     ANALYTICS_EPSILON_BUDGET: z.coerce.number().positive().optional(),
     ANALYTICS_EPSILON_WINDOW_DAYS: positiveInt.default(30),
+    /** Dataset releases (period, lag, poll) and per-account dataset/export limits. */
+    ...datasetConfigFields,
     /** Dashboards' demo sign-in with the simulator's cast (GET /demo/accounts hands out its keys): dev chains only. */
     DEMO_MODE: booleanFlag.default(false),
     CAST_FILE: z.string().default(DEFAULT_CAST_FILE),

@@ -27,6 +27,7 @@ import { parseAadhaar } from "../shared/identity/aadhaar.ts";
 import { aadhaarReference, referenceKeyId } from "../shared/identity/reference.ts";
 import type { Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
+import { type DatasetSettings, datasetSettingsFrom } from "./analytics/datasets/settings.ts";
 import type { AnalyticsSettings } from "./analytics/settings.ts";
 import { type AnalyticsPart, loadAnalytics } from "./analytics-bridge.ts";
 import { createRequestAuditLog, type RequestAuditLog } from "./audit/audit-log.ts";
@@ -139,8 +140,9 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
         }
       : {}),
   };
-  const settings: ApiSettings & AnalyticsSettings = {
+  const settings: ApiSettings & AnalyticsSettings & DatasetSettings = {
     ...(config.ANALYTICS_SECRET ? { analyticsSecret: config.ANALYTICS_SECRET } : {}),
+    ...datasetSettingsFrom(config),
     analyticsEpsilonBudget:
       config.ANALYTICS_EPSILON_BUDGET === undefined
         ? null
@@ -335,6 +337,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   });
   server.keepAliveTimeout = 65_000;
   const { port, url } = await listenOn(server, config.PORT, config.HOST);
+  const analyticsJobs = analytics.jobs?.({ pool, logger, settings, registry: metrics.registry }) ?? null;
   // Expired nonces and sessions, and idle (full) rate-limit buckets, go within a minute.
   const prune = async () => {
     const now = clock();
@@ -380,6 +383,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
         const force = setTimeout(() => server.closeAllConnections(), 5_000);
         await closed;
         clearTimeout(force);
+        await analyticsJobs?.stop();
         await apollo.stop();
       })();
       return closing;

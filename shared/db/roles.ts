@@ -41,19 +41,6 @@ export const API_TABLE_WRITES: Readonly<
     delete: true,
     why: "signOut revokes a session; expired ones are deleted",
   },
-  analytics_dataset: {
-    update: [
-      "row_count",
-      "suppressed_rows",
-      "classes",
-      "achieved_k",
-      "min_class_rows",
-      "min_distinct_diagnoses",
-      "info_loss",
-    ],
-    delete: false,
-    why: "a dataset's statistics are written after its rows, in the transaction that builds it",
-  },
   rate_limit_bucket: {
     update: "all",
     delete: true,

@@ -1,8 +1,9 @@
 /**
  * The dashboards in a real browser (Debian's Chromium through playwright-core) against the whole
  * stack in-process: demo sign-in per role, patient lookup by Aadhaar, a treatment's timeline and
- * attachment badges, trend charts with suppression and aberration marks, a dataset's achieved k
- * and its NDJSON export, and the GraphQL explorer working without any network but the API's.
+ * attachment badges, trend charts with suppression and aberration marks, the analyst's releases,
+ * a dataset built from one and its NDJSON export, and the GraphQL explorer working without any
+ * network but the API's.
  * Screenshots go to test-artifacts/dashboards/.
  */
 import { readFile } from "node:fs/promises";
@@ -181,17 +182,32 @@ describe("public-health dashboard", () => {
 });
 
 describe("analyst dashboard", () => {
-  it("builds a dataset and shows its achieved k, generalization levels and suppressed rows", async () => {
+  it("lists the releases and builds a dataset of whole classes from the latest, with k, l and its loss", async () => {
     await signInAs(stack.cast.analyst.address);
     await page.waitForURL(/\/analyst$/);
+    await page.getByTestId("release-row").first().waitFor();
+    const { rows } = await stack.db.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM dataset_release",
+    );
+    expect(await page.getByTestId("release-row").count()).toBe(rows[0]!.n);
     await page.getByRole("button", { name: "Build dataset" }).click();
-    const k = page.getByTestId("achieved-k").locator(".stat-value");
+    const k = page.getByTestId("dataset-k").locator(".stat-value");
     await k.waitFor();
-    expect(Number(await k.textContent())).toBeGreaterThanOrEqual(11);
-    expect(await page.getByTestId("generalization").textContent()).toMatch(/Age.*Sex.*Region.*Period/);
-    expect(await page.getByTestId("suppressed-rows").locator(".stat-value").textContent()).toMatch(/^\d+$/);
+    expect(await k.textContent()).toBe("k = 11");
+    expect(
+      Number(await page.getByTestId("dataset-rows").locator(".stat-value").textContent()),
+    ).toBeGreaterThan(0);
     expect(await page.locator(".dataset tbody tr").count()).toBeGreaterThan(0);
+    expect(await page.getByTestId("releases").textContent()).toMatch(/≈ \d+0?/);
     await screenshot(page, "06-analyst");
+  });
+
+  it("explains on the page what * means and what information loss is", async () => {
+    expect(await page.getByTestId("explain-star").textContent()).toContain("*");
+    const star = page.locator("dt[data-testid=explain-star] + dd");
+    expect(await star.textContent()).toMatch(/generalized away/);
+    const loss = page.locator("dt[data-testid=explain-loss] + dd");
+    expect(await loss.textContent()).toMatch(/0 %.*100 %/s);
   });
 
   it("exports the dataset as NDJSON through a fetch that carries the token", async () => {

@@ -12,6 +12,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { DASHBOARDS_DIST_DIR } from "../../dashboards/serve.ts";
+import { cutDueReleases } from "../../graphql/analytics/datasets/cut-due-releases.ts";
 import { apiConfigSchema } from "../../graphql/config.ts";
 import { type ApiServer, createApiServer } from "../../graphql/server.ts";
 import { defaultVerifierSettings } from "../../indexer/verify/config.ts";
@@ -133,6 +134,9 @@ export function useDashboardStack(): DashboardStack {
       DOCTEL_PEPPER: PEPPER.toString("hex"),
       SESSION_SECRET: "cd".repeat(32),
       ANALYTICS_SECRET: "ef".repeat(32),
+      // Monthly releases: the eight simulated weeks always close at least one month.
+      ANALYTICS_RELEASE_PERIOD: "MONTH",
+      ANALYTICS_RELEASE_LAG_DAYS: "0",
       ALLOWED_ORIGINS: origin,
       IPFS_API_URL: ipfs.apiUrl,
       DEMO_MODE: "true",
@@ -146,6 +150,11 @@ export function useDashboardStack(): DashboardStack {
       logger: createSilentLogger(),
       deployment,
     });
+    // The API cuts the due releases as it starts; once a run of ours gets the lock, that run is over.
+    const releases = { pool: db.pool, logger: createSilentLogger(), secret: config.ANALYTICS_SECRET! };
+    const schedule = { period: config.ANALYTICS_RELEASE_PERIOD, lagDays: config.ANALYTICS_RELEASE_LAG_DAYS };
+    while (!(await cutDueReleases({ ...releases, schedule })).locked)
+      await new Promise((r) => setTimeout(r, 50));
     state = { origin, cast, summary };
   }, 600_000);
 

@@ -1,16 +1,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildDataset } from "../../graphql/analytics/datasets/build-dataset.ts";
-import type { DatasetDescription } from "../../graphql/analytics/datasets/catalog.ts";
-import { canonicalParams } from "../../graphql/analytics/datasets/params.ts";
-import { deriveDatasetKey, pseudonymOf } from "../../graphql/analytics/datasets/pseudonym.ts";
+import type { DatasetDescription, ReleaseDescription } from "../../graphql/analytics/datasets/catalog.ts";
+import { deriveReleaseKey, pseudonymOf } from "../../graphql/analytics/datasets/pseudonym.ts";
+import { RELEASE_K, RELEASE_L } from "../../graphql/analytics/datasets/release-policy.ts";
 import {
   createDataset,
   datasetById,
   datasetRows,
+  datasetUsage,
   ownDatasets,
+  releaseById,
+  releaseClassPage,
+  releases,
+  releaseValues,
 } from "../../graphql/analytics/datasets/resolve-datasets.ts";
 import type { DatasetRow } from "../../graphql/analytics/datasets/rows.ts";
-import { MIN_K } from "../../graphql/analytics/disclosure/policy.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import {
   analyticsContext,
@@ -20,94 +23,235 @@ import {
   patientRef,
   SECRET,
 } from "./analytics-fixtures.ts";
+import { cut, finalizeAt, rowsWithTruth } from "./dataset-fixtures.ts";
 
 const db = useTestDatabase();
 const ANALYST = "0x00000000000000000000000000000000000000c1" as const;
 const OTHER_ANALYST = "0x00000000000000000000000000000000000000c2" as const;
 const analyst = (address: `0x${string}` = ANALYST) => analyticsContext(db, ["ANALYST"], { address });
 
-/** Patient 1 has two treatments, vitals and attachments; 60 patients in Pune; a few in small places. */
-const CASES: CaseSpec[] = [
-  ...Array.from(
-    { length: 60 },
-    (_, i): CaseSpec => ({
-      patient: i + 1,
-      sex: i % 2 === 0 ? "FEMALE" : "MALE",
-      birthDate: i % 4 < 2 ? "1988-05-01" : "1992-05-01",
-      state: 27,
-      district: 490,
-      openedAt: i % 3 === 0 ? "2025-01-14T05:00:00Z" : "2025-01-07T05:00:00Z",
-      diagnosis: ["A90", "J10.1", "E11.9"][i % 3]!,
-      stage: i % 5 === 0 ? "DISCHARGED" : "IN_TREATMENT",
-      dischargedAt: i % 5 === 0 ? "2025-01-20T05:00:00Z" : null,
-    }),
-  ),
-  {
-    patient: 1,
+const PUNE = { state: 27, district: 490 };
+const DX = ["A90", "J10.1", "E11.9"] as const;
+
+/**
+ * January 2025 (the month release "2025-01": Mon 2024-12-30 .. Sun 2025-02-02), in Pune:
+ *  C1 = women 35-39, week 2025-W02: patients 1-36 (A90, J10.1, E11.9 in turn), 1-12 with a second
+ *       treatment that week, 13 with three in all; 37-48 malaria and typhoid (6 each: too rare as
+ *       categories, 12 together as chapter I); 49-51 hypertension (3: too rare even as chapter IX);
+ *  C2 = men 30-34, week 2025-W03: patients 61-100.
+ * One woman in New Delhi (her class of one is suppressed). February repeats C1 with patients 1-36.
+ */
+function januaryCases(): CaseSpec[] {
+  const c1 = (patient: number, day: string, diagnosis: string): CaseSpec => ({
+    patient,
     sex: "FEMALE",
     birthDate: "1988-05-01",
-    state: 27,
-    district: 490,
-    openedAt: "2025-01-15T05:00:00Z",
-    diagnosis: "A90",
-  },
-  // Dibang Valley (8,004 people): released as Arunachal Pradesh at best, and too few to release here.
-  ...Array.from(
-    { length: 4 },
-    (_, i): CaseSpec => ({
-      patient: 100 + i,
-      state: 12,
-      district: 230,
-      openedAt: "2025-01-08T05:00:00Z",
-      diagnosis: "A90",
-    }),
-  ),
-  // New Delhi: six patients, one of them a 92-year-old.
-  ...Array.from(
-    { length: 6 },
-    (_, i): CaseSpec => ({
-      patient: 200 + i,
+    ...PUNE,
+    openedAt: `${day}T05:00:00Z`,
+    diagnosis,
+  });
+  return [
+    ...Array.from({ length: 36 }, (_, i) => c1(i + 1, "2025-01-07", DX[i % 3]!)),
+    ...Array.from({ length: 12 }, (_, i) => ({
+      ...c1(i + 1, "2025-01-09", DX[(i + 1) % 3]!),
+      stage: "DISCHARGED" as const,
+      dischargedAt: "2025-01-12T05:00:00Z",
+    })),
+    c1(13, "2025-01-10", "A90"),
+    c1(13, "2025-01-11", "A90"),
+    ...Array.from({ length: 6 }, (_, i) => c1(37 + i, "2025-01-08", "B50.9")),
+    ...Array.from({ length: 6 }, (_, i) => c1(43 + i, "2025-01-08", "A01.0")),
+    ...Array.from({ length: 3 }, (_, i) => c1(49 + i, "2025-01-08", "I10")),
+    ...Array.from(
+      { length: 40 },
+      (_, i): CaseSpec => ({
+        patient: 61 + i,
+        sex: "MALE",
+        birthDate: "1992-05-01",
+        ...PUNE,
+        openedAt: "2025-01-14T05:00:00Z",
+        diagnosis: DX[i % 3]!,
+      }),
+    ),
+    {
+      patient: 300,
+      sex: "FEMALE",
+      birthDate: "1988-05-01",
       state: 7,
       district: 79,
-      birthDate: i === 0 ? "1932-01-01" : "1980-01-01",
-      openedAt: "2025-01-09T05:00:00Z",
-      diagnosis: "J10.1",
-    }),
-  ),
-];
+      openedAt: "2025-01-07T05:00:00Z",
+    },
+  ];
+}
 
-let ids: bigint[];
+const februaryCases = (): CaseSpec[] =>
+  Array.from({ length: 36 }, (_, i) => ({
+    patient: i + 1,
+    sex: "FEMALE",
+    birthDate: "1988-05-01",
+    ...PUNE,
+    openedAt: "2025-02-04T05:00:00Z",
+    diagnosis: DX[i % 3]!,
+  }));
+
+let january: ReleaseDescription;
+let february: ReleaseDescription;
+const JANUARY_CASES = januaryCases();
 
 beforeAll(async () => {
-  await insertHospitals(db.pool, [{ id: 1, state: 27, district: 490 }]);
-  ids = await insertCases(db.pool, CASES);
-  const first = ids[0]!;
-  // Vitals of treatment 1: 38.2 and 39.1 °C, SpO2 96.5 % and 94.0 %, heart rate 80 and 91.
-  await db.pool.query(
-    `INSERT INTO vital (block_number, log_index, tx_hash, treatment_id, patient_ref, recorder, measured_at, temperature_centi_c,
-       systolic_mmhg, diastolic_mmhg, heart_rate_bpm, spo2_permille)
-     VALUES (100, 0, '0x1', $1, $2, '0xd', '2025-01-07T06:00:00Z', 3820, 120, 80, 80, 965),
-            (100, 1, '0x1', $1, $2, '0xd', '2025-01-07T09:00:00Z', 3910, 135, 85, 91, 940)`,
-    [first, patientRef(1)],
-  );
-  await db.pool.query(
-    `INSERT INTO file_verification (cid, status) VALUES ('bafyverified', 'VERIFIED'), ('bafypending', 'PENDING')`,
-  );
-  await db.pool.query(
-    `INSERT INTO attachment (block_number, log_index, treatment_id, kind, cid, actor, block_time, tx_hash)
-     VALUES (101, 0, $1, 'LAB_REPORT', 'bafyverified', '0xd', now(), '0x1'),
-            (101, 1, $1, 'IMAGING', 'bafypending', '0xd', now(), '0x1')`,
-    [first],
-  );
+  await insertHospitals(db.pool, [{ id: 1, ...PUNE }]);
+  await insertCases(db.pool, JANUARY_CASES);
+  await insertCases(db.pool, februaryCases(), 1_000);
 });
 
-const DEFINITION = { from: "2025-01-01", to: "2025-01-31" };
+describe("cutting releases", () => {
+  it("cuts nothing while the period's end is not final, because a treatment of it could still arrive", async () => {
+    // January's weeks end Sunday 2025-02-02: over at 2025-02-02T18:30Z (midnight IST).
+    await finalizeAt(db.pool, "2025-02-02T18:29:59Z");
+    expect(await cut(db.pool)).toEqual({ locked: true, cut: [] });
+    expect(await cut(db.pool, "MONTH", 7)).toEqual({ locked: true, cut: [] });
+  });
 
-async function allRows(
-  ctx: ReturnType<typeof analyst>,
-  dataset: DatasetDescription,
-  first = 7,
-): Promise<DatasetRow[]> {
+  it("cuts each closed period once, oldest first, when its end plus the lag is final", async () => {
+    await finalizeAt(db.pool, "2025-02-09T18:30:00Z");
+    const first = await cut(db.pool, "MONTH", 7);
+    expect(first.cut.map((r) => r.period)).toEqual(["2025-01"]);
+    await finalizeAt(db.pool, "2025-03-03T00:00:00Z");
+    const second = await cut(db.pool, "MONTH", 0);
+    expect(second.cut.map((r) => r.period)).toEqual(["2025-02"]);
+    expect((await cut(db.pool, "MONTH", 0)).cut).toEqual([]);
+    const page = await releases(analyst(), {});
+    expect(page.nodes.map((r) => [r.period, r.from, r.to])).toEqual([
+      ["2025-02", "2025-02-03", "2025-03-02"],
+      ["2025-01", "2024-12-30", "2025-02-02"],
+    ]);
+    [february, january] = page.nodes as [ReleaseDescription, ReleaseDescription];
+  });
+
+  it("refuses a second cutter while one holds the lock, so replicas never cut twice", async () => {
+    const holder = await db.pool.connect();
+    try {
+      await holder.query("SELECT pg_advisory_lock($1)", [0x64746c72]);
+      expect(await cut(db.pool)).toEqual({ locked: false, cut: [] });
+    } finally {
+      await holder.query("SELECT pg_advisory_unlock($1)", [0x64746c72]);
+      holder.release();
+    }
+  });
+
+  it("keeps the finest generalization here: every class of women 35-39 / men 30-34 in Pune per week holds", () => {
+    expect(january.generalization).toEqual({
+      age: "5_YEARS",
+      sex: "SEX",
+      region: "DISTRICT",
+      period: "WEEK",
+      diagnosis: "CATEGORY_OR_CHAPTER",
+    });
+    expect(january.classCount).toBe(2);
+    expect(january.k).toBe(RELEASE_K);
+    expect(january.l).toBe(RELEASE_L);
+    expect(january.method).toMatch(/l-diversity/);
+  });
+
+  it("holds every rule on the stored rows: k patients per class and per diagnosis, l diagnoses per class", async () => {
+    const rows = await rowsWithTruth(db.pool, january.id);
+    const by = <K>(key: (r: (typeof rows)[number]) => K) => {
+      const m = new Map<K, Set<string>>();
+      for (const r of rows) {
+        if (!m.has(key(r))) m.set(key(r), new Set());
+        m.get(key(r))!.add(r.patientRef);
+      }
+      return m;
+    };
+    for (const patients of by((r) => r.class_no).values())
+      expect(patients.size).toBeGreaterThanOrEqual(RELEASE_K);
+    for (const patients of by((r) => `${r.class_no}/${r.diagnosis}`).values())
+      expect(patients.size).toBeGreaterThanOrEqual(RELEASE_K);
+    const values = new Map<number, Set<string | null>>();
+    for (const r of rows) values.set(r.class_no, (values.get(r.class_no) ?? new Set()).add(r.diagnosis));
+    for (const v of values.values()) expect(v.size).toBeGreaterThanOrEqual(RELEASE_L);
+    expect(rows).toHaveLength(january.rowCount);
+  });
+
+  it("releases rare categories as their chapter when the chapter reaches k, and suppresses the rest", async () => {
+    const rows = await rowsWithTruth(db.pool, january.id);
+    const diagnoses = new Set(rows.map((r) => r.diagnosis));
+    expect([...diagnoses].sort()).toEqual(["A00-B99", "A90", "E11", "J10"]);
+    expect(rows.filter((r) => r.diagnosis === "A00-B99")).toHaveLength(12);
+    expect(january.chapterRows).toBe(12);
+    // Three hypertension cases and the one New Delhi case are left out: 4, shown rounded.
+    expect(january.rowCount).toBe(JANUARY_CASES.length - 4);
+    expect(january.suppressedRows).toEqual({ approximately: 0, roundedTo: 10 });
+    expect(rows.some((r) => r.state_code === 7)).toBe(false);
+  });
+
+  it("links a patient's rows by the release's pseudonym when k patients share their classes, else unlinks them", async () => {
+    const rows = await rowsWithTruth(db.pool, january.id);
+    const key = deriveReleaseKey(SECRET, january.id);
+    // Patients 1-12 each have two rows in C1: twelve alike, so linked.
+    const first = rows.filter((r) => r.patientRef === patientRef(1));
+    expect(first).toHaveLength(2);
+    expect(new Set(first.map((r) => r.pseudonym))).toEqual(new Set([pseudonymOf(key, patientRef(1))]));
+    // Patient 13 alone has three rows there: linked, they would single her out.
+    const thirteen = rows.filter((r) => r.patientRef === patientRef(13));
+    expect(thirteen).toHaveLength(3);
+    expect(new Set(thirteen.map((r) => r.pseudonym)).size).toBe(3);
+    expect(thirteen.every((r) => !r.linked)).toBe(true);
+  });
+
+  it("gives each release its own pseudonyms: the same patient in February is unrelated to January", async () => {
+    const jan = await rowsWithTruth(db.pool, january.id);
+    const feb = await rowsWithTruth(db.pool, february.id);
+    const janPseudonyms = new Set(jan.map((r) => r.pseudonym));
+    expect(feb.some((r) => janPseudonyms.has(r.pseudonym))).toBe(false);
+    expect(feb.find((r) => r.patientRef === patientRef(1))?.pseudonym).toBe(
+      pseudonymOf(deriveReleaseKey(SECRET, february.id), patientRef(1)),
+    );
+  });
+
+  it("computes pseudonyms in SQL exactly as HMAC-SHA256 in Node", async () => {
+    const rows = await rowsWithTruth(db.pool, january.id);
+    expect(rows.filter((r) => r.linked).length).toBeGreaterThan(0);
+    expect(rows.filter((r) => !r.linked).length).toBe(3);
+  });
+
+  it("shuffles rows within a class by a keyed order, not by opening time or treatment id", async () => {
+    const { rows: all } = await db.pool.query<{ seq: number; pseudonym: string }>(
+      "SELECT seq, pseudonym FROM dataset_release_row WHERE release_id = $1 AND class_no = 1 ORDER BY seq",
+      [january.id],
+    );
+    // Class 1 (men 30-34) was inserted in patient order 61..100; its released order is not that order.
+    const key = deriveReleaseKey(SECRET, january.id);
+    const insertion = Array.from({ length: 40 }, (_, i) => pseudonymOf(key, patientRef(61 + i)));
+    expect(all.map((r) => r.pseudonym)).not.toEqual(insertion);
+    expect(new Set(all.map((r) => r.pseudonym))).toEqual(new Set(insertion));
+  });
+
+  it("is frozen: a late discharge changes neither the release nor any later cut", async () => {
+    const before = await db.pool.query(
+      "SELECT * FROM dataset_release_row WHERE release_id = $1 ORDER BY seq",
+      [january.id],
+    );
+    await db.pool.query(
+      "UPDATE treatment SET stage = 'DISCHARGED', discharged_at = '2025-02-20T05:00:00Z' WHERE patient_ref = $1",
+      [patientRef(61)],
+    );
+    await finalizeAt(db.pool, "2025-04-30T00:00:00Z");
+    const later = await cut(db.pool);
+    expect(later.cut.map((r) => r.period)).toEqual([]);
+    const after = await db.pool.query(
+      "SELECT * FROM dataset_release_row WHERE release_id = $1 ORDER BY seq",
+      [january.id],
+    );
+    expect(after.rows).toEqual(before.rows);
+    await expect(
+      db.pool.query("DELETE FROM dataset_release_row WHERE release_id = $1", [january.id]),
+    ).rejects.toThrow(/append-only/);
+    await expect(db.pool.query("UPDATE dataset_release SET row_count = 0")).rejects.toThrow(/append-only/);
+  });
+});
+
+async function allRows(ctx: ReturnType<typeof analyst>, dataset: DatasetDescription, first = 7) {
   const out: DatasetRow[] = [];
   let after: string | null = null;
   for (;;) {
@@ -118,127 +262,83 @@ async function allRows(
   }
 }
 
-describe("de-identified datasets", () => {
-  let dataset: DatasetDescription;
-  let rows: DatasetRow[];
-
-  beforeAll(async () => {
-    dataset = await createDataset(analyst(), DEFINITION);
-    rows = await allRows(analyst(), dataset);
+describe("datasets: whole classes of one release", () => {
+  it("lists a release's classes and the values a dataset can select", async () => {
+    const classes = await releaseClassPage(analyst(), january, { first: 10 });
+    expect(classes.totalCount).toBe(2);
+    expect(classes.nodes.map((c) => [c.ageBand, c.sex, c.region.districtName, c.period])).toEqual([
+      ["30-34", "MALE", "Pune", "2025-W03"],
+      ["35-39", "FEMALE", "Pune", "2025-W02"],
+    ]);
+    const values = await releaseValues(analyst(), january);
+    expect(values.ageBands).toEqual(["30-34", "35-39"]);
+    expect(values.periods).toEqual(["2025-W02", "2025-W03"]);
   });
 
-  it("gives every equivalence class at least k distinct patients, checked on the stored rows", async () => {
-    expect(dataset.k).toBe(MIN_K);
-    expect(dataset.achievedK).toBeGreaterThanOrEqual(MIN_K);
-    const { rows: classes } = await db.pool.query<{ n: number; p: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT pseudonym)::int AS p FROM analytics_dataset_row WHERE dataset_id = $1
-        GROUP BY age_band, sex, state_code, district_code, period`,
-      [dataset.id],
+  it("reads the values of a page of releases in one statement, however many releases (no N+1)", async () => {
+    const ctx = analyst();
+    const page = await releases(ctx, {});
+    const { result, count, statements } = await db.countStatements(() =>
+      Promise.all(page.nodes.map((r) => releaseValues(ctx, r))),
     );
-    expect(classes.length).toBe(dataset.classes);
-    for (const c of classes) expect(c.p).toBeGreaterThanOrEqual(MIN_K);
-    expect(dataset.candidateRows).toBe(CASES.length);
-    expect(dataset.rowCount + dataset.suppressedRows).toBe(dataset.candidateRows);
-    expect(rows).toHaveLength(dataset.rowCount);
+    expect(result).toHaveLength(2);
+    expect({ count, statements }).toMatchObject({ count: 1 });
   });
 
-  it("generalizes within the 5% suppression limit: the ten cases of small places cannot all be dropped", () => {
-    // 10 of 71 rows sit in Dibang Valley and New Delhi: suppressing them would exceed 5%.
-    expect(dataset.suppressedRows).toBeLessThanOrEqual(Math.floor(CASES.length * 0.05));
-    expect(dataset.generalization).not.toEqual({
-      age: "5_YEARS",
-      sex: "SEX",
-      region: "DISTRICT",
-      period: "WEEK",
-    });
-    expect(dataset.method).toMatch(/k-anonymity/);
-    expect(dataset.exportPath).toBe(`/export/datasets/${dataset.id}.ndjson`);
+  it("builds a dataset from the latest release by default, every row of the selected classes", async () => {
+    const ctx = analyst();
+    const dataset = await createDataset(ctx, {});
+    expect(dataset.releaseId).toBe(february.id);
+    const specific = await createDataset(ctx, { releaseId: january.id, sexes: ["MALE"] });
+    expect(specific.classCount).toBe(1);
+    expect(specific.rowCount).toBe(40);
+    const rows = await allRows(ctx, specific);
+    expect(rows).toHaveLength(40);
+    expect(new Set(rows.map((r) => r.sex))).toEqual(new Set(["MALE"]));
+    expect(ctx.audited.map((a) => a.operation)).toContain("createDeidentifiedDataset");
+    expect(ctx.audited.filter((a) => a.operation === "DeidentifiedDataset.rows").length).toBeGreaterThan(1);
   });
 
-  it("suppresses the small places instead when the definition allows 20% suppression, keeping districts", async () => {
-    const lenient = await createDataset(analyst(), { ...DEFINITION, maxSuppressionPercent: 20 });
-    expect(lenient.suppressedRows).toBeGreaterThanOrEqual(10);
-    expect(lenient.generalization.region).toBe("DISTRICT");
-    const lenientRows = await allRows(analyst(), lenient, 100);
-    expect(lenientRows.some((r) => r.region.stateCode === 12 || r.region.stateCode === 7)).toBe(false);
-    expect(lenient.informationLoss).toBeLessThan(dataset.informationLoss);
+  it("shows the same rows and pseudonyms for the same selection twice: a release is anonymized once", async () => {
+    const a = await allRows(analyst(), await createDataset(analyst(), { releaseId: january.id }), 50);
+    const b = await allRows(analyst(), await createDataset(analyst(), { releaseId: january.id }), 50);
+    expect(b).toEqual(a);
   });
 
-  it("releases no identifier, treatment id, wallet address or exact date", () => {
-    const allowed = [
-      "pseudonym",
-      "ageBand",
-      "sex",
-      "region",
-      "period",
-      "diagnosis",
-      "stage",
-      "lengthOfStayDays",
-      "vitals",
-      "verifiedAttachments",
-    ];
-    const text = JSON.stringify(rows);
-    for (const row of rows) expect(Object.keys(row).sort()).toEqual([...allowed].sort());
-    expect(text).not.toMatch(/0x[0-9a-f]{8,}/i);
-    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
-    expect(text).not.toMatch(/"(id|treatmentId|patientRef|aadhaar|openedAt|dischargedAt)"/i);
-    for (const row of rows) expect(row.period).toMatch(/^(\d{4}-W\d{2}|\d{4}-\d{2}|\d{4}-Q\d|\d{4}|\*)$/);
+  it("defaults to the latest release with rows, skipping one whose classes were all too small", async () => {
+    await insertCases(db.pool, [{ patient: 400, openedAt: "2025-04-08T05:00:00Z" }], 5_000);
+    await finalizeAt(db.pool, "2025-05-01T00:00:00Z");
+    expect((await cut(db.pool)).cut.map((r) => [r.period, r.rowCount])).toEqual([["2025-04", 0]]);
+    expect((await createDataset(analyst(), {})).releaseId).toBe(february.id);
   });
 
-  it("links a patient's rows by a per-dataset HMAC pseudonym, computed in SQL exactly as HMAC-SHA256 in Node", () => {
-    const expected = pseudonymOf(deriveDatasetKey(SECRET, dataset.id), patientRef(1));
-    const mine = rows.filter((r) => r.pseudonym === expected);
-    expect(mine).toHaveLength(2);
-    expect(new Set(rows.map((r) => r.pseudonym)).size).toBeLessThan(rows.length);
+  it("refuses values finer than the release, values it never has, and selections of no class", async () => {
+    const refuse = (input: Parameters<typeof createDataset>[1]) =>
+      expect(createDataset(analyst(), { releaseId: january.id, ...input })).rejects.toMatchObject({
+        code: "BAD_USER_INPUT",
+      });
+    await refuse({ ageBands: ["36"] });
+    await refuse({ ageBands: ["30-39"] });
+    await refuse({ periods: ["2025-01-07"] });
+    await refuse({ periods: ["2025-W07"] });
+    await refuse({ sexes: ["F"] });
+    await refuse({ districts: [230] }); // Dibang Valley: under 20,000 people, released as its state
+    await refuse({ ageBands: ["60-64"] });
+    await expect(
+      createDataset(analyst(), { releaseId: "00000000-0000-4000-8000-000000000000" }),
+    ).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
-  it("summarizes vitals, length of stay and verified attachments without their times", () => {
-    const key = deriveDatasetKey(SECRET, dataset.id);
-    const [withVitals] = rows.filter(
-      (r) => r.pseudonym === pseudonymOf(key, patientRef(1)) && r.vitals.count > 0,
-    );
-    expect(withVitals?.vitals).toEqual({
-      count: 2,
-      maxTemperatureC: 39.1,
-      minSpo2Percent: 94,
-      meanHeartRateBpm: 85.5,
-      maxSystolicMmHg: 135,
-      maxDiastolicMmHg: 85,
-    });
-    expect(withVitals?.verifiedAttachments).toBe(1);
-    // Opened 2025-01-14, discharged 2025-01-20 (IST days).
-    expect(withVitals?.lengthOfStayDays).toBe(6);
-    expect(rows.filter((r) => r.lengthOfStayDays === null).length).toBeGreaterThan(0);
-  });
-
-  it("gives another dataset unlinkable pseudonyms", async () => {
-    const other = await createDataset(analyst(), DEFINITION);
-    const otherRows = await allRows(analyst(), other, 100);
-    const mine = new Set(rows.map((r) => r.pseudonym));
-    expect(otherRows.some((r) => mine.has(r.pseudonym))).toBe(false);
-    expect(otherRows).toHaveLength(rows.length);
-  });
-
-  it("reproduces the same rows from the same definition and dataset id", async () => {
-    const before = await db.pool.query(
-      "SELECT * FROM analytics_dataset_row WHERE dataset_id = $1 ORDER BY seq",
-      [dataset.id],
-    );
-    await db.pool.query("DELETE FROM analytics_dataset WHERE id = $1", [dataset.id]);
-    await buildDataset(db.pool, {
-      id: dataset.id,
-      params: canonicalParams(DEFINITION),
-      secret: SECRET,
-      createdBy: ANALYST,
-    });
-    const after = await db.pool.query(
-      "SELECT * FROM analytics_dataset_row WHERE dataset_id = $1 ORDER BY seq",
-      [dataset.id],
-    );
-    expect(after.rows).toEqual(before.rows);
+  it("reports no count taken before suppression except rounded", async () => {
+    const release = await releaseById(analyst(), january.id);
+    const text = JSON.stringify(release);
+    expect(text).not.toMatch(/"(candidateRows|suppressedRows)":\d/);
+    expect(text).not.toMatch(/candidate/i);
+    expect(release?.suppressedRows.roundedTo).toBe(10);
   });
 
   it("pages with opaque cursors and a capped page size", async () => {
+    const dataset = await createDataset(analyst(), { releaseId: january.id });
     const page = await datasetRows(analyst(), dataset, { first: 5 });
     expect(page.totalCount).toBe(dataset.rowCount);
     expect(page.pageInfo.endCursor).not.toContain(dataset.id);
@@ -250,54 +350,55 @@ describe("de-identified datasets", () => {
     });
   });
 
-  it("coarsens instead of suppressing when no suppression is allowed", async () => {
-    const strict = await createDataset(analyst(), { ...DEFINITION, maxSuppressionPercent: 0 });
-    expect(strict.suppressedRows).toBeLessThanOrEqual(dataset.suppressedRows);
-    expect(strict.informationLoss).toBeGreaterThanOrEqual(dataset.informationLoss);
-  });
-
-  it("records creation and every page in the audit log, and the creation in the release log", async () => {
-    const ctx = analyst();
-    const created = await createDataset(ctx, { ...DEFINITION, k: 15 });
-    await datasetRows(ctx, created, { first: 3 });
-    expect(ctx.audited.map((a) => [a.operation, a.recordType, a.recordIds])).toEqual([
-      ["createDeidentifiedDataset", "DATASET", [created.id]],
-      ["DeidentifiedDataset.rows", "DATASET", [created.id]],
-    ]);
-    const { rows: log } = await db.pool.query(
-      "SELECT kind, mechanism, cells FROM analytics_release WHERE id = $1",
-      [created.id],
-    );
-    expect(log[0]).toEqual({ kind: "DATASET", mechanism: "k-anonymity", cells: created.rowCount });
-    expect(created.achievedK ?? MIN_K + 4).toBeGreaterThanOrEqual(15);
+  it("releases no identifier, treatment id, wallet address or date finer than a week", async () => {
+    const rows = await allRows(analyst(), await createDataset(analyst(), { releaseId: january.id }), 100);
+    const text = JSON.stringify(rows);
+    expect(text).not.toMatch(/0x[0-9a-f]{8,}/i);
+    expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(text).not.toMatch(/"(id|treatmentId|patientRef|aadhaar|openedAt|dischargedAt)"/i);
+    for (const row of rows) expect(row.period).toMatch(/^(\d{4}-W\d{2}|\d{4}-\d{2}|\*)$/);
+    const discharged = rows.filter((r) => r.lengthOfStayDays !== null);
+    expect(discharged.map((r) => r.lengthOfStayDays)).toEqual(Array(12).fill(3));
   });
 });
 
-describe("dataset access", () => {
+describe("dataset access and limits", () => {
   it("shows a dataset to the analyst who made it only", async () => {
-    const dataset = await createDataset(analyst(), DEFINITION);
+    const dataset = await createDataset(analyst(), { releaseId: january.id });
     expect(await datasetById(analyst(), dataset.id)).not.toBeNull();
     expect(await datasetById(analyst(OTHER_ANALYST), dataset.id)).toBeNull();
     const list = await ownDatasets(analyst(OTHER_ANALYST), {});
     expect(list.nodes.map((d) => d.id)).not.toContain(dataset.id);
   });
 
-  it("lets only ANALYST create or read datasets: PUBLIC_HEALTH, AUDITOR, GOVERNANCE and clinicians are refused", async () => {
+  it("lets only ANALYST read releases or create datasets", async () => {
     for (const role of ["PUBLIC_HEALTH", "AUDITOR", "GOVERNANCE", "STAFF", "DOCTOR"] as const) {
       const ctx = analyticsContext(db, [role]);
-      await expect(createDataset(ctx, DEFINITION)).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(createDataset(ctx, {})).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(releases(ctx, {})).rejects.toMatchObject({ code: "FORBIDDEN" });
       await expect(ownDatasets(ctx, {})).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
-    await expect(createDataset(analyticsContext(db, null), DEFINITION)).rejects.toMatchObject({
+    await expect(createDataset(analyticsContext(db, null), {})).rejects.toMatchObject({
       code: "UNAUTHENTICATED",
     });
   });
 
-  it("refuses to build datasets without the server secret, because pseudonyms need it", async () => {
-    await expect(
-      createDataset(analyticsContext(db, ["ANALYST"], { secret: null }), DEFINITION),
-    ).rejects.toMatchObject({
-      code: "CONFIG_INVALID",
-    });
+  it("refuses datasets beyond the account's daily limit with RATE_LIMITED, even when asked concurrently", async () => {
+    const address = "0x00000000000000000000000000000000000000c9" as const;
+    const ctx = analyticsContext(db, ["ANALYST"], { address });
+    (ctx.settings as { datasetLimits?: unknown }).datasetLimits = { datasetsPerDay: 3, exportsPerDay: 1 };
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, () => createDataset(ctx, { releaseId: january.id })),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(3);
+    const refused = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+    expect(refused).toHaveLength(3);
+    for (const r of refused) {
+      expect(r.reason).toMatchObject({ code: "RATE_LIMITED" });
+      expect((r.reason as Error).message).toMatch(/limit of 3 datasets per 24 hours/);
+    }
+    expect(await datasetUsage(ctx)).toMatchObject({ datasetsCreated: 3, datasetLimit: 3, windowHours: 24 });
+    // Another analyst is not affected.
+    await expect(createDataset(analyst(OTHER_ANALYST), { releaseId: january.id })).resolves.toBeDefined();
   });
 });

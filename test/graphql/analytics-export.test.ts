@@ -2,8 +2,12 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDataset } from "../../graphql/analytics/datasets/resolve-datasets.ts";
-import { readRowsAfter, toDatasetRow } from "../../graphql/analytics/datasets/rows.ts";
+import {
+  createDataset,
+  datasetById,
+  datasetRows,
+} from "../../graphql/analytics/datasets/resolve-datasets.ts";
+import type { DatasetRow } from "../../graphql/analytics/datasets/rows.ts";
 import { createDatasetExportHandler } from "../../graphql/analytics/export/ndjson-export.ts";
 import type { ApiRole } from "../../graphql/context.ts";
 import { DocTelError } from "../../shared/errors.ts";
@@ -15,17 +19,19 @@ import {
   insertCases,
   insertHospitals,
 } from "./analytics-fixtures.ts";
+import { cut, finalizeAt } from "./dataset-fixtures.ts";
 
 const db = useTestDatabase();
 const ANALYST = "0x00000000000000000000000000000000000000c1" as const;
 const BATCH = 500;
 const LARGE_ROWS = 60_000;
 
-/** Bearer tokens of this test: "<role>:<address>". */
-const viewers: Record<string, { roles: ApiRole[]; address: `0x${string}` }> = {
+/** Bearer tokens of this test. */
+const viewers: Record<string, { roles: ApiRole[]; address: `0x${string}`; exportsPerDay?: number }> = {
   analyst: { roles: ["ANALYST"], address: ANALYST },
   other: { roles: ["ANALYST"], address: "0x00000000000000000000000000000000000000c2" },
   health: { roles: ["PUBLIC_HEALTH"], address: "0x00000000000000000000000000000000000000c3" },
+  thrifty: { roles: ["ANALYST"], address: "0x00000000000000000000000000000000000000c4", exportsPerDay: 2 },
 };
 
 const batches: { datasetId: string; batch: number; rows: number }[] = [];
@@ -35,7 +41,9 @@ let server: http.Server;
 let base: string;
 let smallId: string;
 let smallRows: number;
+let thriftyId: string;
 const largeId = randomUUID();
+const largeRelease = randomUUID();
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -43,6 +51,11 @@ beforeAll(async () => {
     const viewer = viewers[token];
     const ctx = analyticsContext(db, viewer ? viewer.roles : null, viewer ? { address: viewer.address } : {});
     ctx.audit = { record: async (e) => void audited.push(e) };
+    if (viewer?.exportsPerDay) {
+      Object.assign(ctx.settings, {
+        datasetLimits: { datasetsPerDay: 50, exportsPerDay: viewer.exportsPerDay },
+      });
+    }
     // As graphql/server.ts maps errors thrown by a route.
     handler(req, res, ctx).catch((error: unknown) => {
       const code = error instanceof DocTelError ? error.code : "INTERNAL";
@@ -61,27 +74,42 @@ beforeAll(async () => {
     state: 27,
     district: 490,
     openedAt: "2025-01-07T05:00:00Z",
+    diagnosis: ["A90", "J10.1", "E11.9"][i % 3]!,
   }));
   await insertCases(db.pool, cases);
-  const dataset = await createDataset(analyticsContext(db, ["ANALYST"], { address: ANALYST }), {
-    from: "2025-01-01",
-    to: "2025-01-31",
-  });
+  await finalizeAt(db.pool, "2025-03-01T00:00:00Z");
+  await cut(db.pool, "MONTH");
+  const dataset = await createDataset(analyticsContext(db, ["ANALYST"], { address: ANALYST }), {});
   smallId = dataset.id;
   smallRows = dataset.rowCount;
+  thriftyId = (
+    await createDataset(analyticsContext(db, ["ANALYST"], { address: viewers.thrifty!.address }), {})
+  ).id;
 
-  // A large synthetic dataset, written straight into the dataset tables.
+  // A large synthetic release of one class, written straight into the release tables.
   await db.pool.query(
-    `INSERT INTO analytics_dataset (id, created_by, params, k, levels, candidate_rows, row_count, suppressed_rows, classes, info_loss)
-     VALUES ($1, $2, '{}'::jsonb, 11, '{0,0,0,0}', $3, $3, 0, 1, 0)`,
-    [largeId, ANALYST, LARGE_ROWS],
+    `INSERT INTO dataset_release (id, period_kind, period, period_start, period_end, snapshot_block, snapshot_hash,
+       finalized_block, k, l, levels, row_count, class_count, chapter_rows, suppressed_rows_rounded, rounding_base, info_loss)
+     VALUES ($1, 'MONTH', '2020-01', '2019-12-30', '2020-02-02', 1, '0x1', 1, 11, 3, '{0,0,0,0}', $2, 1, 0, 0, 10, 0)`,
+    [largeRelease, LARGE_ROWS],
   );
   await db.pool.query(
-    `INSERT INTO analytics_dataset_row (dataset_id, seq, pseudonym, age_band, sex, state_code, district_code, period, diagnosis,
-       stage, length_of_stay_days, vitals_count, verified_attachments)
-     SELECT $1, g, md5(g::text), '35-39', 'FEMALE', 27, 490, '2025-W02', 'A90', 'DIAGNOSED', g % 9, g % 4, g % 2
+    `INSERT INTO dataset_release_class (release_id, class_no, age_band, sex, state_code, district_code, period, first_seq,
+       rows, diagnoses, info_loss)
+     VALUES ($1, 1, '35-39', 'FEMALE', 27, 490, '2020-W02', 1, $2, 3, 0)`,
+    [largeRelease, LARGE_ROWS],
+  );
+  await db.pool.query(
+    `INSERT INTO dataset_release_row (release_id, seq, class_no, pseudonym, age_band, sex, state_code, district_code, period,
+       diagnosis, diagnosis_level, stage, length_of_stay_days, vitals_count, verified_attachments)
+     SELECT $1, g, 1, md5(g::text), '35-39', 'FEMALE', 27, 490, '2020-W02', 'A90', 'CATEGORY', 'DIAGNOSED', g % 9, g % 4, g % 2
        FROM generate_series(1, $2) AS g`,
-    [largeId, LARGE_ROWS],
+    [largeRelease, LARGE_ROWS],
+  );
+  await db.pool.query(
+    `INSERT INTO dataset_selection (id, created_by, release_id, selection, class_nos, row_count, class_count, info_loss)
+     VALUES ($1, $2, $3, '{}'::jsonb, '{1}', $4, 1, 0)`,
+    [largeId, ANALYST, largeRelease, LARGE_ROWS],
   );
 });
 
@@ -103,13 +131,24 @@ describe("NDJSON export", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/application\/x-ndjson/);
     expect(res.headers.get("x-doctel-dataset-rows")).toBe(String(smallRows));
+    expect(res.headers.get("x-doctel-release")).toBe("2025-01");
     const lines = res.body
       .trimEnd()
       .split("\n")
       .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(smallRows);
-    const stored = await readRowsAfter(db.pool, smallId, 0, 10_000);
-    expect(lines).toEqual(stored.map(toDatasetRow));
+    // Exactly the rows GraphQL pages through, in the same order: the export is no second view.
+    const ctx = analyticsContext(db, ["ANALYST"], { address: ANALYST });
+    const dataset = await datasetById(ctx, smallId);
+    const graphql: DatasetRow[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await datasetRows(ctx, dataset!, { first: 9, after });
+      graphql.push(...page.nodes);
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(lines).toEqual(JSON.parse(JSON.stringify(graphql)));
     expect(audited).toContainEqual(
       expect.objectContaining({ operation: "exportDataset", recordType: "DATASET", recordIds: [smallId] }),
     );
@@ -121,6 +160,20 @@ describe("NDJSON export", () => {
     expect((await get(`/export/datasets/${smallId}.ndjson`, "other")).status).toBe(404);
     expect((await get("/export/datasets/nope.ndjson", "analyst")).status).toBe(404);
     expect((await get(`/export/datasets/${smallId}.ndjson`, "analyst", "POST")).status).toBe(405);
+  });
+
+  it("counts exports against the account's daily limit (429 with Retry-After), HEAD requests excepted", async () => {
+    expect((await get(`/export/datasets/${thriftyId}.ndjson`, "thrifty", "HEAD")).status).toBe(200);
+    expect((await get(`/export/datasets/${thriftyId}.ndjson`, "thrifty")).status).toBe(200);
+    expect((await get(`/export/datasets/${thriftyId}.ndjson`, "thrifty")).status).toBe(200);
+    const refused = await get(`/export/datasets/${thriftyId}.ndjson`, "thrifty");
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body).error.message).toMatch(/limit of 2 exports per 24 hours/);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM dataset_export WHERE viewer = $1", [
+      viewers.thrifty!.address,
+    ]);
+    expect(rows[0].n).toBe(2);
   });
 
   it("reads the next batch only when the client has taken the previous ones, so memory stays flat", async () => {

@@ -1,126 +1,262 @@
 /**
- * Datasets as the API describes them (analytics_dataset). A dataset is visible to the analyst who
- * created it only; anyone else is told it does not exist.
+ * The dataset catalog through Prisma Client: releases and their classes (written by the cutter,
+ * cut-release.ts, in SQL), analysts' datasets and exports (written here). Simple reads and writes;
+ * the rows themselves are read in SQL (rows.ts).
  */
-import type { Pool } from "pg";
+import type {
+  DatasetRelease,
+  DatasetReleaseClass,
+  DatasetSelection,
+  PrismaClient,
+} from "../../../prisma/generated/client.ts";
 import { AGE_LEVEL_NAMES, PERIOD_LEVEL_NAMES, REGION_LEVEL_NAMES, SEX_LEVEL_NAMES } from "./hierarchies.ts";
-import type { DatasetParams } from "./params.ts";
+import { QUASI_IDENTIFIERS, RELEASE_METHOD, SENSITIVE_ATTRIBUTES } from "./release-policy.ts";
 
-export interface DatasetDescription {
-  id: string;
-  createdAt: Date;
-  definition: DatasetParams;
-  snapshotBlock: string | null;
-  k: number;
-  achievedK: number | null;
-  minClassRows: number | null;
-  minDistinctDiagnoses: number | null;
-  generalization: { age: string; sex: string; region: string; period: string };
-  candidateRows: number;
-  rowCount: number;
-  suppressedRows: number;
-  classes: number;
-  informationLoss: number;
-  quasiIdentifiers: string[];
-  sensitiveAttributes: string[];
-  method: string;
-  exportPath: string;
+export interface RoundedCount {
+  approximately: number;
+  roundedTo: number;
 }
 
-export const DATASET_METHOD =
-  "k-anonymity over the quasi-identifiers age band, sex, region and period: full-domain generalization (age 5->10->20 years->*, " +
-  "sex->*, region district->state->national, period week->month->quarter->year->range; districts under 20,000 people start " +
-  "at state) chosen by an exhaustive search of the generalization lattice for the least information loss (Iyengar's loss " +
-  "metric, a suppressed row counting as fully generalized) within the suppression limit; then every class with fewer than k " +
-  "rows or fewer than k distinct patients is suppressed. Diagnosis, stage, length of stay, vitals and attachments are " +
-  "treated as sensitive attributes, not quasi-identifiers (minDistinctDiagnoses reports their diversity). No identifier, " +
-  "treatment id, wallet address or exact date is released; pseudonyms are per dataset (HMAC-SHA256 under a key derived from " +
-  "a server secret and the dataset id) and link a patient's rows within this dataset only.";
-
-interface DatasetRecord {
+export interface ReleaseDescription {
   id: string;
-  created_at: Date;
-  params: DatasetParams;
-  snapshot_block: string | null;
+  period: string;
+  periodKind: string;
+  from: string;
+  to: string;
+  cutAt: Date;
+  snapshotBlock: string;
+  finalizedBlock: string;
   k: number;
+  l: number;
   levels: number[];
-  candidate_rows: number;
-  row_count: number;
-  suppressed_rows: number;
-  classes: number;
-  achieved_k: number | null;
-  min_class_rows: number | null;
-  min_distinct_diagnoses: number | null;
-  info_loss: number;
+  generalization: { age: string; sex: string; region: string; period: string; diagnosis: string };
+  rowCount: number;
+  classCount: number;
+  chapterRows: number;
+  suppressedRows: RoundedCount;
+  informationLoss: number;
+  quasiIdentifiers: readonly string[];
+  sensitiveAttributes: readonly string[];
+  method: string;
 }
 
-const SELECT = `SELECT id, created_at, params, snapshot_block::text AS snapshot_block, k, levels, candidate_rows, row_count,
-  suppressed_rows, classes, achieved_k, min_class_rows, min_distinct_diagnoses, info_loss FROM analytics_dataset`;
+const day = (d: Date) => d.toISOString().slice(0, 10);
 
-export const exportPathOf = (id: string): string => `/export/datasets/${id}.ndjson`;
-
-function describe(r: DatasetRecord): DatasetDescription {
+export function describeRelease(r: DatasetRelease): ReleaseDescription {
   const [age = 0, sex = 0, region = 0, period = 0] = r.levels;
   return {
     id: r.id,
-    createdAt: r.created_at,
-    definition: r.params,
-    snapshotBlock: r.snapshot_block,
+    period: r.period,
+    periodKind: r.periodKind,
+    from: day(r.periodStart),
+    to: day(r.periodEnd),
+    cutAt: r.cutAt,
+    snapshotBlock: r.snapshotBlock.toString(),
+    finalizedBlock: r.finalizedBlock.toString(),
     k: r.k,
-    achievedK: r.achieved_k,
-    minClassRows: r.min_class_rows,
-    minDistinctDiagnoses: r.min_distinct_diagnoses,
+    l: r.l,
+    levels: r.levels,
     generalization: {
       age: AGE_LEVEL_NAMES[age] ?? "?",
       sex: SEX_LEVEL_NAMES[sex] ?? "?",
       region: REGION_LEVEL_NAMES[region] ?? "?",
       period: PERIOD_LEVEL_NAMES[period] ?? "?",
+      diagnosis: "CATEGORY_OR_CHAPTER",
     },
-    candidateRows: r.candidate_rows,
-    rowCount: r.row_count,
-    suppressedRows: r.suppressed_rows,
-    classes: r.classes,
-    informationLoss: r.info_loss,
-    quasiIdentifiers: ["ageBand", "sex", "region", "period"],
-    sensitiveAttributes: ["diagnosis", "stage", "lengthOfStayDays", "vitals", "verifiedAttachments"],
-    method: DATASET_METHOD,
-    exportPath: exportPathOf(r.id),
+    rowCount: r.rowCount,
+    classCount: r.classCount,
+    chapterRows: r.chapterRows,
+    suppressedRows: { approximately: r.suppressedRowsRounded, roundedTo: r.roundingBase },
+    informationLoss: r.infoLoss,
+    quasiIdentifiers: QUASI_IDENTIFIERS,
+    sensitiveAttributes: SENSITIVE_ATTRIBUTES,
+    method: RELEASE_METHOD,
   };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isDatasetId = (id: string): boolean => UUID.test(id);
+export const isUuid = (id: string): boolean => UUID.test(id);
 
-/** The dataset if `owner` created it, else null. */
+export async function findRelease(prisma: PrismaClient, id: string): Promise<ReleaseDescription | null> {
+  return (await releasesByIds(prisma, [id]))[0] ?? null;
+}
+
+/** Releases by id, in the order asked (null for an unknown or malformed id): one statement. */
+export async function releasesByIds(
+  prisma: PrismaClient,
+  ids: readonly string[],
+): Promise<(ReleaseDescription | null)[]> {
+  const wanted = ids.filter(isUuid).map((id) => id.toLowerCase());
+  const rows = wanted.length ? await prisma.datasetRelease.findMany({ where: { id: { in: wanted } } }) : [];
+  const byId = new Map(rows.map((r) => [r.id, describeRelease(r)]));
+  return ids.map((id) => byId.get(id.toLowerCase()) ?? null);
+}
+
+/** The newest release with released rows, if any. */
+export async function latestReleaseWithRows(prisma: PrismaClient): Promise<ReleaseDescription | null> {
+  const r = await prisma.datasetRelease.findFirst({
+    where: { rowCount: { gt: 0 } },
+    orderBy: { periodStart: "desc" },
+  });
+  return r ? describeRelease(r) : null;
+}
+
+/** Releases, newest period first, keyset-paginated on the period's start. */
+export async function listReleases(
+  prisma: PrismaClient,
+  limit: number,
+  afterStart: string | null,
+): Promise<ReleaseDescription[]> {
+  const rows = await prisma.datasetRelease.findMany({
+    where: afterStart ? { periodStart: { lt: new Date(`${afterStart}T00:00:00Z`) } } : {},
+    orderBy: { periodStart: "desc" },
+    take: limit,
+  });
+  return rows.map(describeRelease);
+}
+
+export type ReleaseClass = Pick<
+  DatasetReleaseClass,
+  | "classNo"
+  | "ageBand"
+  | "sex"
+  | "stateCode"
+  | "districtCode"
+  | "period"
+  | "firstSeq"
+  | "rows"
+  | "diagnoses"
+  | "infoLoss"
+>;
+
+const CLASS_FIELDS = {
+  classNo: true,
+  ageBand: true,
+  sex: true,
+  stateCode: true,
+  districtCode: true,
+  period: true,
+  firstSeq: true,
+  rows: true,
+  diagnoses: true,
+  infoLoss: true,
+} as const;
+
+/** Every class of each release (a selection is resolved against them), in class order: one statement. */
+export async function classesOfReleases(
+  prisma: PrismaClient,
+  releaseIds: readonly string[],
+): Promise<ReleaseClass[][]> {
+  const rows = await prisma.datasetReleaseClass.findMany({
+    where: { releaseId: { in: [...releaseIds] } },
+    select: { releaseId: true, ...CLASS_FIELDS },
+    orderBy: [{ releaseId: "asc" }, { classNo: "asc" }],
+  });
+  const byRelease = new Map<string, ReleaseClass[]>();
+  for (const { releaseId, ...c } of rows) {
+    const list = byRelease.get(releaseId);
+    if (list) list.push(c);
+    else byRelease.set(releaseId, [c]);
+  }
+  return releaseIds.map((id) => byRelease.get(id) ?? []);
+}
+
+export function classesPage(
+  prisma: PrismaClient,
+  releaseId: string,
+  afterNo: number,
+  limit: number,
+): Promise<ReleaseClass[]> {
+  return prisma.datasetReleaseClass.findMany({
+    where: { releaseId, classNo: { gt: afterNo } },
+    select: CLASS_FIELDS,
+    orderBy: { classNo: "asc" },
+    take: limit,
+  });
+}
+
+export function classesByNumber(
+  prisma: PrismaClient,
+  releaseId: string,
+  classNos: readonly number[],
+): Promise<ReleaseClass[]> {
+  return prisma.datasetReleaseClass.findMany({
+    where: { releaseId, classNo: { in: [...classNos] } },
+    select: CLASS_FIELDS,
+    orderBy: { classNo: "asc" },
+  });
+}
+
+// ------------------------------------------------------------------------------------- datasets
+
+export interface SelectionValues {
+  ageBands: string[] | null;
+  sexes: string[] | null;
+  states: number[] | null;
+  districts: number[] | null;
+  periods: string[] | null;
+}
+
+export interface DatasetDescription {
+  id: string;
+  createdAt: Date;
+  releaseId: string;
+  selection: SelectionValues;
+  classNos: number[];
+  rowCount: number;
+  classCount: number;
+  informationLoss: number;
+  exportPath: string;
+}
+
+export const exportPathOf = (id: string): string => `/export/datasets/${id}.ndjson`;
+
+export function describeDataset(d: DatasetSelection): DatasetDescription {
+  return {
+    id: d.id,
+    createdAt: d.createdAt,
+    releaseId: d.releaseId,
+    selection: d.selection as unknown as SelectionValues,
+    classNos: d.classNos,
+    rowCount: d.rowCount,
+    classCount: d.classCount,
+    informationLoss: d.infoLoss,
+    exportPath: exportPathOf(d.id),
+  };
+}
+
+/** The dataset if `owner` created it, else null: other analysts are told it does not exist. */
 export async function findOwnDataset(
-  pool: Pool,
+  prisma: PrismaClient,
   id: string,
   owner: string,
 ): Promise<DatasetDescription | null> {
-  if (!isDatasetId(id)) return null;
-  const { rows } = await pool.query<DatasetRecord>(`${SELECT} WHERE id = $1 AND created_by = $2`, [
-    id,
-    owner,
-  ]);
-  return rows[0] ? describe(rows[0]) : null;
+  if (!isUuid(id)) return null;
+  const d = await prisma.datasetSelection.findFirst({ where: { id: id.toLowerCase(), createdBy: owner } });
+  return d ? describeDataset(d) : null;
 }
 
 /** The owner's datasets, newest first, keyset-paginated on (created_at, id). */
 export async function listOwnDatasets(
-  pool: Pool,
+  prisma: PrismaClient,
   owner: string,
   limit: number,
   after: { createdAt: string; id: string } | null,
 ): Promise<DatasetDescription[]> {
-  const values: unknown[] = [owner, limit];
-  let where = "created_by = $1";
-  if (after) {
-    values.push(after.createdAt, after.id);
-    where += " AND (created_at, id) < ($3::timestamptz, $4::uuid)";
-  }
-  const { rows } = await pool.query<DatasetRecord>(
-    `${SELECT} WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
-    values,
-  );
-  return rows.map(describe);
+  const rows = await prisma.datasetSelection.findMany({
+    where: {
+      createdBy: owner,
+      ...(after
+        ? {
+            OR: [
+              { createdAt: { lt: new Date(after.createdAt) } },
+              { createdAt: new Date(after.createdAt), id: { lt: after.id } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit,
+  });
+  return rows.map(describeDataset);
 }

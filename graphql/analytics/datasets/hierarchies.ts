@@ -6,17 +6,21 @@
  *   sex     0: the value                     1: "*"
  *   region  0: district (state for districts under 20,000 people or of unknown population, as
  *              HIPAA Safe Harbor does with small areas)  1: state  2: "*" (national)
- *   period  0: ISO week  1: month  2: quarter  3: year  4: "*" (the dataset's date range)
+ *   period  0: ISO week  1: month  2: "*" (the release's whole period)
  *
  * Weeks nest in months through their Thursday (the day that names an ISO week's year), so a week
- * belongs to one month, one quarter and one year: "2025-W01" (Mon 2024-12-30) is January 2025.
- * A dataset whose finest period is the month anchors on the opening day's month instead.
+ * belongs to one month and one release (periods.ts): "2025-W01" (Mon 2024-12-30) is January 2025.
  *
  * Information loss per value is Iyengar's loss metric: (leaves covered - 1) / (domain - 1), in
- * 5-year bands, districts and sexes; periods count the days covered beyond a week. So 0 is every
- * quasi-identifier at its finest (5-year band, sex, district, week) and 1 is suppressed.
+ * 5-year bands, districts and sexes; periods count the days covered beyond a week, out of the
+ * release's. So 0 is every quasi-identifier at its finest (5-year band, sex, district, week) and
+ * 1 is "*".
+ *
+ * The diagnosis is the sensitive attribute, released per class as its ICD-10 category, or as its
+ * chapter ("A00-B99") where the category is too rare in the class (release-rules in cut-release.ts).
  */
 
+import { ICD10_CHAPTERS } from "../../../shared/reference/icd10.ts";
 import { DISTRICTS, getDistrict } from "../../../shared/reference/regions.ts";
 import { AGE_BANDS, generalizeAgeBand } from "../../../shared/reference/weeks.ts";
 import { MIN_DISTRICT_POPULATION } from "../disclosure/policy.ts";
@@ -26,25 +30,29 @@ export type QiName = (typeof QI_NAMES)[number];
 export type Levels = readonly [age: number, sex: number, region: number, period: number];
 
 /** Levels per QI, from 0 (finest) to the top ("*"). */
-export const LEVEL_COUNTS: Levels = [4, 2, 3, 5];
+export const LEVEL_COUNTS: Levels = [4, 2, 3, 3];
 
 export const AGE_LEVEL_NAMES = ["5_YEARS", "10_YEARS", "20_YEARS", "SUPPRESSED"] as const;
 export const SEX_LEVEL_NAMES = ["SEX", "SUPPRESSED"] as const;
 export const REGION_LEVEL_NAMES = ["DISTRICT", "STATE", "NATIONAL"] as const;
-export const PERIOD_LEVEL_NAMES = ["WEEK", "MONTH", "QUARTER", "YEAR", "RANGE"] as const;
+export const PERIOD_LEVEL_NAMES = ["WEEK", "MONTH", "RELEASE"] as const;
 
 export const ANY = "*";
 const DAY_MS = 86_400_000;
 
-/** One combination of base QI values and how many rows have it. */
+/** One combination of base QI values and diagnosis, and how many rows have it. */
 export interface QiClass {
   readonly ageBand: string;
   readonly sex: string;
   readonly stateCode: number;
   /** Null when the district is too small to release (the region starts at the state). */
   readonly districtCode: number | null;
-  /** Epoch day: the ISO week's Thursday (week datasets) or the 1st of the month (month or coarser). */
+  /** Epoch day: the ISO week's Thursday. */
   readonly anchorDay: number;
+  /** ICD-10 category, "" for a treatment without a diagnosis. */
+  readonly diagnosis: string;
+  /** ICD-10 chapter number of the category, 0 when outside every chapter (or no diagnosis). */
+  readonly chapter: number;
   readonly rows: number;
 }
 
@@ -78,16 +86,18 @@ function isoWeekLabel(thursday: number): string {
   return `${year}-W${String(week).padStart(2, "0")}`;
 }
 
-/** The period label of an anchor day at a level: "2025-W01", "2025-01", "2025-Q1", "2025", "*". */
+/** The period label of a week (its Thursday) at a level: "2025-W01", "2025-01" or "*". */
 export function periodAt(anchorDay: number, level: number): string {
-  if (level >= 4) return ANY;
+  if (level >= 2) return ANY;
   if (level === 0) return isoWeekLabel(anchorDay);
   const date = new Date(anchorDay * DAY_MS);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth();
-  if (level === 1) return `${year}-${String(month + 1).padStart(2, "0")}`;
-  if (level === 2) return `${year}-Q${Math.floor(month / 3) + 1}`;
-  return String(year);
+  return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+/** "A00-B99": how a diagnosis released at chapter level reads. */
+export function chapterLabel(chapter: number): string | null {
+  const c = ICD10_CHAPTERS.find((x) => x.number === chapter);
+  return c ? `${c.first}-${c.last}` : null;
 }
 
 // ------------------------------------------------------------------ loss metric
@@ -118,21 +128,19 @@ export function regionLoss(c: Pick<QiClass, "stateCode" | "districtCode">, level
   return lm(districtsPerState.get(value.stateCode) ?? 1, DISTRICTS.length);
 }
 
-function daysCovered(anchorDay: number, level: number): number {
-  if (level === 0) return 7;
+/** Days of the weeks whose Thursday falls in the Thursday's month (28 or 35). */
+function monthDays(anchorDay: number): number {
   const date = new Date(anchorDay * DAY_MS);
-  const year = date.getUTCFullYear();
-  const month = date.getUTCMonth();
-  const span = (y0: number, m0: number, months: number) =>
-    (Date.UTC(y0, m0 + months, 1) - Date.UTC(y0, m0, 1)) / DAY_MS;
-  if (level === 1) return span(year, month, 1);
-  if (level === 2) return span(year, month - (month % 3), 3);
-  return span(year, 0, 12);
+  const first = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1) / DAY_MS;
+  const next = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1) / DAY_MS;
+  let thursdays = 0;
+  for (let d = first; d < next; d++) if (((d % 7) + 7) % 7 === 0) thursdays++;
+  return thursdays * 7;
 }
 
-/** Loss of a period value, counted in days beyond a week; `rangeDays` is the dataset's date range. */
-export function periodLoss(anchorDay: number, level: number, rangeDays: number): number {
-  if (level >= 4) return 1;
-  if (level === 0 || rangeDays <= 7) return 0;
-  return Math.max(0, Math.min(1, (Math.min(daysCovered(anchorDay, level), rangeDays) - 7) / (rangeDays - 7)));
+/** Loss of a period value, counted in days beyond a week; `releaseDays` is the release's length. */
+export function periodLoss(anchorDay: number, level: number, releaseDays: number): number {
+  if (level >= 2) return 1;
+  if (level === 0 || releaseDays <= 7) return 0;
+  return Math.max(0, Math.min(1, (Math.min(monthDays(anchorDay), releaseDays) - 7) / (releaseDays - 7)));
 }

@@ -1,6 +1,7 @@
 /**
- * Released dataset rows, as stored (analytics_dataset_row) and as served (GraphQL and NDJSON use
- * the same shape). Read in keyset order of `seq`, which the builder assigned in pseudonym order.
+ * Released rows, as stored (dataset_release_row) and as served (GraphQL and NDJSON use the same
+ * shape). A dataset's rows are the release's rows of its classes: contiguous seq ranges, read in
+ * keyset order of `seq` (class by class, in the cutter's keyed shuffle within each class).
  */
 import type { Pool, PoolClient } from "pg";
 import { getDistrict, getState } from "../../../shared/reference/regions.ts";
@@ -14,6 +15,7 @@ export interface StoredRow {
   district_code: number | null;
   period: string;
   diagnosis: string | null;
+  diagnosis_level: string;
   stage: string;
   length_of_stay_days: number | null;
   vitals_count: number;
@@ -38,6 +40,7 @@ export interface DatasetRow {
   };
   period: string;
   diagnosis: string | null;
+  diagnosisLevel: string;
   stage: string;
   lengthOfStayDays: number | null;
   vitals: {
@@ -51,24 +54,31 @@ export interface DatasetRow {
   verifiedAttachments: number;
 }
 
-const COLUMNS = `seq, pseudonym, age_band, sex, state_code, district_code, period, diagnosis, stage::text AS stage,
+const COLUMNS = `seq, pseudonym, age_band, sex, state_code, district_code, period, diagnosis, diagnosis_level,
+  stage::text AS stage,
   length_of_stay_days, vitals_count, max_temperature_centi_c, min_spo2_permille, mean_heart_rate_bpm,
   max_systolic_mmhg, max_diastolic_mmhg, verified_attachments`;
+
+/** A generalized region as the API shows it: its level, codes and names. */
+export function regionOf(stateCode: number | null, districtCode: number | null): DatasetRow["region"] {
+  return {
+    level: districtCode !== null ? "DISTRICT" : stateCode !== null ? "STATE" : "NATIONAL",
+    stateCode,
+    stateName: stateCode === null ? null : (getState(stateCode)?.name ?? null),
+    districtCode,
+    districtName: districtCode === null ? null : (getDistrict(districtCode)?.name ?? null),
+  };
+}
 
 export function toDatasetRow(r: StoredRow): DatasetRow {
   return {
     pseudonym: r.pseudonym,
     ageBand: r.age_band,
     sex: r.sex,
-    region: {
-      level: r.district_code !== null ? "DISTRICT" : r.state_code !== null ? "STATE" : "NATIONAL",
-      stateCode: r.state_code,
-      stateName: r.state_code === null ? null : (getState(r.state_code)?.name ?? null),
-      districtCode: r.district_code,
-      districtName: r.district_code === null ? null : (getDistrict(r.district_code)?.name ?? null),
-    },
+    region: regionOf(r.state_code, r.district_code),
     period: r.period,
     diagnosis: r.diagnosis,
+    diagnosisLevel: r.diagnosis_level,
     stage: r.stage,
     lengthOfStayDays: r.length_of_stay_days,
     vitals: {
@@ -83,16 +93,27 @@ export function toDatasetRow(r: StoredRow): DatasetRow {
   };
 }
 
-/** Up to `limit` rows with seq > afterSeq, in order. */
+/**
+ * Up to `limit` rows of the seq ranges with seq > afterSeq, in order: range by range, each an
+ * ordered scan of the primary key that stops at the limit.
+ */
 export async function readRowsAfter(
   db: Pool | PoolClient,
-  datasetId: string,
+  releaseId: string,
+  ranges: readonly (readonly [number, number])[],
   afterSeq: number,
   limit: number,
 ): Promise<StoredRow[]> {
-  const { rows } = await db.query<StoredRow>(
-    `SELECT ${COLUMNS} FROM analytics_dataset_row WHERE dataset_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
-    [datasetId, afterSeq, limit],
-  );
-  return rows;
+  const out: StoredRow[] = [];
+  for (const [lo, hi] of ranges) {
+    if (hi <= afterSeq) continue;
+    const { rows } = await db.query<StoredRow>(
+      `SELECT ${COLUMNS} FROM dataset_release_row
+        WHERE release_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq LIMIT $4`,
+      [releaseId, Math.max(lo, afterSeq + 1), hi, limit - out.length],
+    );
+    out.push(...rows);
+    if (out.length >= limit) break;
+  }
+  return out;
 }

@@ -1,18 +1,21 @@
 /**
  * GET /export/datasets/<id>.ndjson: a dataset's rows as NDJSON (one JSON object per line, the
- * GraphQL DatasetRow shape), for the analyst who created it, with their session token
- * (Authorization: Bearer). Rows are read in keyset batches and written with backpressure: the next
- * batch is read only once the socket has taken the previous one, so memory stays flat whatever
- * the size, and a client that stops reading stops the reads. Stored rows never change, so the
- * batches are one consistent dataset.
+ * GraphQL DatasetRow shape, the same rows GraphQL pages through), for the analyst who created it,
+ * with their session token (Authorization: Bearer). Rows are read in keyset batches and written
+ * with backpressure: the next batch is read only once the socket has taken the previous one, so
+ * memory stays flat whatever the size, and a client that stops reading stops the reads. Releases
+ * never change once cut, so the batches are one consistent dataset.
  *
- * The export is recorded in the access audit log before the first row is sent.
+ * Each GET counts against the account's export limit (ANALYTICS_EXPORTS_PER_DAY; 429 when it is
+ * reached) and is recorded in the access audit log before the first row is sent. HEAD is free.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiContext } from "../../context.ts";
 import { findOwnDataset } from "../datasets/catalog.ts";
-import { requireAnalyst } from "../datasets/resolve-datasets.ts";
+import { DatasetLimitError, recordExportWithinLimit } from "../datasets/limits.ts";
+import { datasetRanges, datasetRelease, requireAnalyst } from "../datasets/resolve-datasets.ts";
 import { readRowsAfter, toDatasetRow } from "../datasets/rows.ts";
+import { datasetLimitsOf } from "../datasets/settings.ts";
 import { LIMITS } from "../limits.ts";
 
 export interface ExportOptions {
@@ -71,21 +74,39 @@ export function createDatasetExportHandler(options: ExportOptions = {}) {
     }
     const viewer = requireAnalyst(ctx, "exporting a de-identified dataset");
     const id = match[1]!.toLowerCase();
-    const dataset = await findOwnDataset(ctx.pool, id, viewer.address);
+    const dataset = await findOwnDataset(ctx.prisma, id, viewer.address);
     if (!dataset) return sendError(res, 404, "NOT_FOUND", `no dataset ${id} of yours`);
-
-    res.writeHead(200, {
+    const release = await datasetRelease(ctx, dataset);
+    const ranges = await datasetRanges(ctx, dataset);
+    const headers = {
       "content-type": "application/x-ndjson; charset=utf-8",
       "content-disposition": `attachment; filename="doctel-dataset-${id}.ndjson"`,
       "cache-control": "no-store",
       "x-doctel-dataset-rows": String(dataset.rowCount),
-      "x-doctel-dataset-k": String(dataset.k),
-      "x-doctel-dataset-achieved-k": String(dataset.achievedK ?? ""),
-    });
+      "x-doctel-release": release.period,
+      "x-doctel-release-k": String(release.k),
+      "x-doctel-release-l": String(release.l),
+    };
     if (req.method === "HEAD") {
+      res.writeHead(200, headers);
       res.end();
       return;
     }
+    try {
+      await recordExportWithinLimit(
+        ctx.prisma,
+        { viewer: viewer.address, datasetId: id, rows: dataset.rowCount },
+        datasetLimitsOf(ctx).exportsPerDay,
+      );
+    } catch (error) {
+      if (!(error instanceof DatasetLimitError)) throw error;
+      res.setHeader(
+        "retry-after",
+        String(Math.max(1, Math.ceil((Date.parse(String(error.details.retryAt)) - Date.now()) / 1000))),
+      );
+      return sendError(res, 429, "RATE_LIMITED", error.message);
+    }
+    res.writeHead(200, headers);
     await ctx.audit.record({
       operation: "exportDataset",
       recordType: "DATASET",
@@ -98,7 +119,7 @@ export function createDatasetExportHandler(options: ExportOptions = {}) {
     let sent = 0;
     for (let batch = 1; ; batch++) {
       if (res.destroyed) return;
-      const rows = await readRowsAfter(ctx.pool, id, lastSeq, batchRows);
+      const rows = await readRowsAfter(ctx.pool, dataset.releaseId, ranges, lastSeq, batchRows);
       if (rows.length === 0) break;
       let chunk = "";
       for (const row of rows) chunk += `${JSON.stringify(toDatasetRow(row))}\n`;

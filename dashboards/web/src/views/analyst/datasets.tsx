@@ -1,76 +1,153 @@
-/** Analyst: build a k-anonymous dataset, preview it with its achieved k, export it as NDJSON. */
-import { type FormEvent, useState } from "react";
-import { ICD10_GROUPS } from "../../../../../shared/reference/icd10-groups.ts";
-import { CREATE_DATASET, type Dataset, type DatasetInput } from "../../api/documents.ts";
+/**
+ * Analyst: the de-identified releases (one per closed period, anonymized once), and datasets built
+ * from one of them by selecting whole classes; preview, export as NDJSON, and what `*` and
+ * information loss mean.
+ */
+import { type FormEvent, useCallback, useState } from "react";
 import { fetchWithToken, saveBlob } from "../../api/download.ts";
 import { describeApiError, needsSignIn } from "../../api/errors.ts";
 import { useApi, useSession } from "../../auth/use-session.tsx";
-import { ErrorAlert } from "../../ui/alert.tsx";
-import { defaultPeriod } from "../../ui/period.ts";
-import { RegionSelect } from "../region-select.tsx";
+import { ErrorAlert, Loading, Notice } from "../../ui/alert.tsx";
+import { formatTime, titleCase } from "../../ui/format.ts";
+import { useAsync } from "../../ui/use-async.ts";
+import {
+  CREATE_DATASET,
+  type Dataset,
+  type DatasetInput,
+  type DatasetRegion,
+  RELEASES,
+  type Release,
+  regionName,
+} from "./documents.ts";
+import { Explanation } from "./explanation.tsx";
 import { DatasetPreview } from "./preview.tsx";
 
-interface Form {
-  from: string;
-  to: string;
-  group: string;
-  categories: string;
-  state: number | null;
-  district: number | null;
-  diagnosisGranularity: DatasetInput["diagnosisGranularity"];
-  ageGranularity: DatasetInput["ageGranularity"];
-  regionGranularity: DatasetInput["regionGranularity"];
-  periodGranularity: DatasetInput["periodGranularity"];
-  k: number;
-  maxSuppressionPercent: number;
+const percent = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+/** A generalization level as the table shows it: * where the quasi-identifier is generalized away. */
+const LEVEL_LABELS: Record<string, string> = {
+  "5_YEARS": "5-year bands",
+  "10_YEARS": "10-year bands",
+  "20_YEARS": "20-year bands",
+  SUPPRESSED: "*",
+  NATIONAL: "*",
+  RELEASE: "*",
+};
+const levelLabel = (level: string) => LEVEL_LABELS[level] ?? titleCase(level);
+
+interface Selection {
+  ageBands: string[];
+  sexes: string[];
+  periods: string[];
+  /** "s:27" for a state, "d:490" for a district. */
+  regions: string[];
 }
 
-export function datasetInput(form: Form): DatasetInput {
-  const categories = form.categories
-    .split(/[\s,;]+/)
-    .map((c) => c.trim().toUpperCase())
-    .filter((c) => c !== "");
-  const diagnosis =
-    form.group !== "" || categories.length > 0
-      ? { ...(form.group ? { groups: [form.group] } : {}), ...(categories.length ? { categories } : {}) }
-      : null;
-  const region =
-    form.district !== null
-      ? { districts: [form.district] }
-      : form.state !== null
-        ? { states: [form.state] }
-        : null;
+const EMPTY: Selection = { ageBands: [], sexes: [], periods: [], regions: [] };
+const regionKey = (r: DatasetRegion) =>
+  r.districtCode !== null ? `d:${r.districtCode}` : `s:${r.stateCode}`;
+
+/** The API input: an empty choice is every value. */
+export function datasetInput(release: Release, s: Selection): DatasetInput {
+  const codes = (prefix: string) =>
+    s.regions.filter((r) => r.startsWith(prefix)).map((r) => Number(r.slice(2)));
+  const states = codes("s:");
+  const districts = codes("d:");
+  const none = s.regions.length === 0;
   return {
-    from: form.from,
-    to: form.to,
-    diagnosis,
-    region,
-    diagnosisGranularity: form.diagnosisGranularity,
-    ageGranularity: form.ageGranularity,
-    regionGranularity: form.regionGranularity,
-    periodGranularity: form.periodGranularity,
-    k: form.k,
-    maxSuppressionPercent: form.maxSuppressionPercent,
+    releaseId: release.id,
+    ageBands: s.ageBands.length ? s.ageBands : null,
+    sexes: s.sexes.length ? s.sexes : null,
+    periods: s.periods.length ? s.periods : null,
+    states: none || states.length === 0 ? null : states,
+    districts: none || districts.length === 0 ? null : districts,
   };
 }
 
-function Choice<T extends string>(props: {
-  id: string;
-  label: string;
-  value: T;
-  options: readonly (readonly [T, string])[];
-  onChange(value: T): void;
+function Choices(props: {
+  legend: string;
+  options: readonly (readonly [string, string])[];
+  chosen: string[];
+  onChange(chosen: string[]): void;
 }) {
+  if (props.options.length === 0) return null;
+  const toggle = (value: string, on: boolean) =>
+    props.onChange(on ? [...props.chosen, value] : props.chosen.filter((v) => v !== value));
   return (
-    <div className="field">
-      <label htmlFor={props.id}>{props.label}</label>
-      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value as T)}>
-        {props.options.map(([value, text]) => (
-          <option key={value} value={value}>
-            {text}
-          </option>
-        ))}
-      </select>
+    <fieldset className="inline">
+      <legend>{props.legend}</legend>
+      {props.options.map(([value, text]) => (
+        <label key={value} className="check">
+          <input
+            type="checkbox"
+            checked={props.chosen.includes(value)}
+            onChange={(e) => toggle(value, e.target.checked)}
+          />
+          {text}
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function ReleaseTable(props: { releases: Release[]; chosen: string | null; onChoose(id: string): void }) {
+  return (
+    <div className="table-wrap">
+      <table data-testid="releases">
+        <thead>
+          <tr>
+            <th scope="col">Use</th>
+            <th scope="col">Period</th>
+            <th scope="col">Weeks (IST)</th>
+            <th scope="col">Rows</th>
+            <th scope="col">Classes</th>
+            <th scope="col">Age · sex · region · period</th>
+            <th scope="col">Information loss</th>
+            <th scope="col">Left out</th>
+            <th scope="col">Cut</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.releases.map((r) => (
+            <tr key={r.id} data-testid="release-row">
+              <td>
+                <input
+                  type="radio"
+                  name="release"
+                  aria-label={`Use release ${r.period}`}
+                  checked={props.chosen === r.id}
+                  onChange={() => props.onChoose(r.id)}
+                />
+              </td>
+              <td>
+                <strong>{r.period}</strong>
+              </td>
+              <td>
+                {r.from} – {r.to}
+              </td>
+              <td>{r.rowCount}</td>
+              <td>{r.classCount}</td>
+              <td>
+                {[
+                  r.generalization.age,
+                  r.generalization.sex,
+                  r.generalization.region,
+                  r.generalization.period,
+                ]
+                  .map(levelLabel)
+                  .join(" · ")}
+              </td>
+              <td>{percent(r.informationLoss)}</td>
+              <td
+                title={`rounded to a multiple of ${r.suppressedRows.roundedTo}: counted before suppression`}
+              >
+                ≈ {r.suppressedRows.approximately}
+              </td>
+              <td>{formatTime(r.cutAt)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
@@ -78,30 +155,26 @@ function Choice<T extends string>(props: {
 export function DatasetsPage() {
   const api = useApi();
   const { session, expire } = useSession();
-  const [form, setForm] = useState<Form>(() => ({
-    ...defaultPeriod(session),
-    group: "",
-    categories: "",
-    state: null,
-    district: null,
-    diagnosisGranularity: "CATEGORY",
-    ageGranularity: "AGE_10_YEARS",
-    regionGranularity: "STATE",
-    periodGranularity: "MONTH",
-    k: 11,
-    maxSuppressionPercent: 5,
-  }));
+  const state = useAsync(useCallback((signal: AbortSignal) => api(RELEASES, {}, signal), [api]));
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [selection, setSelection] = useState<Selection>(EMPTY);
   const [dataset, setDataset] = useState<Dataset | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<"build" | "export" | null>(null);
-  const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
+
+  const releases = state.data?.datasetReleases.nodes ?? [];
+  const release = releases.find((r) => r.id === chosen) ?? releases[0] ?? null;
+  const set = (patch: Partial<Selection>) => setSelection((s) => ({ ...s, ...patch }));
 
   const build = async (event: FormEvent) => {
     event.preventDefault();
+    if (!release) return;
     setBusy("build");
     setError(null);
     try {
-      const { createDeidentifiedDataset } = await api(CREATE_DATASET, { input: datasetInput(form) });
+      const { createDeidentifiedDataset } = await api(CREATE_DATASET, {
+        input: datasetInput(release, selection),
+      });
       setDataset(createDeidentifiedDataset);
     } catch (e) {
       setError(e);
@@ -130,121 +203,81 @@ export function DatasetsPage() {
   return (
     <section aria-labelledby="datasets-title">
       <h1 id="datasets-title">De-identified datasets</h1>
-      <form className="panel" onSubmit={build}>
-        <div className="grid">
-          <div className="field">
-            <label htmlFor="ds-from">Treatments opened from</label>
-            <input
-              id="ds-from"
-              type="date"
-              value={form.from}
-              onChange={(e) => set({ from: e.target.value })}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="ds-to">to</label>
-            <input id="ds-to" type="date" value={form.to} onChange={(e) => set({ to: e.target.value })} />
-          </div>
-          <Choice
-            id="ds-group"
-            label="Diagnosis group"
-            value={form.group}
-            options={[["", "Any diagnosis"], ...ICD10_GROUPS.map((g) => [g.id, g.title] as const)]}
-            onChange={(group) => set({ group })}
+      <p className="muted">
+        Each release holds the treatments opened in one closed period, anonymized once when the period ended
+        and never changed after. A dataset is a choice of whole classes of one release.
+      </p>
+      {state.status === "loading" && <Loading what="releases" />}
+      <ErrorAlert error={state.error} />
+      {state.status === "done" && releases.length === 0 && (
+        <Notice>
+          No release has been cut yet: a period is released once it has closed and its end is final.
+        </Notice>
+      )}
+      {state.data && (
+        <p className="muted" data-testid="usage">
+          You built {state.data.datasetUsage.datasetsCreated} of {state.data.datasetUsage.datasetLimit}{" "}
+          datasets and exported {state.data.datasetUsage.exports} of {state.data.datasetUsage.exportLimit} in
+          the last {state.data.datasetUsage.windowHours} hours.
+        </p>
+      )}
+      {releases.length > 0 && (
+        <ReleaseTable
+          releases={releases}
+          chosen={release?.id ?? null}
+          onChoose={(id) => {
+            setChosen(id);
+            setSelection(EMPTY);
+          }}
+        />
+      )}
+      {release && (
+        <form className="panel" onSubmit={build}>
+          <h2>
+            Dataset from {release.period}{" "}
+            <span className="muted">
+              (k = {release.k}, ℓ = {release.l}; leave a group unticked for every value)
+            </span>
+          </h2>
+          <Choices
+            legend="Age band"
+            options={release.values.ageBands.map((v) => [v, v] as const)}
+            chosen={selection.ageBands}
+            onChange={(ageBands) => set({ ageBands })}
           />
-          <div className="field">
-            <label htmlFor="ds-categories">ICD-10 categories (optional)</label>
-            <input
-              id="ds-categories"
-              type="text"
-              placeholder="e.g. A90, E11"
-              value={form.categories}
-              onChange={(e) => set({ categories: e.target.value })}
-            />
-          </div>
-          <RegionSelect
-            idPrefix="ds"
-            state={form.state}
-            district={form.district}
-            onChange={(state, district) => set({ state, district })}
+          <Choices
+            legend="Sex"
+            options={release.values.sexes.map((v) => [v, v === "*" ? "*" : titleCase(v)] as const)}
+            chosen={selection.sexes}
+            onChange={(sexes) => set({ sexes })}
           />
-        </div>
-        <fieldset>
-          <legend>Finest granularity released (the search may coarsen it to reach k)</legend>
-          <div className="grid">
-            <Choice
-              id="ds-diag-gran"
-              label="Diagnosis"
-              value={form.diagnosisGranularity}
-              options={[
-                ["CATEGORY", "Category (E11)"],
-                ["CODE", "Code (E11.9)"],
-              ]}
-              onChange={(diagnosisGranularity) => set({ diagnosisGranularity })}
-            />
-            <Choice
-              id="ds-age-gran"
-              label="Age"
-              value={form.ageGranularity}
-              options={[
-                ["AGE_5_YEARS", "5-year bands"],
-                ["AGE_10_YEARS", "10-year bands"],
-                ["AGE_20_YEARS", "20-year bands"],
-              ]}
-              onChange={(ageGranularity) => set({ ageGranularity })}
-            />
-            <Choice
-              id="ds-region-gran"
-              label="Region"
-              value={form.regionGranularity}
-              options={[
-                ["DISTRICT", "District"],
-                ["STATE", "State"],
-              ]}
-              onChange={(regionGranularity) => set({ regionGranularity })}
-            />
-            <Choice
-              id="ds-period-gran"
-              label="Period"
-              value={form.periodGranularity}
-              options={[
-                ["WEEK", "Week"],
-                ["MONTH", "Month"],
-                ["QUARTER", "Quarter"],
-                ["YEAR", "Year"],
-              ]}
-              onChange={(periodGranularity) => set({ periodGranularity })}
-            />
-            <div className="field">
-              <label htmlFor="ds-k">k (at least 11)</label>
-              <input
-                id="ds-k"
-                type="number"
-                min={11}
-                value={form.k}
-                onChange={(e) => set({ k: Number(e.target.value) })}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor="ds-suppress">Max suppressed rows (%)</label>
-              <input
-                id="ds-suppress"
-                type="number"
-                min={0}
-                max={20}
-                step={0.5}
-                value={form.maxSuppressionPercent}
-                onChange={(e) => set({ maxSuppressionPercent: Number(e.target.value) })}
-              />
-            </div>
-          </div>
-        </fieldset>
-        <button type="submit" disabled={busy !== null}>
-          {busy === "build" ? "Building…" : "Build dataset"}
-        </button>
-      </form>
+          <Choices
+            legend="Region"
+            options={release.values.regions
+              .filter((r) => r.level !== "NATIONAL")
+              .map((r) => [regionKey(r), regionName(r)] as const)}
+            chosen={selection.regions}
+            onChange={(regions) => set({ regions })}
+          />
+          <Choices
+            legend="Period"
+            options={release.values.periods.map((v) => [v, v] as const)}
+            chosen={selection.periods}
+            onChange={(periods) => set({ periods })}
+          />
+          <button type="submit" disabled={busy !== null || release.rowCount === 0}>
+            {busy === "build" ? "Building…" : "Build dataset"}
+          </button>
+          {release.rowCount === 0 && (
+            <p className="muted">
+              This release has no row: every class of its period was too small to release.
+            </p>
+          )}
+        </form>
+      )}
       <ErrorAlert error={error} />
       {dataset && <DatasetPreview dataset={dataset} exporting={busy === "export"} onExport={exportRows} />}
+      <Explanation />
     </section>
   );
 }

@@ -1,51 +1,33 @@
-/** A built dataset: the disclosure facts first (achieved k, generalization, suppression), then rows. */
-import type { Dataset } from "../../api/documents.ts";
+/** A built dataset: its release and what it holds, then its first rows, and the export. */
 import { formatTime, titleCase } from "../../ui/format.ts";
+import { type Dataset, regionName } from "./documents.ts";
 
 export function DatasetPreview(props: { dataset: Dataset; exporting: boolean; onExport(): void }) {
   const { dataset: d, exporting, onExport } = props;
-  const g = d.generalization;
   return (
     <div className="dataset">
       <h2>Dataset {d.id}</h2>
       <div className="stats">
-        <div className="stat stat-k" data-testid="achieved-k">
-          <span className="stat-label">Achieved k</span>
-          <span className="stat-value">{d.achievedK ?? "—"}</span>
-          <span className="muted">asked {d.k}</span>
+        <div className="stat stat-k" data-testid="dataset-k">
+          <span className="stat-label">Every class</span>
+          <span className="stat-value">k = {d.release.k}</span>
+          <span className="muted">patients at least; ℓ = {d.release.l} diagnoses at least</span>
         </div>
-        <div className="stat">
-          <span className="stat-label">Rows released</span>
+        <div className="stat" data-testid="dataset-rows">
+          <span className="stat-label">Rows</span>
           <span className="stat-value">{d.rowCount}</span>
-          <span className="muted">of {d.candidateRows} candidates</span>
-        </div>
-        <div className="stat" data-testid="suppressed-rows">
-          <span className="stat-label">Rows suppressed</span>
-          <span className="stat-value">{d.suppressedRows}</span>
+          <span className="muted">of release {d.release.period}</span>
         </div>
         <div className="stat">
-          <span className="stat-label">Equivalence classes</span>
-          <span className="stat-value">{d.classes}</span>
-          <span className="muted">information loss {(d.informationLoss * 100).toFixed(1)} %</span>
+          <span className="stat-label">Classes</span>
+          <span className="stat-value">{d.classCount}</span>
+        </div>
+        <div className="stat">
+          <span className="stat-label">Information loss</span>
+          <span className="stat-value">{(d.informationLoss * 100).toFixed(1)} %</span>
         </div>
       </div>
-      {d.achievedK === null && (
-        <p className="muted">No row could be released at this k: widen the selection.</p>
-      )}
-      <h3>Generalization levels</h3>
-      <dl className="facts" data-testid="generalization">
-        <dt>Age</dt>
-        <dd>{titleCase(g.age)}</dd>
-        <dt>Sex</dt>
-        <dd>{titleCase(g.sex)}</dd>
-        <dt>Region</dt>
-        <dd>{titleCase(g.region)}</dd>
-        <dt>Period</dt>
-        <dd>{titleCase(g.period)}</dd>
-      </dl>
-      <p className="muted">
-        Quasi-identifiers: {d.quasiIdentifiers.join(", ")}. Built {formatTime(d.createdAt)}.
-      </p>
+      <p className="muted">Built {formatTime(d.createdAt)}.</p>
       <button type="button" onClick={onExport} disabled={exporting || d.rowCount === 0}>
         {exporting ? "Exporting…" : `Export ${d.rowCount} rows as NDJSON`}
       </button>
@@ -75,14 +57,16 @@ export function DatasetPreview(props: { dataset: Dataset; exporting: boolean; on
                   <code>{r.pseudonym.slice(0, 12)}</code>
                 </td>
                 <td>{r.ageBand}</td>
-                <td>{r.sex}</td>
-                <td>
-                  {r.region.districtName ??
-                    r.region.stateName ??
-                    (r.region.level === "NATIONAL" ? "India" : "*")}
-                </td>
+                <td>{r.sex === "*" ? "*" : titleCase(r.sex)}</td>
+                <td>{regionName(r.region)}</td>
                 <td>{r.period}</td>
-                <td>{r.diagnosis ?? "—"}</td>
+                <td
+                  title={
+                    r.diagnosisLevel === "CHAPTER" ? "ICD-10 chapter: the category was too rare here" : ""
+                  }
+                >
+                  {r.diagnosis ?? "—"}
+                </td>
                 <td>{titleCase(r.stage)}</td>
                 <td>{r.lengthOfStayDays ?? "in care"}</td>
                 <td>{r.verifiedAttachments}</td>
