@@ -286,6 +286,7 @@ export const clinicalResolvers = {
 
   DocumentReference: {
     attachedBy: (a: AttachmentRow) => a.actor,
+    attachedByMember: (a: AttachmentRow, _: unknown, ctx: ApiContext) => loadersOf(ctx).member.load(a.actor),
     attachedAt: (a: AttachmentRow) => a.blockTime,
     verification: (a: AttachmentRow) => ({
       status: a.status,

@@ -142,6 +142,8 @@ export const clinicalTypeDefs = `#graphql
     kind: FileKind!
     cid: String!
     attachedBy: Address!
+    "Who attached it: their hospital membership (staff or doctor)."
+    attachedByMember: Member
     attachedAt: DateTime!
     blockNumber: BigInt!
     txHash: String!

@@ -150,6 +150,24 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
 
 // ---------------------------------------------------------------------------------------- README
 
+/** A sample patient's treatment with a verified file, the one with most vitals, and its hospital. */
+async function sampleTreatment() {
+  const refs = stack.cast.samplePatients.map((p) => p.reference.toLowerCase());
+  const { rows } = await stack.db.pool.query<{ id: string; ref: string; hospital_id: number }>(
+    `SELECT t.id::text AS id, t.patient_ref AS ref, t.hospital_id FROM treatment t
+       JOIN attachment a ON a.treatment_id = t.id
+       JOIN file_verification v ON v.cid = a.cid AND v.status = 'VERIFIED'
+      WHERE lower(t.patient_ref) = ANY($1::text[])
+      ORDER BY (SELECT count(*) FROM vital WHERE treatment_id = t.id) DESC, t.id LIMIT 1`,
+    [refs],
+  );
+  const row = rows[0];
+  if (!row) throw new Error("the demo left no sample patient with a verified attachment");
+  const patient = stack.cast.samplePatients.find((p) => p.reference.toLowerCase() === row.ref.toLowerCase())!;
+  const hospital = stack.cast.hospitals.find((h) => h.id === row.hospital_id)!;
+  return { patient, treatmentId: row.id, staff: hospital.staff[0]!, hospital };
+}
+
 interface ReadmeExample {
   query: string;
   /** The sentence before the block: says whose query it is. */
@@ -192,22 +210,7 @@ describe("the README's GraphQL examples on a fresh npm start", () => {
   it("each returns data, run as the role the README names, with the demo's values for its variables", async () => {
     const examples = await readmeExamples();
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    // A sample patient with a treatment that has a verified file and vitals, at its hospital.
-    const refs = stack.cast.samplePatients.map((p) => p.reference.toLowerCase());
-    const { rows } = await stack.db.pool.query<{ id: string; ref: string; hospital_id: number }>(
-      `SELECT t.id::text AS id, t.patient_ref AS ref, t.hospital_id FROM treatment t
-         JOIN attachment a ON a.treatment_id = t.id
-         JOIN file_verification v ON v.cid = a.cid AND v.status = 'VERIFIED'
-        WHERE lower(t.patient_ref) = ANY($1::text[]) AND EXISTS (SELECT 1 FROM vital WHERE treatment_id = t.id)
-        ORDER BY t.id LIMIT 1`,
-      [refs],
-    );
-    const row = rows[0];
-    if (!row) throw new Error("no sample patient has a treatment with a verified file and vitals");
-    const patient = stack.cast.samplePatients.find(
-      (p) => p.reference.toLowerCase() === row.ref.toLowerCase(),
-    )!;
-    const hospital = stack.cast.hospitals.find((h) => h.id === row.hospital_id)!;
+    const { patient, treatmentId, hospital } = await sampleTreatment();
     const keys = {
       staff: hospital.staff[0]!.privateKey!,
       publicHealth: stack.cast.publicHealth.privateKey!,
@@ -216,7 +219,7 @@ describe("the README's GraphQL examples on a fresh npm start", () => {
     };
     const values: Record<string, unknown> = {
       aadhaar: patient.aadhaar,
-      id: row.id,
+      id: treatmentId,
       ...period(),
       state: stack.cast.hospitals[0]!.stateCode,
     };
@@ -291,31 +294,11 @@ describe("the dashboards in Chromium", () => {
     await page.getByTestId("signed-in-address").waitFor();
   }
 
-  /** A sample patient's treatment with a verified file and device or nurse vitals, its hospital's staff. */
-  async function patientWithFiles() {
-    const refs = stack.cast.samplePatients.map((p) => p.reference.toLowerCase());
-    const { rows } = await stack.db.pool.query<{ id: string; ref: string; hospital_id: number }>(
-      `SELECT t.id::text AS id, t.patient_ref AS ref, t.hospital_id FROM treatment t
-         JOIN attachment a ON a.treatment_id = t.id
-         JOIN file_verification v ON v.cid = a.cid AND v.status = 'VERIFIED'
-        WHERE lower(t.patient_ref) = ANY($1::text[])
-        ORDER BY (SELECT count(*) FROM vital WHERE treatment_id = t.id) DESC, t.id LIMIT 1`,
-      [refs],
-    );
-    const row = rows[0];
-    if (!row) throw new Error("the demo left no sample patient with a verified attachment");
-    const patient = stack.cast.samplePatients.find(
-      (p) => p.reference.toLowerCase() === row.ref.toLowerCase(),
-    )!;
-    const hospital = stack.cast.hospitals.find((h) => h.id === row.hospital_id)!;
-    return { patient, treatmentId: row.id, staff: hospital.staff[0]!, hospital };
-  }
-
   describe("hospital staff", () => {
-    let target: Awaited<ReturnType<typeof patientWithFiles>>;
+    let target: Awaited<ReturnType<typeof sampleTreatment>>;
 
     it("redirects to sign-in and offers the cast's demo accounts, because demo mode is on", async () => {
-      target = await patientWithFiles();
+      target = await sampleTreatment();
       await page.goto(`${stack.origin}/`);
       await page.waitForURL(/\/sign-in$/);
       await page.getByRole("heading", { name: "Demo accounts" }).waitFor();

@@ -116,6 +116,7 @@ export interface Attachment {
   kind: string;
   cid: string;
   attachedBy: Hex;
+  attachedByMember: MemberInfo | null;
   attachedAt: string;
   blockNumber: string;
   txHash: string;
@@ -177,6 +178,7 @@ export const TREATMENT = gqlDocument<{ treatment: Treatment | null }, { id: stri
       careTeam { doctor { account kind hospital { id name } specialty { name } } assignedAt }
       attachments {
         kind cid attachedBy attachedAt blockNumber txHash url
+        attachedByMember { account kind hospital { id name } specialty { name } }
         verification { status sizeBytes contentType verifiedAt }
       }
       timeline(first: 100, after: $after) {

@@ -5,6 +5,9 @@
  */
 import { FILE_KINDS, STAGES } from "../../../../../shared/reference/enums.ts";
 import { icd10Name } from "../../../../../shared/reference/icd10-names.ts";
+import { formatLocalTime } from "../../ui/format.ts";
+
+export { formatLocalTime };
 
 /** bytes32 text fields (an ICD-10 code) arrive as hex: ASCII padded with zero bytes. */
 export function asciiOfBytes32(value: string): string | null {
@@ -49,23 +52,6 @@ export function fileKindName(value: unknown): string {
   const label = typeof value === "number" ? FILE_KINDS[value] : typeof value === "string" ? value : undefined;
   if (!label) return `file kind ${String(value)}`;
   return label.charAt(0) + label.slice(1).toLowerCase().replace(/_/g, " ");
-}
-
-/** A date and time in the viewer's own time zone, with the zone's name. */
-export function formatLocalTime(value: string | number | Date | null | undefined, timeZone?: string): string {
-  if (value === null || value === undefined) return "—";
-  const date = value instanceof Date ? value : new Date(typeof value === "number" ? value * 1000 : value);
-  if (Number.isNaN(date.getTime())) return String(value);
-  return new Intl.DateTimeFormat("en-IN", {
-    year: "numeric",
-    month: "short",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    hour12: false,
-    timeZoneName: "short",
-    ...(timeZone ? { timeZone } : {}),
-  }).format(date);
 }
 
 const num = (value: unknown): number | null => {
