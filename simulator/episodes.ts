@@ -90,7 +90,9 @@ export function planOutbreaks(
       OUTBREAK_DISEASES.map((d) => d.season[month] ?? 1),
     );
     const weeklyAtHospital = (baselineEpisodes * (hospitals[hospital]!.weight / totalWeight)) / weeksInPeriod;
-    const cases = Math.max(5 * weeks, Math.round(weeklyAtHospital * 0.3 * weeks));
+    // Enough cases that the district's weekly counts are released (>= 11) at the peak, and stand
+    // well above the disease's usual weekly count there.
+    const cases = Math.max(15 * weeks, Math.round(weeklyAtHospital * 0.6 * weeks));
     out.push({ hospital, disease, startSlot, weeks, cases });
   }
   return out;

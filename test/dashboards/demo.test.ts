@@ -376,8 +376,10 @@ describe("the dashboards in Chromium", () => {
           WHERE t.stage IN ('ADMITTED', 'DIAGNOSED', 'IN_TREATMENT')
           GROUP BY d.doctor ORDER BY count(*) DESC LIMIT 1`,
       );
-      const doctor = rows[0]!.doctor;
-      await signInAs(doctor);
+      const doctor = stack.cast.hospitals
+        .flatMap((h) => h.doctors)
+        .find((d) => d.address.toLowerCase() === rows[0]!.doctor.toLowerCase())!;
+      await signInAs(doctor.address);
       await page.waitForURL(/\/hospital$/);
       const current = page.getByTestId("current-patients");
       await current.locator("tbody tr").first().waitFor();
