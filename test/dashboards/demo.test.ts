@@ -83,6 +83,10 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
       .flatMap((s) => wholeWeeks(s.points));
     expect(cells.length).toBeGreaterThanOrEqual(COMMON_GROUPS.length * states.size * 50);
     const released = cells.filter((c) => !c.suppressed && (c.count ?? 0) > 0).length;
+    // The figure, for the record (the lead measures it again on the merged publication model).
+    console.info(
+      `demo outcome: ${released} of ${cells.length} weekly state cells released (${((100 * released) / cells.length).toFixed(1)} %)`,
+    );
     expect(released / cells.length).toBeGreaterThan(MIN_RELEASED_SHARE);
   });
 
@@ -112,6 +116,9 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
         );
       if (during.some((p) => p.c2Alarm === true || p.c3Alarm === true)) flagged++;
     }
+    console.info(
+      `demo outcome: ${flagged} of ${stack.cast.outbreaks.length} outbreaks flagged in their district`,
+    );
     expect(flagged).toBeGreaterThanOrEqual(1);
   });
 
@@ -142,6 +149,9 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
     );
     expect(errors).toBeUndefined();
     const d = data!.createDeidentifiedDataset;
+    console.info(
+      `demo outcome: default dataset k=${d.achievedK}, age ${d.generalization.age}, period ${d.generalization.period}`,
+    );
     expect(d.achievedK).toBeGreaterThanOrEqual(11);
     expect(d.generalization.age).not.toBe("SUPPRESSED");
     expect(d.generalization.period).not.toBe("RANGE");
