@@ -13,11 +13,14 @@ import { EXIT_OK, reportError } from "./errors.ts";
 import type { CliIo } from "./io.ts";
 
 const GLOBAL_HELP = `
-Configuration comes from the environment (see .env.example); flags override it.
+Configuration comes from the environment (see .env.example); flags override it. While
+.doctel/ holds an \`npm start\` installation, its pepper is the default, and while that stack
+runs, so are its chain, IPFS and database URLs; --as <role> signs as one of its demo accounts.
 Exit codes: 0 success, 2 bad input or configuration, 1 any other failure.
 
 Examples:
   $ doctel status
+  $ doctel --as staff treatment advance 12 discharged      # against npm start's stack
   $ doctel deploy --admin-delay 0
   $ echo 234567890124 | doctel treatment open --aadhaar -
   $ doctel treatment attach 12 ./cbc.pdf --kind lab-report --json
@@ -48,6 +51,10 @@ export function buildProgram(ctx: CliContext, modules: readonly CommandModule[] 
         "trace",
         "silent",
       ]),
+    )
+    .option(
+      "--as <role>",
+      "sign with a demo account of `npm start`'s cast (DOCTEL_AS): governance, staff, doctor, analyst, public-health, auditor, or a cast address",
     )
     .option("--json", "print results as one JSON line")
     .option("--debug", "print stacks and causes on failure")

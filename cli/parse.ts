@@ -53,3 +53,19 @@ export function wholeNumber(value: string, flag: string): number {
   }
   return Number(value);
 }
+
+/**
+ * What a label flag accepts, from the table the parser uses (so --help and the parser agree):
+ * "female, male, other or unknown (also F, M, O, U; any case)".
+ */
+export function choicesText(
+  table: { labels: readonly string[]; aliases: readonly string[] },
+  first?: readonly string[],
+): string {
+  const order = first ? [...first, ...table.labels.filter((l) => !first.includes(l))] : table.labels;
+  const words = order.map((l) => l.toLowerCase());
+  const list = `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
+  return table.aliases.length > 0
+    ? `${list} (also ${table.aliases.join(", ")}; any case)`
+    : `${list} (any case)`;
+}

@@ -153,7 +153,8 @@ export const apiConfigSchema = z
       ALLOWED_ORIGINS: origins,
       SIWE_DOMAIN:
         c.SIWE_DOMAIN && c.SIWE_DOMAIN.length > 0 ? c.SIWE_DOMAIN : origins.map((o) => new URL(o).host),
-      INTROSPECTION: c.INTROSPECTION ?? c.NODE_ENV !== "production",
+      // On in demo mode (the explorer's docs panel under `npm start`) and outside production.
+      INTROSPECTION: c.INTROSPECTION ?? (c.DEMO_MODE || c.NODE_ENV !== "production"),
       DEFAULT_PAGE_SIZE: Math.min(c.DEFAULT_PAGE_SIZE, c.MAX_PAGE_SIZE),
     };
   });

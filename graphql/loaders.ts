@@ -27,6 +27,7 @@ import {
   type VitalRow,
 } from "./data/rows.ts";
 import { prepared, type Queryable } from "./data/sql.ts";
+import { type VitalsQuery, vitalsSeriesBatch } from "./data/vitals.ts";
 
 export interface Loaders {
   hospital: DataLoader<number, HospitalRow | null>;
@@ -44,6 +45,12 @@ export interface Loaders {
   ): DataLoader<string, TreatmentRow[]>;
   /** A treatment's events in chain order, `limit` + 1 rows after the optional (block, log) key. */
   timeline(page: { limit: number; after: [string, number] | null }): DataLoader<string, EventRow[]>;
+  /** Vitals series of treatments (ids) or patients (references), one statement per level. */
+  vitals(args: {
+    scope: ClinicalScope;
+    by: "treatment" | "patient";
+    query: VitalsQuery;
+  }): DataLoader<string, VitalRow[]>;
 }
 
 const CARE_TEAM_COLUMNS = `d.treatment_id::text AS "treatmentId", d.doctor, d.assigned_by AS "assignedBy",
@@ -232,6 +239,13 @@ export function createLoaders(pool: Queryable): Loaders {
       return groupBy(r, (x) => x.patientRef);
     }, []),
 
+    vitals: family(
+      ({ scope, by, query }: { scope: ClinicalScope; by: "treatment" | "patient"; query: VitalsQuery }) =>
+        loader(
+          (keys: readonly string[]) => vitalsSeriesBatch(pool, scope, by, keys, query),
+          [] as VitalRow[],
+        ),
+    ),
     latestVitals: family((scope: ClinicalScope) =>
       loader(async (refs) => {
         const k = keyParam(refs, "text");

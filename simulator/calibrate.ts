@@ -30,6 +30,8 @@ export function planForTarget(sizes: Sizes, base: BaseOptions): Plan {
       slotSeconds: sizes.slotHours * 3600,
       staffPerHospital: sizes.staffPerHospital,
       doctorsPerHospital: sizes.doctorsPerHospital,
+      states: sizes.states,
+      admissions: sizes.admissions,
       episodes,
       patients: patientsFor(sizes, episodes),
       deviceReadings,

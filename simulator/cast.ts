@@ -48,6 +48,17 @@ export interface CastFile {
     doctors: (CastActor & { specialty: number; specialtyName: string })[];
     devices: (CastActor & { kind: string })[];
   }[];
+  /** The planned local outbreaks: where to look for aberration flags. */
+  outbreaks: {
+    icd10: string;
+    stateCode: number;
+    districtCode: number;
+    district: string;
+    /** First day (UTC date) and length of the outbreak. */
+    from: string;
+    weeks: number;
+    cases: number;
+  }[];
   samplePatients: {
     aadhaar: string;
     masked: string;
@@ -95,6 +106,18 @@ export function buildCast(plan: Plan, meta: { chainId: number; contract: Hex }, 
       })),
       devices: h.devices.map((d) => ({ ...actor(d), kind: d.deviceKind ?? "monitor" })),
     })),
+    outbreaks: plan.outbreaks.map((o) => {
+      const h = hospitals[o.hospital]!;
+      return {
+        icd10: o.disease.code,
+        stateCode: h.district.stateCode,
+        districtCode: h.district.code,
+        district: h.district.name,
+        from: fromEpochDay(clock.epochDay(o.startSlot)),
+        weeks: o.weeks,
+        cases: o.cases,
+      };
+    }),
     samplePatients: patients.map((p) => ({
       aadhaar: p.aadhaar,
       masked: maskAadhaar(p.aadhaar),

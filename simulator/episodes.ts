@@ -28,6 +28,9 @@ export interface Outbreak {
   cases: number;
 }
 
+/** Weeks of data before an outbreak can be flagged: EARS's 7-week baseline, its 2-week lag, one more. */
+export const EARS_READY_WEEKS = 10;
+
 /** Slots where episodes may start: after the set-up blocks, leaving a day for the last ones to unfold. */
 export function arrivalRange(clock: Clock): { first: number; last: number } {
   return { first: 2, last: Math.max(3, clock.slots - 1) };
@@ -70,13 +73,16 @@ export function planOutbreaks(
   const weeksInPeriod = clock.slots / week;
   if (weeksInPeriod < 4 || hospitals.length === 0) return [];
   const count = Math.min(8, 2 + Math.floor(baselineEpisodes / 4000));
+  // Outbreaks start once aberration detection has its baseline (EARS: 7 weeks and a 2-week lag),
+  // when the period is long enough for that.
+  const earliest = weeksInPeriod >= 2 * EARS_READY_WEEKS ? EARS_READY_WEEKS * week : week;
   const totalWeight = hospitals.reduce((a, h) => a + h.weight, 0);
   const out: Outbreak[] = [];
   for (let i = 0; i < count; i++) {
     const hospital = rng.weightedIndex(hospitals.map((h) => h.weight));
     const weeks = rng.int(2, Math.min(5, Math.floor(weeksInPeriod) - 2));
     const latestStart = clock.slots - (weeks + 1) * week;
-    const startSlot = rng.int(week, Math.max(week, latestStart));
+    const startSlot = rng.int(earliest, Math.max(earliest, latestStart));
     // The disease: outbreak-prone, likelier in its own season.
     const month = clock.month(startSlot);
     const disease = rng.weighted(
@@ -84,7 +90,9 @@ export function planOutbreaks(
       OUTBREAK_DISEASES.map((d) => d.season[month] ?? 1),
     );
     const weeklyAtHospital = (baselineEpisodes * (hospitals[hospital]!.weight / totalWeight)) / weeksInPeriod;
-    const cases = Math.max(5 * weeks, Math.round(weeklyAtHospital * 0.3 * weeks));
+    // Enough cases that the district's weekly counts are released (>= 11) at the peak, and stand
+    // well above the disease's usual weekly count there.
+    const cases = Math.max(15 * weeks, Math.round(weeklyAtHospital * 0.6 * weeks));
     out.push({ hospital, disease, startSlot, weeks, cases });
   }
   return out;

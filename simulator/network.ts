@@ -3,7 +3,7 @@
  * shift staff, doctors by specialty, a pool of monitoring devices that grows on demand, and the
  * three data-access role holders.
  */
-import { DISTRICTS, type District, STATES } from "../shared/reference/regions.ts";
+import { DISTRICTS, type District, STATES, type State } from "../shared/reference/regions.ts";
 import { specialtyFromKey } from "../shared/reference/specialties.ts";
 import type { SyntheticIdentities } from "./identity.ts";
 import { addressOfKey, deriveKey } from "./keys.ts";
@@ -62,18 +62,31 @@ export function createCast(seed: string, governance: { address: Hex; key?: Hex |
   };
 }
 
-/** Districts for `count` hospitals: states by population without repeats while any remain, then a district by population. */
-export function pickHospitalDistricts(rng: Rng, count: number): District[] {
+/**
+ * Districts for `count` hospitals in at most `states` states: states by population without
+ * repeats while any remain, then a district of the state by population (another district of it
+ * while any remain). With fewer states than hospitals, hospitals take the chosen states in turn:
+ * a denser network per state (state-level counts large enough to release).
+ */
+export function pickHospitalDistricts(rng: Rng, count: number, states = count): District[] {
   const populated = DISTRICTS.filter((d) => d.population2011 !== null);
   const picked: District[] = [];
-  let states = STATES.filter((s) => populated.some((d) => d.stateCode === s.code));
+  const withDistricts = STATES.filter((s) => populated.some((d) => d.stateCode === s.code));
+  let remaining = withDistricts;
+  const chosen: State[] = [];
   for (let i = 0; i < count; i++) {
-    if (states.length === 0) states = STATES.filter((s) => populated.some((d) => d.stateCode === s.code));
-    const state = rng.weighted(
-      states,
-      states.map((s) => s.population2011),
-    );
-    states = states.filter((s) => s.code !== state.code);
+    let state: State;
+    if (chosen.length >= states) {
+      state = chosen[i % chosen.length]!;
+    } else {
+      if (remaining.length === 0) remaining = withDistricts;
+      state = rng.weighted(
+        remaining,
+        remaining.map((s) => s.population2011),
+      );
+      remaining = remaining.filter((s) => s.code !== state.code);
+      chosen.push(state);
+    }
     const candidates = populated.filter((d) => d.stateCode === state.code && !picked.includes(d));
     const pool = candidates.length > 0 ? candidates : populated.filter((d) => d.stateCode === state.code);
     picked.push(
@@ -90,6 +103,8 @@ export interface NetworkOptions {
   hospitals: number;
   staffPerHospital: number;
   doctorsPerHospital: number;
+  /** States the hospitals are spread over (default: one per hospital while states remain). */
+  states?: number | undefined;
   /** hospitalCount() before the run: the new hospitals get the ids after it. */
   firstHospitalId: number;
 }
@@ -100,7 +115,7 @@ export function buildHospitals(
   identities: SyntheticIdentities,
   options: NetworkOptions,
 ): Hospital[] {
-  const districts = pickHospitalDistricts(rng.fork("districts"), options.hospitals);
+  const districts = pickHospitalDistricts(rng.fork("districts"), options.hospitals, options.states);
   let staffIndex = 0;
   let doctorIndex = 0;
   return districts.map((district, index) => {

@@ -64,18 +64,38 @@ export function wsUrlOf(httpUrl: string): string {
   return httpUrl.replace(/^http(s?):/, "ws$1:");
 }
 
+/** Calls that change the chain if run twice: never sent again after a connection failure. */
+const NOT_REPEATABLE = new Set(["evm_mine", "hardhat_mine", "evm_increaseTime", "eth_sendTransaction"]);
+
+/** A reset of a kept-alive connection (the server closed it as the request went out). */
+const connectionReset = (error: unknown): boolean => {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === "ECONNRESET" || cause?.code === "UND_ERR_SOCKET" || cause?.code === "EPIPE";
+};
+
 export function createHttpRpc(url: string, options: { timeoutMs?: number } = {}): RpcClient {
   let nextId = 1;
   const timeoutMs = options.timeoutMs ?? 300_000;
   async function post(body: unknown): Promise<unknown> {
     let res: globalThis.Response;
-    try {
-      res = await fetch(url, {
+    const send = () =>
+      fetch(url, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
+    try {
+      try {
+        res = await send();
+      } catch (error) {
+        // A kept-alive connection the server was closing: send once more on a new one, unless
+        // a call in the request would change the chain twice (a signed transaction is the same
+        // transaction when sent again).
+        const calls = (Array.isArray(body) ? body : [body]) as { method?: string }[];
+        if (!connectionReset(error) || calls.some((c) => NOT_REPEATABLE.has(c.method ?? ""))) throw error;
+        res = await send();
+      }
     } catch (error) {
       throw new RpcUnavailableError(`cannot reach the JSON-RPC node at ${redactUrl(url)}`, redactUrl(url), {
         cause: error,

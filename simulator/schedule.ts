@@ -47,6 +47,8 @@ export interface PlanOptions {
   hospitals: number;
   staffPerHospital: number;
   doctorsPerHospital: number;
+  /** States the hospitals are spread over (default: one per hospital). */
+  states?: number | undefined;
   patients: number;
   /** Baseline episodes of care (outbreaks come on top). */
   episodes: number;
@@ -57,6 +59,11 @@ export interface PlanOptions {
   deviceReadings: number | ((clinicalEvents: number) => number);
   /** Share of episodes with files (prescription, lab report, imaging, discharge summary). */
   filesFraction: number;
+  /**
+   * Scales each disease's admission probability (default 1): below 1, more episodes are
+   * outpatient visits, as in a hospital's OPD, and each costs fewer events.
+   */
+  admissions?: number | undefined;
   /** hospitalCount() before the run. */
   firstHospitalId: number;
 }
@@ -91,6 +98,7 @@ export function planSimulation(options: PlanOptions): Plan {
     hospitals: options.hospitals,
     staffPerHospital: options.staffPerHospital,
     doctorsPerHospital: options.doctorsPerHospital,
+    states: options.states,
     firstHospitalId: options.firstHospitalId,
   });
   const roles = buildRoleHolders(cast);
@@ -147,7 +155,7 @@ export function planSimulation(options: PlanOptions): Plan {
       hospital: arrival.hospital,
       disease,
       startSlot: arrival.slot,
-      inpatient: erng.chance(disease.inpatient),
+      inpatient: erng.chance(Math.min(1, disease.inpatient * (options.admissions ?? 1))),
       outbreak: arrival.disease !== undefined,
       dischargeSlot: arrival.slot,
     };

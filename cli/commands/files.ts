@@ -20,9 +20,11 @@ async function withDatabase<T>(
   flag: string | undefined,
   fn: (pool: pg.Pool) => Promise<T>,
 ): Promise<T> {
-  const url = flag ?? ctx.env.DATABASE_URL;
+  const url = flag ?? ctx.settings().databaseUrl;
   if (!url)
-    throw new ConfigError("this command reads the index: set DATABASE_URL or pass --database-url <url>");
+    throw new ConfigError(
+      "this command reads the index: set DATABASE_URL or pass --database-url <url> (under `npm start`, the running stack's is used)",
+    );
   if (!/^postgres(ql)?:\/\//.test(url))
     throw new ConfigError(`--database-url: expected a postgresql:// URL (got ${redactUrl(url)})`);
   const pool = new pg.Pool({ connectionString: url, max: 1 });
@@ -51,7 +53,10 @@ export const filesCommands: CommandModule = {
     files
       .command("status")
       .description("count attachments by verification status, and the retry queue")
-      .option("--database-url <url>", "the index database (default DATABASE_URL)")
+      .option(
+        "--database-url <url>",
+        "the index database (default DATABASE_URL, else the running npm start stack's)",
+      )
       .option("--max-attempts <n>", "attempts after which a file waits for an operator", "12")
       .addHelpText("after", examples("doctel files status", "doctel files status --json"))
       .action(async (opts: { databaseUrl?: string; maxAttempts: string }) => {
@@ -73,7 +78,10 @@ export const filesCommands: CommandModule = {
       .description("put files back in the verification queue, with their attempts reset")
       .option("--cid <cid>", "one file, by CID")
       .option("--status <status>", "every file with this status (e.g. UNAVAILABLE)")
-      .option("--database-url <url>", "the index database (default DATABASE_URL)")
+      .option(
+        "--database-url <url>",
+        "the index database (default DATABASE_URL, else the running npm start stack's)",
+      )
       .addHelpText(
         "after",
         examples(

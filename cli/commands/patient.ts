@@ -1,8 +1,9 @@
 /** patient register | update: demographics by Aadhaar number. */
 import type { Command } from "commander";
 import type { PatientInput } from "../../sdk/index.ts";
+import { BLOOD_GROUP_SYMBOLS, BLOOD_GROUPS, SEX_TABLE } from "../../shared/reference/enums.ts";
 import type { CliContext } from "../context.ts";
-import { aadhaarFrom, decimal, examples, txJson, txLine, wholeNumber } from "../parse.ts";
+import { aadhaarFrom, choicesText, decimal, examples, txJson, txLine, wholeNumber } from "../parse.ts";
 import { requirePepper } from "./require.ts";
 import type { CommandModule } from "./types.ts";
 
@@ -22,8 +23,11 @@ function withPatientOptions(command: Command): Command {
     .requiredOption("--aadhaar <number>", 'the patient\'s Aadhaar number ("-" reads it from stdin)')
     .requiredOption("--weight-kg <kg>", "weight in kilograms, e.g. 70.5 (0.2-500)")
     .requiredOption("--height-cm <cm>", "height in centimetres (1-300)")
-    .requiredOption("--sex <sex>", "UNKNOWN, FEMALE, MALE or OTHER")
-    .requiredOption("--blood-group <group>", "UNKNOWN, A+, A-, B+, B-, AB+, AB-, O+ or O-")
+    .requiredOption("--sex <sex>", choicesText(SEX_TABLE, ["FEMALE", "MALE", "OTHER", "UNKNOWN"]))
+    .requiredOption(
+      "--blood-group <group>",
+      `${BLOOD_GROUP_SYMBOLS.slice(1).join(", ")} or unknown (also ${BLOOD_GROUPS.slice(1).join(", ")}; any case)`,
+    )
     .requiredOption("--birth-date <date>", "YYYY-MM-DD")
     .requiredOption("--state <code>", "LGD state code of residence")
     .requiredOption("--district <code>", "LGD district code of residence");

@@ -17,6 +17,8 @@ interface SimulateFlags {
   size?: SizePreset;
   targetEvents?: string;
   hospitals?: string;
+  states?: string;
+  admissions?: string;
   patients?: string;
   days?: string;
   filesFraction?: string;
@@ -77,21 +79,25 @@ export const simulateCommand: CommandModule = {
         "doctel",
       )
       .addOption(
-        new Option("--size <preset>", "demo (~12k events), small (~100k) or bench (>= 1M)").choices([
-          "demo",
-          "small",
-          "bench",
-        ]),
+        new Option(
+          "--size <preset>",
+          "demo (~50k events, four hospitals in one state: npm start's), small (~100k) or bench (>= 1M)",
+        ).choices(["demo", "small", "bench"]),
       )
       .option("--target-events <n>", "approximate number of events (overrides the preset's)")
       .option("--hospitals <n>", "number of hospitals")
+      .option("--states <n>", "states the hospitals are spread over (default: one per hospital)")
+      .option(
+        "--admissions <0.05..1>",
+        "scales each disease's admission probability (below 1: more outpatient visits)",
+      )
       .option("--patients <n>", "size of the patient population (default: 0.7 per treatment)")
       .option("--days <n>", "length of the simulated period in days", "365")
       .option("--files-fraction <0..1>", "share of treatments with files uploaded to IPFS")
       .option("--staff-per-hospital <n>", "staff accounts per hospital (one per shift)")
       .option("--doctors-per-hospital <n>", "doctors per hospital")
       .option("--vitals-share <0..0.95>", "share of the events that are device vitals")
-      .option("--slot-hours <n>", "simulated hours per block (default 1; the bench preset uses 4)")
+      .option("--slot-hours <n>", "simulated hours per block (default 1; the demo and bench presets use 4)")
       .option("--start <date>", "start of the simulated period (default: the chain's current time)")
       .option(
         "--cast-file <file>",
@@ -137,6 +143,8 @@ synthetic Aadhaar numbers: demo data for development chains only.
             size: opts.size,
             targetEvents: optionalWhole(opts.targetEvents, "--target-events"),
             hospitals: optionalWhole(opts.hospitals, "--hospitals"),
+            states: optionalWhole(opts.states, "--states"),
+            admissions: optionalDecimal(opts.admissions, "--admissions"),
             patients: optionalWhole(opts.patients, "--patients"),
             days: optionalWhole(opts.days, "--days"),
             filesFraction: opts.files ? optionalDecimal(opts.filesFraction, "--files-fraction") : 0,

@@ -1,9 +1,13 @@
 import { readFile } from "node:fs/promises";
+import { redactUrl } from "../../shared/redact.ts";
 import type { CastFile } from "../../simulator/index.ts";
 import type { RunningStack } from "./stack.ts";
 
 /** What a newcomer needs after `npm start`: where everything is, and how to sign in. */
-export async function banner(stack: RunningStack, options: { home: string; demo: boolean }): Promise<string> {
+export async function banner(
+  stack: RunningStack,
+  options: { home: string; demo: boolean; logFile?: string | null },
+): Promise<string> {
   const embedded = Object.entries(stack.embedded)
     .filter(([, on]) => on)
     .map(([part]) => ({ postgres: "PostgreSQL", chain: "chain", ipfs: "IPFS" })[part]);
@@ -16,6 +20,9 @@ export async function banner(stack: RunningStack, options: { home: string; demo:
     `  Indexer        ${stack.indexerOpsUrl}/metrics   /health   /ready`,
     `  Chain RPC      ${stack.rpcUrl}`,
     `  IPFS RPC API   ${stack.ipfsApiUrl}`,
+    // The embedded database's URL in full (a local development password); a configured one redacted.
+    `  PostgreSQL     ${stack.embedded.postgres ? stack.databaseUrl : redactUrl(stack.databaseUrl)}`,
+    ...(options.logFile ? [`  Logs           ${options.logFile}   (requests, indexer, warnings)`] : []),
     "",
   ];
   const cast = stack.castFile ? (JSON.parse(await readFile(stack.castFile, "utf8")) as CastFile) : null;
@@ -38,6 +45,7 @@ export async function banner(stack: RunningStack, options: { home: string; demo:
         .map((p) => p.aadhaar)
         .join(", ")}`,
       `Keys and more patients: ${stack.castFile} (demo data: the keys are public).`,
+      "The CLI acts on this stack while it runs: npx doctel --as staff status   (roles: governance, staff, doctor, analyst, public-health, auditor)",
       "",
     );
   } else {

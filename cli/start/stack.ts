@@ -27,10 +27,12 @@ import {
   databaseUrl,
   startEmbeddedPostgres,
 } from "../../shared/services/postgres.ts";
-import { createProgressPrinter, runSimulation } from "../../simulator/index.ts";
+import { runSimulation } from "../../simulator/index.ts";
 import type { StartConfig } from "./config.ts";
 import { ensureDeployment } from "./deployment.ts";
 import { loadSecrets } from "./secrets.ts";
+import { removeStackFile, writeStackFile } from "./stack-file.ts";
+import type { StartProgress } from "./terminal.ts";
 
 export interface RunningStack {
   apiUrl: string;
@@ -45,7 +47,18 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-export async function startStack(config: StartConfig, env: Env, logger: Logger): Promise<RunningStack> {
+const SILENT_PROGRESS: StartProgress = {
+  step: () => undefined,
+  simulation: () => undefined,
+  finish: () => undefined,
+};
+
+export async function startStack(
+  config: StartConfig,
+  env: Env,
+  logger: Logger,
+  progress: StartProgress = SILENT_PROGRESS,
+): Promise<RunningStack> {
   const home = path.resolve(config.DOCTEL_HOME);
   await mkdir(home, { recursive: true });
   // As root, embedded PostgreSQL runs as the "postgres" user, which must be able to traverse the
@@ -69,6 +82,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
     // external DATABASE_URL is used as it is, by every part.
     let dbUrl = config.DATABASE_URL;
     let partUrls = { indexer: dbUrl, api: dbUrl };
+    progress.step(dbUrl ? "PostgreSQL (DATABASE_URL)" : "embedded PostgreSQL");
     if (!dbUrl) {
       const server = await startEmbeddedPostgres({
         dataDir: path.join(home, "postgres"),
@@ -82,10 +96,12 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
       });
       partUrls = await createServiceLogins(dbUrl, Buffer.from(secrets.sessionSecret, "hex"));
     }
+    progress.step("database migrations");
     await applyMigrations({ databaseUrl: dbUrl, logger: logger.child({ component: "migrate" }) });
 
     // Files: IPFS.
     let ipfsApiUrl = config.IPFS_API_URL;
+    progress.step(ipfsApiUrl ? "IPFS (IPFS_API_URL)" : "embedded IPFS node");
     if (!ipfsApiUrl) {
       const ipfs = await startLocalIpfs({
         repo: path.join(home, "ipfs"),
@@ -99,6 +115,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
     // The chain.
     let rpcUrl = config.RPC_URL;
     let governanceKey = config.DOCTEL_PRIVATE_KEY;
+    progress.step(rpcUrl ? "chain (RPC_URL)" : "embedded chain");
     if (!rpcUrl) {
       const chain = await startEmbeddedChain({
         dir: path.join(home, "chain"),
@@ -111,6 +128,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
       governanceKey ??= DEV_PRIVATE_KEYS[0];
     }
     const deploymentFile = path.join(home, "deployment.json");
+    progress.step("DocTel contract");
     const { record } = await ensureDeployment({
       rpcUrl,
       file: deploymentFile,
@@ -124,7 +142,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
     if (config.SIMULATE !== "none" && !existsSync(castFile)) {
       if (!governanceKey) throw new Error("simulation needs the governance key (DOCTEL_PRIVATE_KEY)");
       logger.info({ size: config.SIMULATE }, "first start: simulating a year of a hospital network");
-      const printer = createProgressPrinter(process.stderr);
+      progress.step("first start: simulating a year of a hospital network");
       const summary = await runSimulation({
         rpcUrl,
         ipfsApiUrl,
@@ -133,11 +151,11 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
         pepper,
         seed: config.SIMULATION_SEED,
         size: config.SIMULATE,
+        targetEvents: config.SIMULATE_EVENTS,
         castFile,
         logger: logger.child({ component: "simulator" }),
-        onProgress: (p) => printer.update(p),
+        onProgress: (p) => progress.simulation(p),
       });
-      printer.finish();
       logger.info(
         { events: summary.events, treatments: summary.treatments, duration_ms: summary.durationMs },
         "simulation done",
@@ -145,6 +163,7 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
     }
 
     // Indexer (with file verification) and API, sharing nothing but the database.
+    progress.step("indexer and API");
     const passthrough = { ...env };
     const indexerConfig = parseConfig(indexerConfigSchema, {
       ...passthrough,
@@ -206,6 +225,17 @@ export async function startStack(config: StartConfig, env: Env, logger: Logger):
       metrics: createApiMetrics({ defaultMetrics: true }),
     });
     onStop("api", () => api.close());
+    progress.finish();
+
+    // What `npx doctel` needs to act on this stack while it runs (cli/config.ts reads it).
+    const stackFile = await writeStackFile(home, {
+      pid: process.pid,
+      rpcUrl,
+      ipfsApiUrl,
+      databaseUrl: dbUrl,
+      apiUrl: api.url,
+    });
+    onStop("stack file", () => removeStackFile(stackFile, process.pid));
 
     return {
       apiUrl: api.url,

@@ -1,55 +1,105 @@
 /**
- * Vitals series (FHIR Observation): raw readings or bucketed averages. Buckets are aligned on
- * Indian Standard Time (UTC+05:30), like every reporting day in DocTel.
+ * Vitals series (FHIR Observation): raw readings, averages per hour or day, or a downsampled
+ * series (AUTO) of at most `limit` buckets over the readings' own span, for charts. Buckets are
+ * aligned on Indian Standard Time (UTC+05:30), like every reporting day in DocTel. Series of many
+ * treatments (or patients) come from one statement: `treatments { nodes { vitals } }` is not N+1.
  */
 import { type ClinicalScope, treatmentVisibleSql } from "../auth/policy.ts";
+import { keyParam } from "./key-param.ts";
 import type { VitalRow } from "./rows.ts";
 import { prepared, type Queryable } from "./sql.ts";
 
-export type VitalsBucket = "RAW" | "HOUR" | "DAY";
+export type VitalsBucket = "RAW" | "HOUR" | "DAY" | "AUTO";
 
-const BUCKET_INTERVAL: Record<Exclude<VitalsBucket, "RAW">, string> = { HOUR: "1 hour", DAY: "1 day" };
-const IST_ORIGIN = "1970-01-01T00:00:00+05:30";
+const IST_ORIGIN = "'1970-01-01T00:00:00+05:30'::timestamptz";
+/**
+ * AUTO's bucket widths (seconds), the smallest that fits the span in `limit` buckets: whole
+ * minutes, hours and days, so buckets start at times a person reads easily.
+ */
+const AUTO_WIDTHS = [
+  60, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800, 2_592_000,
+];
 
-export async function vitalsSeries(
+export interface VitalsQuery {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  bucket: VitalsBucket;
+  /** Most rows (RAW) or buckets per key. */
+  limit: number;
+}
+
+const AVERAGES = `avg(v.temperature_centi_c)::float8 AS "temperatureCentiC", avg(v.systolic_mmhg)::float8 AS "systolicMmHg",
+  avg(v.diastolic_mmhg)::float8 AS "diastolicMmHg", avg(v.heart_rate_bpm)::float8 AS "heartRateBpm",
+  avg(v.spo2_permille)::float8 AS "spo2Permille", count(*)::int AS count,
+  NULL AS "treatmentId", NULL AS recorder, NULL AS "blockNumber"`;
+
+/**
+ * Each key's series: `by` treatment (ids) or patient (references, through their visible
+ * treatments: vital is indexed by treatment, the indexer's cheapest write). Zero readings are
+ * "not measured" and left out of averages by the indexer's NULLs.
+ */
+export async function vitalsSeriesBatch(
   pool: Queryable,
   scope: ClinicalScope,
-  query: {
-    patientRef?: string | undefined;
-    treatmentId?: string | undefined;
-    from?: Date | undefined;
-    to?: Date | undefined;
-    bucket: VitalsBucket;
-    limit: number;
-  },
-): Promise<VitalRow[]> {
-  const params: unknown[] = [];
-  const where = [treatmentVisibleSql(scope, "t", params)];
+  by: "treatment" | "patient",
+  keys: readonly string[],
+  query: VitalsQuery,
+): Promise<Map<string, VitalRow[]>> {
+  const k = keyParam(keys, by === "treatment" ? "bigint" : "text");
+  const params: unknown[] = [k.value];
+  const where = [
+    treatmentVisibleSql(scope, "t", params),
+    `${by === "treatment" ? "t.id" : "t.patient_ref"} ${k.match}`,
+  ];
   const add = (sql: (n: string) => string, value: unknown) => {
     params.push(value);
     where.push(sql(`$${params.length}`));
   };
-  // Through the patient's treatments: vital is indexed by treatment, the indexer's cheapest write.
-  if (query.patientRef !== undefined) add((n) => `t.patient_ref = ${n}`, query.patientRef);
-  if (query.treatmentId !== undefined) add((n) => `v.treatment_id = ${n}::bigint`, query.treatmentId);
   if (query.from !== undefined) add((n) => `v.measured_at >= ${n}`, query.from);
   if (query.to !== undefined) add((n) => `v.measured_at < ${n}`, query.to);
   params.push(query.limit);
-  const limit = `$${params.length}`;
-  const from = `vital v JOIN treatment t ON t.id = v.treatment_id WHERE ${where.join(" AND ")}`;
-  const sql =
-    query.bucket === "RAW"
-      ? `SELECT v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
-                v.block_number::text AS "blockNumber", v.temperature_centi_c AS "temperatureCentiC",
-                v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
-                v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count
-           FROM ${from} ORDER BY v.measured_at, v.block_number, v.log_index LIMIT ${limit}`
-      : `SELECT date_bin('${BUCKET_INTERVAL[query.bucket]}', v.measured_at, '${IST_ORIGIN}'::timestamptz) AS time,
-                NULL AS "treatmentId", NULL AS recorder, NULL AS "blockNumber",
-                avg(v.temperature_centi_c)::float8 AS "temperatureCentiC", avg(v.systolic_mmhg)::float8 AS "systolicMmHg",
-                avg(v.diastolic_mmhg)::float8 AS "diastolicMmHg", avg(v.heart_rate_bpm)::float8 AS "heartRateBpm",
-                avg(v.spo2_permille)::float8 AS "spo2Permille", count(*)::int AS count
-           FROM ${from} GROUP BY 1 ORDER BY 1 LIMIT ${limit}`;
-  const { rows } = await prepared<VitalRow & Record<string, unknown>>(pool, sql, params);
-  return rows;
+  const limit = `$${params.length}::int`;
+  const key = by === "treatment" ? "t.id::text" : "t.patient_ref::text";
+  const readings = `SELECT ${key} AS key, v.* FROM vital v JOIN treatment t ON t.id = v.treatment_id WHERE ${where.join(" AND ")}`;
+  let sql: string;
+  if (query.bucket === "RAW") {
+    sql = `SELECT key, time, "treatmentId", recorder, "blockNumber", "temperatureCentiC", "systolicMmHg",
+                  "diastolicMmHg", "heartRateBpm", "spo2Permille", count
+             FROM (SELECT v.key, v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
+                          v.block_number::text AS "blockNumber", v.temperature_centi_c AS "temperatureCentiC",
+                          v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
+                          v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count,
+                          row_number() OVER (PARTITION BY v.key ORDER BY v.measured_at, v.block_number, v.log_index) AS n
+                     FROM (${readings}) v) r
+            WHERE n <= ${limit} ORDER BY key, n`;
+  } else if (query.bucket === "AUTO") {
+    // Per key: the readings' span, the smallest width that fits it in `limit` buckets (one may
+    // straddle the IST-aligned grid, hence limit - 1), then the averages per bucket.
+    sql = `WITH v AS (${readings}),
+                span AS (SELECT key, extract(epoch FROM max(measured_at) - min(measured_at)) AS seconds FROM v GROUP BY key),
+                width AS (SELECT key, coalesce(
+                            (SELECT min(w) FROM unnest('{${AUTO_WIDTHS.join(",")}}'::int[]) AS w
+                              WHERE w::float8 * greatest(${limit} - 1, 1) > span.seconds),
+                            ceil(span.seconds / greatest(${limit} - 1, 1))::int + 1) AS seconds
+                            FROM span)
+           SELECT v.key, date_bin(make_interval(secs => width.seconds), v.measured_at, ${IST_ORIGIN}) AS time, ${AVERAGES}
+             FROM v JOIN width USING (key)
+            GROUP BY v.key, 2 ORDER BY v.key, 2`;
+  } else {
+    const interval = query.bucket === "HOUR" ? "1 hour" : "1 day";
+    sql = `SELECT key, time, "treatmentId", recorder, "blockNumber", "temperatureCentiC", "systolicMmHg",
+                  "diastolicMmHg", "heartRateBpm", "spo2Permille", count
+             FROM (SELECT v.key, date_bin('${interval}', v.measured_at, ${IST_ORIGIN}) AS time, ${AVERAGES},
+                          row_number() OVER (PARTITION BY v.key ORDER BY date_bin('${interval}', v.measured_at, ${IST_ORIGIN})) AS n
+                     FROM (${readings}) v GROUP BY v.key, 2) b
+            WHERE n <= ${limit} ORDER BY key, time`;
+  }
+  const { rows } = await prepared<VitalRow & { key: string } & Record<string, unknown>>(pool, sql, params);
+  const out = new Map<string, VitalRow[]>();
+  for (const { key: k2, ...row } of rows) {
+    const list = out.get(k2);
+    if (list) list.push(row);
+    else out.set(k2, [row]);
+  }
+  return out;
 }

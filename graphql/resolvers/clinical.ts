@@ -17,7 +17,7 @@ import type {
   VitalRow,
 } from "../data/rows.ts";
 import { searchTreatments, type TreatmentOrder, treatmentVisible } from "../data/treatments.ts";
-import { type VitalsBucket, vitalsSeries } from "../data/vitals.ts";
+import type { VitalsBucket } from "../data/vitals.ts";
 import { loadersOf } from "../loaders.ts";
 import { decodeCursor, type PageArgs, pageSize, toConnection } from "../pagination.ts";
 import { childFieldArgs } from "./lookahead.ts";
@@ -266,7 +266,9 @@ export const clinicalResolvers = {
     },
     vitals: async (p: PatientRow, args: SeriesArgs, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading vitals");
-      const rows = await vitalsSeries(ctx.readPool, scope, { patientRef: p.ref, ...seriesQuery(args) });
+      const rows = await loadersOf(ctx)
+        .vitals({ scope, by: "patient", query: seriesQuery(args) })
+        .load(p.ref);
       if (rows.length > 0)
         await ctx.audit.record({ operation: "Patient.vitals", recordType: "VITALS", recordIds: [p.ref] });
       return rows;
@@ -309,7 +311,9 @@ export const clinicalResolvers = {
     },
     vitals: async (t: TreatmentRow, args: SeriesArgs, ctx: ApiContext) => {
       const scope = requireClinical(ctx, "reading vitals");
-      const rows = await vitalsSeries(ctx.readPool, scope, { treatmentId: t.id, ...seriesQuery(args) });
+      const rows = await loadersOf(ctx)
+        .vitals({ scope, by: "treatment", query: seriesQuery(args) })
+        .load(t.id);
       if (rows.length > 0)
         await ctx.audit.record({ operation: "Treatment.vitals", recordType: "VITALS", recordIds: [t.id] });
       return rows;
@@ -322,10 +326,16 @@ export const clinicalResolvers = {
 
   TimelineEvent: {
     time: (e: EventRow) => e.blockTime,
+    // Batched with every other member of the request (one statement per level).
+    actorMember: (e: EventRow, _: unknown, ctx: ApiContext) =>
+      e.actor ? loadersOf(ctx).member.load(e.actor) : null,
+    accountMember: (e: EventRow, _: unknown, ctx: ApiContext) =>
+      e.account ? loadersOf(ctx).member.load(e.account) : null,
   },
 
   DocumentReference: {
     attachedBy: (a: AttachmentRow) => a.actor,
+    attachedByMember: (a: AttachmentRow, _: unknown, ctx: ApiContext) => loadersOf(ctx).member.load(a.actor),
     attachedAt: (a: AttachmentRow) => a.blockTime,
     verification: (a: AttachmentRow) => ({
       status: a.status,

@@ -6,8 +6,12 @@ export const clinicalTypeDefs = `#graphql
   enum FileKind { PRESCRIPTION LAB_REPORT IMAGING DISCHARGE_SUMMARY OTHER }
   enum VerificationStatus { PENDING VERIFIED INVALID UNAVAILABLE }
   enum TreatmentOrder { OPENED_AT_DESC OPENED_AT_ASC }
-  "RAW readings, or averages per hour / per day (buckets aligned on IST, UTC+05:30)."
-  enum VitalsBucket { RAW HOUR DAY }
+  """
+  RAW readings; averages per HOUR or DAY; or AUTO: a downsampled series for charts, at most
+  maxPoints averages over the readings' span, each bucket a whole number of minutes, hours or days.
+  Buckets are aligned on IST (UTC+05:30).
+  """
+  enum VitalsBucket { RAW HOUR DAY AUTO }
 
   """
   A patient (FHIR Patient). Identified by their reference only: the API never returns an Aadhaar
@@ -107,8 +111,12 @@ export const clinicalTypeDefs = `#graphql
     name: String!
     time: DateTime!
     actor: Address
+    "The actor's hospital membership (staff, doctor or device), when the actor is a member."
+    actorMember: Member
     "The account the event is about (an assigned doctor, a member), if any."
     account: Address
+    "That account's hospital membership, when it is a member."
+    accountMember: Member
     blockNumber: BigInt!
     logIndex: Int!
     blockHash: String!
@@ -134,6 +142,8 @@ export const clinicalTypeDefs = `#graphql
     kind: FileKind!
     cid: String!
     attachedBy: Address!
+    "Who attached it: their hospital membership (staff or doctor)."
+    attachedByMember: Member
     attachedAt: DateTime!
     blockNumber: BigInt!
     txHash: String!

@@ -7,6 +7,8 @@ import { ValidationError } from "../errors.ts";
 
 export interface LabelTable<L extends string> {
   readonly labels: readonly L[];
+  /** Other spellings fromLabel accepts (F for FEMALE, A+ for A_POS). */
+  readonly aliases: readonly string[];
   /** The label of an on-chain value; throws ValidationError for a value the contract rejects. */
   label(value: number): L;
   /** The on-chain value of a label (case-insensitive; spaces and hyphens read as "_"). */
@@ -28,6 +30,7 @@ function labelTable<const L extends string>(
   const isValid = (value: number) => Number.isInteger(value) && value >= 0 && value < labels.length;
   return Object.freeze({
     labels,
+    aliases: Object.keys(aliases),
     isValid,
     label(value: number): L {
       if (!isValid(value)) {

@@ -205,6 +205,7 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
     replayedBlocks,
     async close() {
       await queue.catch(() => undefined);
+      await journal.close();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await connection.close();

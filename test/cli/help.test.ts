@@ -100,3 +100,24 @@ describe("doctel --help", () => {
     expect(out()).toBe("extended\n");
   });
 });
+
+describe("doctel patient register --help and its parser", () => {
+  it("agree on --sex and --blood-group: every spelling the help lists is accepted, and the short ones are listed", async () => {
+    const { SEX_TABLE, BLOOD_GROUP_TABLE } = await import("../../shared/reference/enums.ts");
+    const patient = program.commands.find((c) => c.name() === "patient")!;
+    const register = patient.commands.find((c) => c.name() === "register")!;
+    const help = (flag: string) => register.options.find((o) => o.long === flag)!.description;
+    const spellings = (text: string) =>
+      text
+        .replace(/\(also |; any case\)|\(any case\)| or /g, ",")
+        .split(",")
+        .map((w) => w.trim())
+        .filter((w) => w !== "");
+    for (const word of spellings(help("--sex"))) expect(() => SEX_TABLE.fromLabel(word), word).not.toThrow();
+    for (const word of spellings(help("--blood-group")))
+      expect(() => BLOOD_GROUP_TABLE.fromLabel(word), word).not.toThrow();
+    // The parser's short forms (f, m, o, u) are in the help, so a user can learn them there.
+    for (const alias of SEX_TABLE.aliases) expect(spellings(help("--sex"))).toContain(alias);
+    expect(SEX_TABLE.fromLabel("f")).toBe(SEX_TABLE.fromLabel("female"));
+  });
+});

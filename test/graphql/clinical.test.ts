@@ -229,6 +229,42 @@ describe("vitals (FHIR Observation)", () => {
     expect(total).toBeCloseTo(70 + 90 + 64, 5);
   });
 
+  it("downsamples to at most maxPoints buckets over the readings' span (AUTO), each a whole number of minutes, for charts", async () => {
+    type Bucket = { time: string; count: number; heartRateBpm: number };
+    const auto = async (maxPoints: number) =>
+      (
+        await world.gql<{ treatment: { vitals: Bucket[] } }>(
+          `{ treatment(id: "${s.t1}") { vitals(bucket: AUTO, maxPoints: ${maxPoints}) { time count heartRateBpm } } }`,
+          {},
+          doctor,
+        )
+      ).data!.treatment.vitals;
+    // Readings at now - 2 h, now - 1 h and now - 1 min: with 500 buckets, each its own.
+    const fine = await auto(500);
+    expect(fine.map((b) => b.count)).toEqual([1, 1, 1]);
+    // With 2 buckets (width >= the 2-hour span), all three in at most two, averaged.
+    const coarse = await auto(2);
+    expect(coarse.length).toBeLessThanOrEqual(2);
+    expect(coarse.reduce((n, b) => n + b.count, 0)).toBe(3);
+    const total = coarse.reduce((sum, b) => sum + b.heartRateBpm * b.count, 0);
+    expect(total).toBeCloseTo(70 + 90 + 64, 5);
+    for (const b of [...fine, ...coarse]) expect(new Date(b.time).getUTCSeconds()).toBe(0);
+  });
+
+  it("reads the series of a whole page of treatments in one statement, not one per treatment (no N+1)", async () => {
+    const query = (first: number) =>
+      `{ treatments(first: ${first}) { nodes { id vitals(bucket: AUTO, maxPoints: 50) { time count } } } }`;
+    const one = await world.countApiStatements(() => world.gql(query(1), {}, staff));
+    const many = await world.countApiStatements(() => world.gql(query(20), {}, staff));
+    const nodes = (many.result as unknown as { data: { treatments: { nodes: unknown[] } } }).data.treatments
+      .nodes;
+    expect(nodes.length).toBeGreaterThan(1);
+    const vitalsStatements = (c: { statements: string[] }) =>
+      c.statements.filter((q) => /FROM vital v/.test(q));
+    expect(vitalsStatements(many)).toHaveLength(1);
+    expect(many.count).toBe(one.count);
+  });
+
   it("honours time bounds", async () => {
     const from = new Date(Date.now() - 30 * 60_000).toISOString();
     const res = await world.gql<{ patient: { vitals: unknown[] } }>(

@@ -68,8 +68,9 @@ describe("the simulation plan", () => {
   });
 
   it("lands near the target number of events (approximate, never far below)", () => {
-    expect(demo.events).toBeGreaterThanOrEqual(demo.options.episodes > 0 ? 11_000 : 0);
-    expect(demo.events).toBeLessThan(14_000);
+    const target = resolveSizes({ size: "demo" }).targetEvents;
+    expect(demo.events).toBeGreaterThanOrEqual(target * 0.92);
+    expect(demo.events).toBeLessThan(target * 1.15);
   });
 
   it("diagnoses a larger share of dengue and malaria in July-October than in January-March, because they are monsoon diseases", () => {

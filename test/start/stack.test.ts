@@ -36,6 +36,8 @@ function start(): Run {
       EMBEDDED_POSTGRES_PORT: String(ports.pg),
       INDEXER_OPS_PORT: String(ports.ops),
       LOG_FORMAT: "json",
+      // A small demo: this test is about starting and resuming, not about the demo's density.
+      SIMULATE_EVENTS: "3000",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

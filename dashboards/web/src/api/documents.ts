@@ -41,6 +41,21 @@ export interface TreatmentSummary {
   diagnosis: { code: string; name: string | null } | null;
 }
 
+/** A downsampled vitals bucket (bucket: AUTO): averages of `count` readings from `time` on. */
+export interface VitalsPoint {
+  time: string;
+  count: number;
+  temperatureC: number | null;
+  systolicMmHg: number | null;
+  diastolicMmHg: number | null;
+  heartRateBpm: number | null;
+  spo2Percent: number | null;
+}
+
+const VITALS_FIELDS = "time count temperatureC systolicMmHg diastolicMmHg heartRateBpm spo2Percent";
+/** Points of a vitals chart: about one per 4 px of a 720 px wide plot. */
+export const CHART_POINTS = 180;
+
 export interface Patient {
   ref: Hex;
   sex: string;
@@ -56,6 +71,7 @@ export interface Patient {
   updatedAt: string;
   version: number;
   treatments: { nodes: TreatmentSummary[]; pageInfo: { hasNextPage: boolean } };
+  vitals: VitalsPoint[];
 }
 
 /** By Aadhaar (a variable only: never in a URL or storage) or by the patient's reference. */
@@ -69,6 +85,29 @@ export const PATIENT = gqlDocument<{ patient: Patient | null }, { aadhaar?: stri
         nodes { id stage openedAt dischargedAt closedAt hospital { id name } diagnosis { code name } }
         pageInfo { hasNextPage }
       }
+      vitals(bucket: AUTO, maxPoints: ${CHART_POINTS}) { ${VITALS_FIELDS} }
+    }
+  }
+`);
+
+/** A doctor's current patients: open treatments they are assigned to, newest first. */
+export interface CurrentTreatment extends TreatmentSummary {
+  patient: { ref: Hex; sex: string; ageYears: number; district: Region; state: Region };
+}
+
+export const CURRENT_TREATMENTS = gqlDocument<
+  { treatments: { nodes: CurrentTreatment[] } },
+  { doctor?: string; hospitalId?: number }
+>(`
+  query CurrentTreatments($doctor: Address, $hospitalId: Int) {
+    treatments(
+      filter: { doctor: $doctor, hospitalId: $hospitalId, stages: [ADMITTED, DIAGNOSED, IN_TREATMENT] }
+      first: 20
+    ) {
+      nodes {
+        id stage openedAt dischargedAt closedAt hospital { id name } diagnosis { code name }
+        patient { ref sex ageYears district { code name } state { code name } }
+      }
     }
   }
 `);
@@ -77,6 +116,7 @@ export interface Attachment {
   kind: string;
   cid: string;
   attachedBy: Hex;
+  attachedByMember: MemberInfo | null;
   attachedAt: string;
   blockNumber: string;
   txHash: string;
@@ -89,10 +129,20 @@ export interface Attachment {
   };
 }
 
+/** Who an account is at a hospital (DocTel's member registry). */
+export interface MemberInfo {
+  account: Hex;
+  kind: "STAFF" | "DOCTOR" | "DEVICE";
+  hospital: { id: number; name: string };
+  specialty: { name: string } | null;
+}
+
 export interface TimelineEvent {
   name: string;
   time: string;
   actor: Hex | null;
+  actorMember: MemberInfo | null;
+  accountMember: MemberInfo | null;
   account: Hex | null;
   blockNumber: string;
   logIndex: number;
@@ -111,8 +161,9 @@ export interface Treatment {
   hospital: { id: number; name: string };
   diagnosis: { code: string; category: string; name: string | null } | null;
   diagnosedAt: string | null;
-  careTeam: { doctor: { account: Hex; specialty: { name: string } | null }; assignedAt: string }[];
+  careTeam: { doctor: MemberInfo; assignedAt: string }[];
   attachments: Attachment[];
+  vitals: VitalsPoint[];
   timeline: { nodes: TimelineEvent[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
 }
 
@@ -124,15 +175,21 @@ export const TREATMENT = gqlDocument<{ treatment: Treatment | null }, { id: stri
       hospital { id name }
       diagnosis { code category name }
       diagnosedAt
-      careTeam { doctor { account specialty { name } } assignedAt }
+      careTeam { doctor { account kind hospital { id name } specialty { name } } assignedAt }
       attachments {
         kind cid attachedBy attachedAt blockNumber txHash url
+        attachedByMember { account kind hospital { id name } specialty { name } }
         verification { status sizeBytes contentType verifiedAt }
       }
       timeline(first: 100, after: $after) {
-        nodes { name time actor account blockNumber logIndex txHash args }
+        nodes {
+          name time actor account blockNumber logIndex txHash args
+          actorMember { account kind hospital { id name } specialty { name } }
+          accountMember { account kind hospital { id name } specialty { name } }
+        }
         pageInfo { hasNextPage endCursor }
       }
+      vitals(bucket: AUTO, maxPoints: ${CHART_POINTS}) { ${VITALS_FIELDS} }
     }
   }
 `);

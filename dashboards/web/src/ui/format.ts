@@ -1,4 +1,4 @@
-/** Display helpers: times in IST (the hospitals' time zone), short hashes, sizes. */
+/** Display helpers: times in IST (the hospitals' time zone) or the viewer's own, short hashes, sizes. */
 
 const IST = new Intl.DateTimeFormat("en-IN", {
   timeZone: "Asia/Kolkata",
@@ -40,4 +40,21 @@ export function titleCase(value: string): string {
 /** A date as YYYY-MM-DD in IST (the API's reporting days). */
 export function istDay(date: Date): string {
   return new Date(date.getTime() + 330 * 60_000).toISOString().slice(0, 10);
+}
+
+/** A date and time in the viewer's own time zone, with the zone's name. */
+export function formatLocalTime(value: string | number | Date | null | undefined, timeZone?: string): string {
+  if (value === null || value === undefined) return "—";
+  const date = value instanceof Date ? value : new Date(typeof value === "number" ? value * 1000 : value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return new Intl.DateTimeFormat("en-IN", {
+    year: "numeric",
+    month: "short",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+    timeZoneName: "short",
+    ...(timeZone ? { timeZone } : {}),
+  }).format(date);
 }

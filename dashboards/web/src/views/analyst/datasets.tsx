@@ -163,7 +163,9 @@ export function DatasetsPage() {
   const [busy, setBusy] = useState<"build" | "export" | null>(null);
 
   const releases = state.data?.datasetReleases.nodes ?? [];
-  const release = releases.find((r) => r.id === chosen) ?? releases[0] ?? null;
+  // By default the latest release with rows, as the API's createDeidentifiedDataset defaults to.
+  const release =
+    releases.find((r) => r.id === chosen) ?? releases.find((r) => r.rowCount > 0) ?? releases[0] ?? null;
   const set = (patch: Partial<Selection>) => setSelection((s) => ({ ...s, ...patch }));
 
   const build = async (event: FormEvent) => {

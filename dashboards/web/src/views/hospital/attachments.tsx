@@ -6,7 +6,8 @@ import { describeApiError, needsSignIn } from "../../api/errors.ts";
 import { useSession } from "../../auth/use-session.tsx";
 import { ErrorAlert } from "../../ui/alert.tsx";
 import { VerificationBadge } from "../../ui/badge.tsx";
-import { formatBytes, formatTime, shortHex, titleCase } from "../../ui/format.ts";
+import { formatBytes, formatLocalTime, shortHex } from "../../ui/format.ts";
+import { describeMember, fileKindName } from "./event-args.ts";
 
 export function AttachmentsTable({ attachments }: { attachments: Attachment[] }) {
   const { session, expire } = useSession();
@@ -48,7 +49,7 @@ export function AttachmentsTable({ attachments }: { attachments: Attachment[] })
           <tbody>
             {attachments.map((a) => (
               <tr key={`${a.cid}-${a.txHash}`}>
-                <td>{titleCase(a.kind)}</td>
+                <td>{fileKindName(a.kind)}</td>
                 <td>
                   <VerificationBadge status={a.verification.status} />
                 </td>
@@ -60,10 +61,14 @@ export function AttachmentsTable({ attachments }: { attachments: Attachment[] })
                   {a.verification.contentType ? ` · ${a.verification.contentType}` : ""}
                 </td>
                 <td>
-                  {formatTime(a.attachedAt)}
+                  {formatLocalTime(a.attachedAt)}
                   <br />
                   <span className="muted">
-                    by <code title={a.attachedBy}>{shortHex(a.attachedBy)}</code>, block {a.blockNumber}
+                    by{" "}
+                    <span title={a.attachedBy}>
+                      {describeMember(a.attachedByMember) ?? shortHex(a.attachedBy)}
+                    </span>
+                    , block {a.blockNumber}
                   </span>
                 </td>
                 <td className="actions">

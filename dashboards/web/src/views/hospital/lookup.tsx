@@ -11,6 +11,8 @@ import { useApi, useSession } from "../../auth/use-session.tsx";
 import { navigate } from "../../router.tsx";
 import { ErrorAlert, Notice } from "../../ui/alert.tsx";
 import { useAsync } from "../../ui/use-async.ts";
+import { CurrentPatients } from "./current-patients.tsx";
+import { rememberTypedAadhaar } from "./typed-aadhaar.ts";
 
 export function PatientLookupPage() {
   const api = useApi();
@@ -20,10 +22,13 @@ export function PatientLookupPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const demo = session?.demo === true;
+  const doctor = session?.roles.includes("DOCTOR") === true && !session.roles.includes("STAFF");
+  // The cast's sample patients are for staff (any patient); a doctor sees their own patients.
   const samples = useAsync(
     useCallback(
-      async (signal: AbortSignal) => (demo ? ((await fetchDemoAccounts(signal))?.samplePatients ?? []) : []),
-      [demo],
+      async (signal: AbortSignal) =>
+        demo && !doctor ? ((await fetchDemoAccounts(signal))?.samplePatients ?? []) : [],
+      [demo, doctor],
     ),
   );
 
@@ -47,6 +52,7 @@ export function PatientLookupPage() {
         );
         return;
       }
+      rememberTypedAadhaar(patient.ref, digits);
       setAadhaar("");
       navigate(`/hospital/patients/${patient.ref}`);
     } catch (e) {
@@ -58,7 +64,8 @@ export function PatientLookupPage() {
 
   return (
     <section aria-labelledby="lookup-title">
-      <h1 id="lookup-title">Find a patient</h1>
+      <h1 id="lookup-title">{doctor ? "Your patients" : "Find a patient"}</h1>
+      {session && doctor && <CurrentPatients session={session} />}
       <form className="lookup" method="post" onSubmit={submit} autoComplete="off">
         <label htmlFor="aadhaar">Aadhaar number</label>
         <div className="row">
@@ -85,6 +92,7 @@ export function PatientLookupPage() {
       </form>
       {message && <Notice tone="warn">{message}</Notice>}
       <ErrorAlert error={error} />
+      {session && !doctor && <CurrentPatients session={session} />}
       {samples.status === "done" && samples.data.length > 0 && (
         <div className="card">
           <h2>Sample patients (synthetic, demo only)</h2>

@@ -5,8 +5,11 @@ import { PATIENT, type Region } from "../../api/documents.ts";
 import { useApi } from "../../auth/use-session.tsx";
 import { Link } from "../../router.tsx";
 import { ErrorAlert, Loading, Notice } from "../../ui/alert.tsx";
-import { formatTime, shortHex, titleCase } from "../../ui/format.ts";
+import { shortHex, titleCase } from "../../ui/format.ts";
 import { useAsync } from "../../ui/use-async.ts";
+import { formatLocalTime, stageName } from "./event-args.ts";
+import { maskedAadhaarOf } from "./typed-aadhaar.ts";
+import { VitalsChart } from "./vitals-chart.tsx";
 
 const regionName = (r: Region, lookup: (code: number) => { name: string } | undefined) =>
   r.name ?? lookup(r.code)?.name ?? `code ${r.code}`;
@@ -25,9 +28,13 @@ export function PatientPage({ patientRef }: { patientRef: string }) {
       <p>
         <Link to="/hospital">← Find another patient</Link>
       </p>
-      <h1 id="patient-title">
-        Patient <code title={p.ref}>{shortHex(p.ref, 8)}</code>
+      <h1 id="patient-title" title={`reference ${p.ref}`}>
+        {maskedAadhaarOf(p.ref) ? `Aadhaar ${maskedAadhaarOf(p.ref)} · ` : ""}
+        {titleCase(p.sex)}, {p.ageYears} years · {regionName(p.district, getDistrict)}
       </h1>
+      <p className="muted">
+        {regionName(p.state, getState)} · reference <code title={p.ref}>{shortHex(p.ref, 6)}</code>
+      </p>
       <dl className="facts">
         <dt>Sex</dt>
         <dd>{titleCase(p.sex)}</dd>
@@ -47,12 +54,12 @@ export function PatientPage({ patientRef }: { patientRef: string }) {
         </dd>
         <dt>Registered</dt>
         <dd>
-          {formatTime(p.registeredAt)}
+          {formatLocalTime(p.registeredAt)}
           {p.registeredHospital ? ` at ${p.registeredHospital.name}` : ""}
         </dd>
         <dt>Record version</dt>
         <dd>
-          {p.version} (updated {formatTime(p.updatedAt)})
+          {p.version} (updated {formatLocalTime(p.updatedAt)})
         </dd>
       </dl>
       <h2>Treatments</h2>
@@ -77,13 +84,13 @@ export function PatientPage({ patientRef }: { patientRef: string }) {
                     <Link to={`/hospital/treatments/${t.id}`}>#{t.id}</Link>
                   </td>
                   <td>{t.hospital.name}</td>
-                  <td>{titleCase(t.stage)}</td>
+                  <td>{stageName(t.stage)}</td>
                   <td>
                     {t.diagnosis
                       ? `${t.diagnosis.code}${t.diagnosis.name ? ` ${t.diagnosis.name}` : ""}`
                       : "—"}
                   </td>
-                  <td>{formatTime(t.openedAt)}</td>
+                  <td>{formatLocalTime(t.openedAt)}</td>
                 </tr>
               ))}
             </tbody>
@@ -91,6 +98,8 @@ export function PatientPage({ patientRef }: { patientRef: string }) {
         </div>
       )}
       {p.treatments.pageInfo.hasNextPage && <p className="muted">Showing the 50 most recent treatments.</p>}
+      <h2>Vitals</h2>
+      <VitalsChart points={p.vitals} />
     </section>
   );
 }

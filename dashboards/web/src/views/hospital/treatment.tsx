@@ -4,10 +4,11 @@ import { type TimelineEvent, TREATMENT } from "../../api/documents.ts";
 import { useApi } from "../../auth/use-session.tsx";
 import { Link } from "../../router.tsx";
 import { ErrorAlert, Loading, Notice } from "../../ui/alert.tsx";
-import { formatTime, shortHex, titleCase } from "../../ui/format.ts";
+import { shortHex } from "../../ui/format.ts";
 import { useAsync } from "../../ui/use-async.ts";
 import { AttachmentsTable } from "./attachments.tsx";
-import { argsSummary } from "./event-args.ts";
+import { describeMember, formatLocalTime, readableEvent, stageName } from "./event-args.ts";
+import { VitalsChart } from "./vitals-chart.tsx";
 
 export function TreatmentPage({ id }: { id: string }) {
   const api = useApi();
@@ -48,27 +49,28 @@ export function TreatmentPage({ id }: { id: string }) {
         <dt>Hospital</dt>
         <dd>{t.hospital.name}</dd>
         <dt>Stage</dt>
-        <dd>{titleCase(t.stage)}</dd>
+        <dd>{stageName(t.stage)}</dd>
         <dt>Diagnosis</dt>
         <dd>
           {t.diagnosis ? `${t.diagnosis.code}${t.diagnosis.name ? ` — ${t.diagnosis.name}` : ""}` : "Not yet"}
         </dd>
         <dt>Opened</dt>
-        <dd>{formatTime(t.openedAt)}</dd>
+        <dd>{formatLocalTime(t.openedAt)}</dd>
         <dt>Discharged</dt>
-        <dd>{formatTime(t.dischargedAt)}</dd>
+        <dd>{formatLocalTime(t.dischargedAt)}</dd>
         <dt>Care team</dt>
         <dd>
           {t.careTeam.length === 0
             ? "No doctor assigned now"
             : t.careTeam.map((m) => (
-                <span key={m.doctor.account} className="chip">
-                  <code title={m.doctor.account}>{shortHex(m.doctor.account)}</code>
-                  {m.doctor.specialty ? ` ${m.doctor.specialty.name}` : ""}
+                <span key={m.doctor.account} className="chip" title={m.doctor.account}>
+                  {describeMember(m.doctor)}
                 </span>
               ))}
         </dd>
       </dl>
+      <h2>Vitals</h2>
+      <VitalsChart points={t.vitals} />
       <h2>Attachments</h2>
       <AttachmentsTable attachments={t.attachments} />
       <h2>Timeline</h2>
@@ -78,27 +80,31 @@ export function TreatmentPage({ id }: { id: string }) {
             <tr>
               <th scope="col">Time</th>
               <th scope="col">Event</th>
-              <th scope="col">Actor</th>
-              <th scope="col">Block</th>
-              <th scope="col">Transaction</th>
               <th scope="col">Details</th>
+              <th scope="col">By</th>
+              <th scope="col">Block / transaction</th>
             </tr>
           </thead>
           <tbody>
-            {events.map((e) => (
-              <tr key={`${e.blockNumber}-${e.logIndex}`}>
-                <td>{formatTime(e.time)}</td>
-                <td>{e.name}</td>
-                <td>
-                  <code title={e.actor ?? ""}>{shortHex(e.actor)}</code>
-                </td>
-                <td>{e.blockNumber}</td>
-                <td>
-                  <code title={e.txHash}>{shortHex(e.txHash, 8)}</code>
-                </td>
-                <td className="details">{argsSummary(e.args)}</td>
-              </tr>
-            ))}
+            {events.map((e) => {
+              const readable = readableEvent(e, { account: describeMember(e.accountMember) ?? e.account });
+              return (
+                <tr key={`${e.blockNumber}-${e.logIndex}`} data-event={e.name}>
+                  <td>{formatLocalTime(e.time)}</td>
+                  <td>{readable.title}</td>
+                  <td className="details">{readable.detail}</td>
+                  <td className="actor" title={e.actor ?? ""}>
+                    {describeMember(e.actorMember) ?? (e.actor ? `Account ${shortHex(e.actor, 4)}` : "—")}
+                  </td>
+                  <td>
+                    {e.blockNumber}{" "}
+                    <code className="muted" title={e.txHash}>
+                      {shortHex(e.txHash, 4)}
+                    </code>
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>
