@@ -88,6 +88,15 @@ export const apiConfigSchema = z
     /** Per-viewer differential-privacy budget (total epsilon) over the window; unset: recorded, not capped. */
     ANALYTICS_EPSILON_BUDGET: z.coerce.number().positive().optional(),
     ANALYTICS_EPSILON_WINDOW_DAYS: positiveInt.default(30),
+    /** Public-health publications: the deployment's one week system (never both). */
+    EPI_WEEK_SYSTEM: z.enum(["ISO", "MMWR"]).default("ISO"),
+    /** Days after a week closes before it is published (late diagnoses after that: noisy answers only). */
+    PUBLICATION_LAG_DAYS: z.coerce.number().int().min(0).max(60).default(2),
+    /** Seconds between checks for weeks due; 0 turns the in-process publication job off. */
+    PUBLICATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+    /** Privacy budget of noisy answers per week of data, for all time: the deployment, and one account. */
+    NOISE_EPSILON_PER_WEEK: z.coerce.number().positive().max(10).default(0.6),
+    NOISE_EPSILON_PER_WEEK_PER_ACCOUNT: z.coerce.number().positive().max(10).default(0.3),
     /** Dashboards' demo sign-in with the simulator's cast (GET /demo/accounts hands out its keys): dev chains only. */
     DEMO_MODE: booleanFlag.default(false),
     CAST_FILE: z.string().default(DEFAULT_CAST_FILE),

@@ -3,7 +3,7 @@
  *
  *   /graphql            the GraphQL API (POST, or GET for queries)
  *   /files/<cid>        verified attachments, streamed from IPFS (bearer token)
- *   /export/…           the analytics NDJSON export, when graphql/analytics provides one
+ *   /export/…           the analytics NDJSON export (graphql/analytics)
  *   /health /ready      liveness (database answers) and readiness (the index has started)
  *   /metrics            Prometheus
  *   /                   left free for the dashboards
@@ -28,8 +28,13 @@ import { parseAadhaar } from "../shared/identity/aadhaar.ts";
 import { aadhaarReference, referenceKeyId } from "../shared/identity/reference.ts";
 import type { Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
-import type { AnalyticsSettings } from "./analytics/settings.ts";
-import { type AnalyticsPart, loadAnalytics } from "./analytics-bridge.ts";
+import {
+  type AnalyticsSettings,
+  analyticsExportHandler,
+  analyticsResolvers,
+  analyticsTypeDefs,
+  createPublicationJob,
+} from "./analytics/index.ts";
 import { createRequestAuditLog, type RequestAuditLog } from "./audit/audit-log.ts";
 import { flushAuditBeforeResponse } from "./audit/flush.ts";
 import { pruneNonces } from "./auth/nonce.ts";
@@ -84,7 +89,6 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   checkPepper(config.DOCTEL_PEPPER, deployment);
   const metrics = args.metrics ?? createApiMetrics();
   const development = config.NODE_ENV === "development";
-  const analytics: AnalyticsPart = await loadAnalytics();
 
   const publicClient = config.RPC_URL ? createPublicClient({ transport: http(config.RPC_URL) }) : null;
   const signIn: SignInPolicy = {
@@ -108,6 +112,11 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       config.ANALYTICS_EPSILON_BUDGET === undefined
         ? null
         : { epsilon: config.ANALYTICS_EPSILON_BUDGET, windowDays: config.ANALYTICS_EPSILON_WINDOW_DAYS },
+    publications: { system: config.EPI_WEEK_SYSTEM, lagDays: config.PUBLICATION_LAG_DAYS },
+    noiseBudget: {
+      deploymentEpsilonPerWeek: config.NOISE_EPSILON_PER_WEEK,
+      accountEpsilonPerWeek: config.NOISE_EPSILON_PER_WEEK_PER_ACCOUNT,
+    },
     chainId: deployment.chainId,
     contractAddress: deployment.address.toLowerCase() as `0x${string}`,
     defaultPageSize: config.DEFAULT_PAGE_SIZE,
@@ -117,11 +126,11 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
 
   const label = createOperationLabeler();
   const apollo = new ApolloServer<ApiContext>({
-    typeDefs: [...typeDefs, ...(analytics.typeDefs as string[])],
+    typeDefs: [...typeDefs, ...analyticsTypeDefs],
     resolvers: [
       ...createResolvers({ deployment, signIn, nonceTtlSeconds: config.NONCE_TTL_SECONDS }),
-      ...analytics.resolvers,
-    ] as never,
+      analyticsResolvers,
+    ],
     introspection: config.INTROSPECTION,
     // The process entry (graphql/main.ts, doctel start) owns shutdown; Apollo's own handler would
     // re-raise SIGINT and kill the process in the middle of stopping the other parts.
@@ -215,9 +224,9 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       );
       return "files";
     }
-    if (analytics.exportHandler && path.startsWith("/export/")) {
+    if (path.startsWith("/export/")) {
       const ctx = await context(req, requestId);
-      await analytics.exportHandler(req, res, ctx);
+      await analyticsExportHandler(req, res, ctx);
       await (ctx.audit as RequestAuditLog).flush();
       return "export";
     }
@@ -267,13 +276,23 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     pruneNonces(pool).catch((error: unknown) => logger.warn({ err: error }, "nonce pruning failed"));
   }, 600_000);
   pruneTimer.unref();
+  const publications = config.PUBLICATION_INTERVAL_SECONDS
+    ? createPublicationJob({
+        pool,
+        databaseUrl: config.DATABASE_URL,
+        settings: settings.publications!,
+        logger: logger.child({ component: "publications" }),
+        intervalMs: config.PUBLICATION_INTERVAL_SECONDS * 1000,
+      })
+    : null;
+  publications?.start();
   logger.info(
     {
       url,
       chain_id: deployment.chainId,
       contract: deployment.address,
       introspection: config.INTROSPECTION,
-      analytics: analytics.typeDefs.length > 0,
+      epi_week_system: config.EPI_WEEK_SYSTEM,
       ipfs: config.IPFS_API_URL ? redactUrl(config.IPFS_API_URL) : null,
     },
     "DocTel API listening (/graphql /health /ready /metrics)",
@@ -287,6 +306,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     close() {
       closing ??= (async () => {
         clearInterval(pruneTimer);
+        await publications?.stop();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 5_000);

@@ -1,10 +1,20 @@
-/** Resolver map of the analytics schema (schema.ts). Role checks happen in each resolver. */
+/** Resolver map of the analytics schema. Role checks happen in each resolver. */
+
+import { requireRole } from "../auth/policy.ts";
 import type { ApiContext } from "../context.ts";
-import { type CaseCountsInput, resolveCaseCounts } from "./aggregates/resolve-case-counts.ts";
 import type { DatasetDescription } from "./datasets/catalog.ts";
 import type { DatasetInput } from "./datasets/params.ts";
 import { createDataset, datasetById, datasetRows, ownDatasets } from "./datasets/resolve-datasets.ts";
-import { type CaseTrendsInput, resolveCaseTrends } from "./trends/resolve-case-trends.ts";
+import { resolveNoisyCaseCounts, resolvePrivacyBudget } from "./noise/answer.ts";
+import type { NoisyQuestionInput } from "./noise/question.ts";
+import type { TimeLevel } from "./publications/calendar.ts";
+import { NOISE_ONLY_GROUPS } from "./publications/lattice.ts";
+import { PROTECTION_RULE } from "./publications/protection.ts";
+import { latestPublications } from "./publications/read.ts";
+import { type CaseCountsInput, resolveCaseCounts } from "./publications/resolve-counts.ts";
+import { type CaseTrendsInput, resolveCaseTrends } from "./publications/resolve-trends.ts";
+import { PUBLISHED_TABLES } from "./publications/schema.ts";
+import { publicationSettingsOf } from "./settings.ts";
 
 type PageArgs = { first?: number | null; after?: string | null };
 
@@ -14,12 +24,31 @@ export const analyticsResolvers = {
       resolveCaseCounts(ctx, args.input),
     caseTrends: (_: unknown, args: { input: CaseTrendsInput }, ctx: ApiContext) =>
       resolveCaseTrends(ctx, args.input),
+    casePublications: (_: unknown, _args: unknown, ctx: ApiContext) => {
+      requireRole(ctx, ["PUBLIC_HEALTH"], "the publication calendar");
+      const settings = publicationSettingsOf(ctx);
+      return {
+        system: settings.system,
+        lagDays: settings.lagDays,
+        rule: PROTECTION_RULE,
+        tables: PUBLISHED_TABLES,
+        noiseOnlyGroups: NOISE_ONLY_GROUPS,
+      };
+    },
+    noisyCaseCounts: (_: unknown, args: { input: NoisyQuestionInput }, ctx: ApiContext) =>
+      resolveNoisyCaseCounts(ctx, args.input),
+    privacyBudget: (_: unknown, args: { from: string; to: string }, ctx: ApiContext) =>
+      resolvePrivacyBudget(ctx, args.from, args.to),
     deidentifiedDataset: (_: unknown, args: { id: string }, ctx: ApiContext) => datasetById(ctx, args.id),
     deidentifiedDatasets: (_: unknown, args: PageArgs, ctx: ApiContext) => ownDatasets(ctx, args),
   },
   Mutation: {
     createDeidentifiedDataset: (_: unknown, args: { input: DatasetInput }, ctx: ApiContext) =>
       createDataset(ctx, args.input),
+  },
+  PublicationCalendar: {
+    latest: (_: unknown, args: { level?: TimeLevel | null; first?: number | null }, ctx: ApiContext) =>
+      latestPublications(ctx.pool, args.level ?? "WEEK", Math.max(1, Math.min(200, args.first ?? 10))),
   },
   DeidentifiedDataset: {
     definition: (d: DatasetDescription) => ({
