@@ -149,7 +149,7 @@ describe("hospital dashboard", () => {
 });
 
 describe("public-health dashboard", () => {
-  it("draws weekly trends with released points, suppressed weeks hatched and labelled, never as zero", async () => {
+  it("draws published weeks with released points, suppressed weeks hatched, the open week pending, never as zero", async () => {
     await signInAs(stack.cast.publicHealth.address);
     await page.waitForURL(/\/public-health$/);
     await page.getByRole("button", { name: "Show trends" }).click();
@@ -158,6 +158,10 @@ describe("public-health dashboard", () => {
     const all = charts.first();
     expect(Number(await all.getAttribute("data-points"))).toBeGreaterThan(0);
     expect(await all.locator("circle.dot").count()).toBe(Number(await all.getAttribute("data-points")));
+    // The current week is not published: a pending band, and "not published yet" in the table.
+    expect(Number(await all.getAttribute("data-pending"))).toBeGreaterThan(0);
+    expect(await all.locator("g.pending-band").count()).toBe(Number(await all.getAttribute("data-pending")));
+    expect(await all.locator("text.axis-title", { hasText: "Cases per week" }).count()).toBe(1);
 
     let suppressedSeen = 0;
     for (const chart of await charts.all()) {
@@ -170,13 +174,24 @@ describe("public-health dashboard", () => {
     }
     expect(suppressedSeen).toBeGreaterThan(0);
     expect(await page.getByText("aberrations by", { exact: false }).count()).toBe(1);
-    await screenshot(page, "04-public-health-iso");
+    // The data table fits its card.
+    await all.locator("summary", { hasText: "Data table" }).click();
+    const fits = await all.evaluate((figure) => {
+      const wrap = figure.querySelector(".table-wrap") as HTMLElement;
+      return wrap.getBoundingClientRect().right <= figure.getBoundingClientRect().right + 1;
+    });
+    expect(fits).toBe(true);
+    await screenshot(page, "04-public-health-published");
+  });
 
-    await page.getByLabel("MMWR (Sun–Sat)").check();
-    await page.getByRole("button", { name: "Show trends" }).click();
-    await page.getByText(/^MMWR weeks/).waitFor();
-    expect(Number(await charts.first().getAttribute("data-points"))).toBeGreaterThan(0);
-    await screenshot(page, "05-public-health-mmwr");
+  it("answers a custom view with noise, its 95 % interval and the budget left", async () => {
+    await page.getByLabel("ICD-10 codes (any, e.g. U07.1, A90)").fill("A90, A91");
+    await page.getByRole("button", { name: "Ask with noise" }).click();
+    const answer = page.getByTestId("noisy-answer");
+    await answer.waitFor();
+    expect(await answer.textContent()).toMatch(/95 % interval \d+–\d+/);
+    expect(await page.getByTestId("budget-left").textContent()).toMatch(/Budget left on the \d+ weeks/);
+    await screenshot(page, "05-public-health-custom");
   });
 });
 

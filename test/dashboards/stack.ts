@@ -12,6 +12,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { DASHBOARDS_DIST_DIR } from "../../dashboards/serve.ts";
+import { publishDue } from "../../graphql/analytics/publications/publish.ts";
 import { apiConfigSchema } from "../../graphql/config.ts";
 import { type ApiServer, createApiServer } from "../../graphql/server.ts";
 import { defaultVerifierSettings } from "../../indexer/verify/config.ts";
@@ -122,6 +123,15 @@ export function useDashboardStack(): DashboardStack {
     });
     await worker.start();
     await waitForVerification(db.pool);
+    // The closed weeks are published as the API's job would (here at once, not on its timer).
+    const now = new Date();
+    await publishDue({
+      pool: db.pool,
+      settings: { system: "ISO", lagDays: 2 },
+      logger: createSilentLogger(),
+      now,
+      indexed: now,
+    });
 
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
@@ -138,6 +148,7 @@ export function useDashboardStack(): DashboardStack {
       DEMO_MODE: "true",
       CAST_FILE: castFile,
       LOG_LEVEL: "warn",
+      PUBLICATION_INTERVAL_SECONDS: "0",
     });
     api = await createApiServer({
       config,

@@ -42,16 +42,29 @@ export function useAttackWorld(options: { accounts: number; env?: Record<string,
       if (!api) throw new Error("the API exists from beforeAll on");
       return api;
     },
-    async gql<T>(query: string, variables: Record<string, unknown>, token: string) {
-      const res = await fetch(`${world.api.url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await res.json()) as {
-        data: T | null;
-        errors?: { message: string; extensions?: { code?: string } }[];
-      };
+    /** One connection per request (agent: false): no keep-alive socket the server may have closed. */
+    gql<T>(query: string, variables: Record<string, unknown>, token: string) {
+      const body = JSON.stringify({ query, variables });
+      return new Promise<{ data: T | null; errors?: { message: string; extensions?: { code?: string } }[] }>(
+        (resolve, reject) => {
+          const req = request(
+            `${world.api.url}/graphql`,
+            {
+              method: "POST",
+              agent: false,
+              headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on("data", (c: Buffer) => chunks.push(c));
+              res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+              res.on("error", reject);
+            },
+          );
+          req.on("error", reject);
+          req.end(body);
+        },
+      );
     },
   };
   beforeAll(async () => {

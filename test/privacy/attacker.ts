@@ -205,9 +205,9 @@ export async function attack(
     hi: b.get(i)?.hi ?? Number.NaN,
   });
   const sampled = checked.map(cell);
-  const recovered = [
-    ...failing.map((t) => cell(t.unknown)),
-    ...sampled.filter((s) => !isProtected(s.truth, s.lo, s.hi)),
-  ];
+  // A cell certify could not prove is re-solved the plain way: recovered only if its bounds break the rule.
+  const recovered = [...failing.map((t) => cell(t.unknown)), ...sampled].filter(
+    (s) => !isProtected(s.truth, s.lo, s.hi),
+  );
   return { published, sensitive: sensitiveIndexes.map((i) => ({ ...cell(i) })), recovered };
 }

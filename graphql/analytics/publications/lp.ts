@@ -135,17 +135,22 @@ function buildModel(highs: Highs, system: LinearSystem, aux: { lower: number; up
 
 class LpError extends Error {}
 
-function run(highs: Highs, model: Model, stats: LpStats): "optimal" | "unbounded" {
+function run(highs: Highs, model: Model, stats: LpStats): "optimal" | "unbounded" | "undecided" {
   stats.solves++;
   const { modelStatus } = model.run();
   const s = highs.constants.modelStatus;
   if (modelStatus === s.optimal || modelStatus === s.empty) return "optimal";
   if (modelStatus === s.unbounded) return "unbounded";
-  if (modelStatus === s.unboundedOrInfeasible) {
-    // Our systems are feasible (the true counts satisfy them): this is unboundedness.
-    return "unbounded";
-  }
+  // Infeasible-or-unbounded: the full system is feasible (the true counts satisfy it), so there it
+  // means unbounded; a local system may not be, and there it proves nothing.
+  if (modelStatus === s.unboundedOrInfeasible || modelStatus === s.infeasible) return "undecided";
   throw new LpError(`the LP audit ended with HiGHS model status ${modelStatus}`);
+}
+
+/** `run` on a system known to be feasible (the full system, or a component of it). */
+function runFeasible(highs: Highs, model: Model, stats: LpStats): "optimal" | "unbounded" {
+  const status = run(highs, model, stats);
+  return status === "undecided" ? "unbounded" : status;
 }
 
 /** The feasible interval of each listed unknown (two LPs each); hi is Infinity when unbounded. */
@@ -167,11 +172,13 @@ export async function bounds(
       for (const i of locals) {
         model.changeColCost(i, 1);
         model.changeObjectiveSense(highs.constants.objectiveSense.minimize);
-        run(highs, model, stats);
+        runFeasible(highs, model, stats);
         const lo = model.getObjectiveValue();
         model.changeObjectiveSense(highs.constants.objectiveSense.maximize);
         const hi =
-          run(highs, model, stats) === "unbounded" ? Number.POSITIVE_INFINITY : model.getObjectiveValue();
+          runFeasible(highs, model, stats) === "unbounded"
+            ? Number.POSITIVE_INFINITY
+            : model.getObjectiveValue();
         model.changeColCost(i, 0);
         out.set(map[i]!, { lo: Math.max(0, lo), hi });
       }
@@ -255,7 +262,7 @@ async function certifySide(
     let remaining = open.map((o, k) => ({ ...o, k }));
     for (const r of remaining) model.changeColCost(system.unknowns + r.k, 1);
     while (remaining.length > 0) {
-      run(highs, model, stats);
+      runFeasible(highs, model, stats);
       const value = model.getSolution().colValue;
       const proven = remaining.filter((r) => {
         const a = value[system.unknowns + r.k]!;
@@ -271,7 +278,7 @@ async function certifySide(
     const failing: Target[] = [];
     for (const r of remaining) {
       model.changeColCost(r.i, 1);
-      const status = run(highs, model, stats);
+      const status = runFeasible(highs, model, stats);
       model.changeColCost(r.i, 0);
       const x = status === "unbounded" ? Number.POSITIVE_INFINITY : model.getObjectiveValue();
       const ok = side === "up" ? x >= r.t.up! - TOL : x <= r.t.down! + TOL;
@@ -341,13 +348,14 @@ async function proveLocally(
         model.changeColCost(0, 1);
         if (up !== undefined) {
           model.changeObjectiveSense(highs.constants.objectiveSense.maximize);
-          const unbounded = run(highs, model, stats) === "unbounded";
-          if (unbounded || model.getObjectiveValue() >= up - TOL) up = undefined;
+          const status = run(highs, model, stats);
+          if (status === "unbounded" || (status === "optimal" && model.getObjectiveValue() >= up - TOL))
+            up = undefined;
         }
         if (down !== undefined) {
           model.changeObjectiveSense(highs.constants.objectiveSense.minimize);
-          run(highs, model, stats);
-          if (model.getObjectiveValue() <= down + TOL) down = undefined;
+          const status = run(highs, model, stats);
+          if (status === "optimal" && model.getObjectiveValue() <= down + TOL) down = undefined;
         }
       } finally {
         model.dispose();
