@@ -93,7 +93,7 @@ export const apiConfigSchema = z
     /** Days after a week closes before it is published (late diagnoses after that: noisy answers only). */
     PUBLICATION_LAG_DAYS: z.coerce.number().int().min(0).max(60).default(2),
     /** Seconds between checks for weeks due; 0 turns the in-process publication job off. */
-    PUBLICATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+    PUBLICATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
     /** Privacy budget of noisy answers per week of data, for all time: the deployment, and one account. */
     NOISE_EPSILON_PER_WEEK: z.coerce.number().positive().max(10).default(0.6),
     NOISE_EPSILON_PER_WEEK_PER_ACCOUNT: z.coerce.number().positive().max(10).default(0.3),

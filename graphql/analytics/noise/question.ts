@@ -12,6 +12,7 @@ import { AGE_BANDS, fromEpochDay, generalizeAgeBand, toEpochDay } from "../../..
 import { LIMITS } from "../limits.ts";
 import { type PublicationSystem, weekNode } from "../publications/calendar.ts";
 import { chapterOf } from "../publications/lattice.ts";
+import { parseDayRange } from "../selection/date-range.ts";
 import {
   categoriesTouched,
   compileDiagnosisFilter,
@@ -75,17 +76,9 @@ const sorted = <T>(xs: Iterable<T>) => [...new Set(xs)].sort((a, b) => (a < b ? 
 
 /** Canonical form; `today` is the current IST day: only complete days can be asked about. */
 export function canonicalQuestion(input: NoisyQuestionInput, today: string): NoisyQuestion {
-  const a = toEpochDay(input.from);
-  const b = toEpochDay(input.to);
-  if (b < a)
-    throw new ValidationError(`the range ends (${input.to}) before it starts (${input.from})`, {
-      details: { field: "to" },
-    });
-  if (b - a + 1 > LIMITS.maxRangeDays) {
-    throw new ValidationError(`the range spans ${b - a + 1} days; at most ${LIMITS.maxRangeDays}`, {
-      details: { field: "to" },
-    });
-  }
+  const range = parseDayRange(input.from, input.to, LIMITS.maxRangeDays);
+  const a = toEpochDay(range.from);
+  const b = toEpochDay(range.to);
   if (b >= toEpochDay(today)) {
     throw new ValidationError(
       `noisy answers cover complete days only: the range must end by ${fromEpochDay(toEpochDay(today) - 1)}`,

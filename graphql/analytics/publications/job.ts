@@ -12,7 +12,7 @@ import { Worker } from "node:worker_threads";
 import type { Pool } from "pg";
 import type { Logger } from "../../../shared/logger.ts";
 import { createPeriodicJob, type PeriodicJob } from "../schedule/periodic-job.ts";
-import { type PublicationSettings, type PublishedNode, publishDue } from "./publish.ts";
+import { dueWeeks, type PublicationSettings, type PublishedNode, publishDue } from "./publish.ts";
 import type { WorkerInput, WorkerMessage } from "./worker.ts";
 
 export const PUBLICATION_LOCK = "doctel:publications";
@@ -78,6 +78,14 @@ export function createPublicationJob(args: PublicationJobArgs): PeriodicJob<Publ
     intervalMs: args.intervalMs,
     logger: args.logger,
     async run(signal) {
+      // Cheap check first (two queries): a worker thread only when a week is due.
+      const due = await dueWeeks({
+        pool: args.pool,
+        settings: args.settings,
+        logger: args.logger,
+        now: now(),
+      });
+      if (due.length === 0) return { nodes: 0 };
       if (!args.inProcess) return inWorker(args, now());
       const published: PublishedNode[] = await publishDue({
         pool: args.pool,

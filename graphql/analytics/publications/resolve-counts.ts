@@ -8,6 +8,7 @@ import { fromEpochDay, toEpochDay } from "../../../shared/reference/weeks.ts";
 import { requireRole } from "../../auth/policy.ts";
 import type { ApiContext } from "../../context.ts";
 import { LIMITS } from "../limits.ts";
+import { parseDayRange } from "../selection/date-range.ts";
 import { publicationSettingsOf } from "../settings.ts";
 import { nodeOf, type TimeLevel } from "./calendar.ts";
 import { PROTECTION_RULE } from "./protection.ts";
@@ -75,17 +76,9 @@ export function timeRange(input: { from: string; to: string; time?: TimeLevel | 
   to: string;
 } {
   const level = input.time ?? "WEEK";
-  const a = toEpochDay(input.from);
-  const b = toEpochDay(input.to);
-  if (b < a)
-    throw new ValidationError(`the range ends (${input.to}) before it starts (${input.from})`, {
-      details: { field: "to" },
-    });
-  if (b - a + 1 > LIMITS.maxRangeDays) {
-    throw new ValidationError(`the range spans ${b - a + 1} days; at most ${LIMITS.maxRangeDays}`, {
-      details: { field: "to" },
-    });
-  }
+  const range = parseDayRange(input.from, input.to, LIMITS.maxRangeDays);
+  const a = toEpochDay(range.from);
+  const b = toEpochDay(range.to);
   return { level, from: fromEpochDay(a), to: fromEpochDay(b) };
 }
 

@@ -14,6 +14,7 @@ import { fromEpochDay, toEpochDay } from "../../../shared/reference/weeks.ts";
 import { requireRole } from "../../auth/policy.ts";
 import type { ApiContext } from "../../context.ts";
 import { LIMITS } from "../limits.ts";
+import { parseDayRange } from "../selection/date-range.ts";
 import { publicationSettingsOf } from "../settings.ts";
 import { EARS_WEEKLY, earsScores } from "../trends/ears.ts";
 import { trailingMovingAverage } from "../trends/moving-average.ts";
@@ -127,17 +128,9 @@ export async function resolveCaseTrends(ctx: ApiContext, input: CaseTrendsInput)
       details: { field: "diagnoses" },
     });
   }
-  const a = toEpochDay(input.from);
-  const b = toEpochDay(input.to);
-  if (b < a)
-    throw new ValidationError(`the range ends (${input.to}) before it starts (${input.from})`, {
-      details: { field: "to" },
-    });
-  if (b - a + 1 > LIMITS.maxRangeDays) {
-    throw new ValidationError(`the range spans ${b - a + 1} days; at most ${LIMITS.maxRangeDays}`, {
-      details: { field: "to" },
-    });
-  }
+  const range = parseDayRange(input.from, input.to, LIMITS.maxRangeDays);
+  const a = toEpochDay(range.from);
+  const b = toEpochDay(range.to);
   const breakdown = input.breakdown ?? "NONE";
   const scope = scopeRegions(input.region, breakdown);
   const diagnoses = input.diagnoses.map((d) => ({

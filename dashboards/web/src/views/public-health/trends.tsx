@@ -201,7 +201,7 @@ function CustomView() {
     const yesterday = new Date(Date.now() + 330 * 60_000 - 86_400_000).toISOString().slice(0, 10);
     return {
       from: p.from,
-      to: p.to < yesterday ? p.to : yesterday,
+      to: [p.to, yesterday].sort()[0]!,
       codes: "",
       groupBy: "STATE",
       epsilon: 0.1,
