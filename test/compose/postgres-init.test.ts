@@ -12,7 +12,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { applyMigrations } from "../../prisma/migrate.ts";
 import { withClient } from "../../shared/services/postgres.ts";
-import { currentMonday, seasonOfCases, writeCases } from "../grafana/cases.ts";
+import { seedAndPublish } from "../grafana/cases.ts";
 import { ROOT } from "./compose.ts";
 
 const run = promisify(execFile);
@@ -78,15 +78,10 @@ describe("the postgres init script and the migrations, as docker compose runs th
     const { applied } = await applyMigrations({ databaseUrl: appUrl });
     expect(applied).toContainEqual(expect.stringMatching(/_reporting_views$/));
 
-    // The indexer writes the rollups as this user.
-    const pool = new pg.Pool({ connectionString: appUrl, max: 1 });
+    // The indexer writes the rollups, and the API publishes the closed weeks, as this user.
+    const pool = new pg.Pool({ connectionString: appUrl, max: 2 });
     try {
-      const client = await pool.connect();
-      try {
-        await writeCases(client, seasonOfCases(await currentMonday(client), 3));
-      } finally {
-        client.release();
-      }
+      await seedAndPublish(pool, 3);
     } finally {
       await pool.end();
     }
