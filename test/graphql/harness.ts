@@ -120,6 +120,8 @@ export function apiEnv(dbUrl: string, extra: Record<string, string> = {}): Recor
     ALLOWED_ORIGINS: ORIGIN,
     MAX_PAGE_SIZE: "100",
     LOG_LEVEL: "debug",
+    // Tests publish explicitly (publishDue, or the job's runOnce with an injected clock).
+    PUBLICATION_INTERVAL_SECONDS: "0",
     ...extra,
   };
 }
