@@ -70,7 +70,8 @@ function inWorker(args: PublicationJobArgs, now: Date): Promise<PublicationSumma
 }
 
 export function createPublicationJob(args: PublicationJobArgs): PeriodicJob<PublicationSummary> {
-  const now = args.now ?? (() => new Date());
+  // Default: no wall-clock limit; the index's finalized chain time alone decides (publish.ts).
+  const now = args.now ?? (() => new Date(8.64e15));
   return createPeriodicJob({
     name: "publications",
     pool: args.pool,
