@@ -12,7 +12,10 @@
  *  4. the same history query as one plain SQL statement, timed in the same run: sql_ratio is the
  *     API's unloaded median latency (20 requests/s) over the SQL median.
  *
- * Last line: {"treatments","events","history_p99_ms","trends_p99_ms","max_rps","sql_ratio",…}.
+ * Before the load, every closed week of the generated data is published (bench/support/publish.ts),
+ * as the API's publication job would: caseTrends reads the publications.
+ *
+ * Last line: {"treatments","events","history_p99_ms","trends_p99_ms","max_rps","sql_ratio","publication_s",…}.
  * BENCH_TREATMENTS, BENCH_PATIENTS, BENCH_HOSPITALS, BENCH_DURATION_S scale it down for a quick look;
  * BENCH_DB_POOL_SIZE overrides the API's connection pool size;
  * BENCH_DATA_DIR keeps the generated database for the next run (generation is most of the time).
@@ -40,6 +43,7 @@ import { createDatabase, databaseUrl as databaseUrlOf, dropDatabase } from "../s
 import { type Dataset, generateDataset } from "./api-data.ts";
 import type { LoadCommand, LoadRequest, LoadResult } from "./api-load.ts";
 import { startBenchPostgres } from "./support/postgres.ts";
+import { publishBenchData } from "./support/publish.ts";
 
 const config = parseConfig(
   z.object({
@@ -144,6 +148,7 @@ async function main(): Promise<void> {
     log(
       `dataset ready: ${data.treatments} treatments, ${data.events} events (${Math.round((Date.now() - started) / 1000)} s)`,
     );
+    const publication = await publishBenchData(databaseUrl, log);
 
     const apiConfig = parseConfig(apiConfigSchema, {
       DATABASE_URL: databaseUrl,
@@ -159,6 +164,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_ACCOUNT_PER_MINUTE: "100000000",
       RATE_LIMIT_ANONYMOUS_PER_MINUTE: "0",
       RATE_LIMIT_WRITES_PER_MINUTE: "0",
+      // Published above; the API's own job stays off so it does not compete with the load.
+      PUBLICATION_INTERVAL_SECONDS: "0",
       ...(config.BENCH_DB_POOL_SIZE ? { DB_POOL_SIZE: String(config.BENCH_DB_POOL_SIZE) } : {}),
     });
     apiPool = await openApiPool({ databaseUrl, size: apiConfig.DB_POOL_SIZE });
@@ -247,14 +254,13 @@ async function main(): Promise<void> {
       token: publicHealth,
       body: JSON.stringify({
         query: `query CaseTrends($input: CaseTrendsInput!) { caseTrends(input: $input) {
-          releaseId series { points { weekStart count suppressed movingAverage c2Alarm } } disclosure { suppressedCells } } }`,
+          series { points { weekStart published count suppressed movingAverage c2Alarm } } disclosure { suppressedCells } } }`,
         operationName: "CaseTrends",
         variables: {
           input: {
-            system: "ISO",
             from: v.from,
             to: v.to,
-            diagnoses: [{ categories: [v.category] }],
+            diagnoses: [{ level: "CATEGORY", code: v.category }],
             region: { state: v.stateCode },
           },
         },
@@ -354,7 +360,11 @@ async function main(): Promise<void> {
       history_errors: history.errors,
       trends_errors: trends.errors,
       dataset: "bulk SQL generator (bench/api-data.ts), indexer table shapes",
-      trend_query: "caseTrends (suppression, moving average, EARS C2, release log)",
+      trend_query: "caseTrends over the published weeks (moving average, EARS C2/C3)",
+      published_weeks: publication.weeks,
+      publication_s: publication.seconds,
+      publication_lp_solves: publication.lpSolves,
+      publication_slowest_week_ms: publication.slowestWeekMs,
       duration_s: Math.round((Date.now() - started) / 1000),
       // Other work on the machine skews every figure: the 1-minute load average when measuring began and ended.
       load_average: [round(loadAtStart), round(loadavg()[0]!)],

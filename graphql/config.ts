@@ -7,6 +7,7 @@ import { z } from "zod";
 import { booleanFlag, logFields, nonNegativeInt, pepper, port, positiveInt, url } from "../shared/config.ts";
 import { DEFAULT_CAST_FILE, DEFAULT_DEPLOYMENT_FILE } from "../shared/deployment.ts";
 import { datasetConfigFields } from "./analytics/datasets/settings.ts";
+import { publicationConfigFields } from "./analytics/settings.ts";
 
 const list = z.string().transform((v) =>
   v
@@ -134,11 +135,10 @@ export const apiConfigSchema = z
       .regex(/^(0x)?[0-9a-fA-F]{64,}$/, "expected at least 32 bytes as hex (64 hex digits)")
       .transform((v) => Buffer.from(v.replace(/^0x/, ""), "hex"))
       .optional(),
-    /** Per-viewer differential-privacy budget (total epsilon) over the window; unset: recorded, not capped. */
-    ANALYTICS_EPSILON_BUDGET: z.coerce.number().positive().optional(),
-    ANALYTICS_EPSILON_WINDOW_DAYS: positiveInt.default(30),
     /** Dataset releases (period, lag, poll) and per-account dataset/export limits. */
     ...datasetConfigFields,
+    /** Public-health publications (week system, lag, interval) and the noisy answers' budget. */
+    ...publicationConfigFields,
     /** Dashboards' demo sign-in with the simulator's cast (GET /demo/accounts hands out its keys): dev chains only. */
     DEMO_MODE: booleanFlag.default(false),
     CAST_FILE: z.string().default(DEFAULT_CAST_FILE),

@@ -3,7 +3,7 @@
  *
  *   /graphql            the GraphQL API (POST, or GET for queries)
  *   /files/<cid>        verified attachments, streamed from IPFS (bearer token)
- *   /export/…           the analytics NDJSON export, when graphql/analytics provides one
+ *   /export/…           the analytics NDJSON export (graphql/analytics)
  *   /health /ready      liveness (database answers) and readiness (the index has started)
  *   /metrics            Prometheus
  *   /                   left free for the dashboards
@@ -28,8 +28,14 @@ import { aadhaarReference, referenceKeyId } from "../shared/identity/reference.t
 import type { Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
 import { type DatasetSettings, datasetSettingsFrom } from "./analytics/datasets/settings.ts";
-import type { AnalyticsSettings } from "./analytics/settings.ts";
-import { type AnalyticsPart, loadAnalytics } from "./analytics-bridge.ts";
+import {
+  type AnalyticsSettings,
+  analyticsExportHandler,
+  analyticsResolvers,
+  analyticsTypeDefs,
+  publicationSettingsFrom,
+  startAnalyticsJobs,
+} from "./analytics/index.ts";
 import { createRequestAuditLog, type RequestAuditLog } from "./audit/audit-log.ts";
 import { flushAuditBeforeResponse } from "./audit/flush.ts";
 import { pruneNonces } from "./auth/nonce.ts";
@@ -122,7 +128,6 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   });
   await reads.check();
   const development = config.NODE_ENV === "development";
-  const analytics: AnalyticsPart = await loadAnalytics();
 
   const publicClient = config.RPC_URL ? createPublicClient({ transport: http(config.RPC_URL) }) : null;
   const signIn: SignInPolicy = {
@@ -143,10 +148,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   const settings: ApiSettings & AnalyticsSettings & DatasetSettings = {
     ...(config.ANALYTICS_SECRET ? { analyticsSecret: config.ANALYTICS_SECRET } : {}),
     ...datasetSettingsFrom(config),
-    analyticsEpsilonBudget:
-      config.ANALYTICS_EPSILON_BUDGET === undefined
-        ? null
-        : { epsilon: config.ANALYTICS_EPSILON_BUDGET, windowDays: config.ANALYTICS_EPSILON_WINDOW_DAYS },
+    ...publicationSettingsFrom(config),
     chainId: deployment.chainId,
     contractAddress: deployment.address.toLowerCase() as `0x${string}`,
     defaultPageSize: config.DEFAULT_PAGE_SIZE,
@@ -163,11 +165,11 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
     writes: { perMinute: config.RATE_LIMIT_WRITES_PER_MINUTE },
   };
   const apollo = new ApolloServer<ApiContext>({
-    typeDefs: [...typeDefs, ...(analytics.typeDefs as string[])],
+    typeDefs: [...typeDefs, ...analyticsTypeDefs],
     resolvers: [
       ...createResolvers({ deployment, signIn, nonceTtlSeconds: config.NONCE_TTL_SECONDS }),
-      ...analytics.resolvers,
-    ] as never,
+      analyticsResolvers,
+    ],
     introspection: config.INTROSPECTION,
     // The process entry (graphql/main.ts, doctel start) owns shutdown; Apollo's own handler would
     // re-raise SIGINT and kill the process in the middle of stopping the other parts.
@@ -289,9 +291,9 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       );
       return "files";
     }
-    if (analytics.exportHandler && path.startsWith("/export/")) {
+    if (path.startsWith("/export/")) {
       const ctx = await context(req, requestId);
-      await analytics.exportHandler(req, res, ctx);
+      await analyticsExportHandler(req, res, ctx);
       await (ctx.audit as RequestAuditLog).flush();
       return "export";
     }
@@ -337,7 +339,14 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
   });
   server.keepAliveTimeout = 65_000;
   const { port, url } = await listenOn(server, config.PORT, config.HOST);
-  const analyticsJobs = analytics.jobs?.({ pool, logger, settings, registry: metrics.registry }) ?? null;
+  const analyticsJobs = startAnalyticsJobs({
+    pool,
+    databaseUrl: config.DATABASE_URL,
+    logger,
+    settings,
+    publicationIntervalSeconds: config.PUBLICATION_INTERVAL_SECONDS,
+    registry: metrics.registry,
+  });
   // Expired nonces and sessions, and idle (full) rate-limit buckets, go within a minute.
   const prune = async () => {
     const now = clock();
@@ -361,7 +370,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
       chain_id: deployment.chainId,
       contract: deployment.address,
       introspection: config.INTROSPECTION,
-      analytics: analytics.typeDefs.length > 0,
+      epi_week_system: config.EPI_WEEK_SYSTEM,
       ipfs: config.IPFS_API_URL ? redactUrl(config.IPFS_API_URL) : null,
     },
     "DocTel API listening (/graphql /health /ready /metrics)",
@@ -383,7 +392,7 @@ export async function createApiServer(args: ApiServerArgs): Promise<ApiServer> {
         const force = setTimeout(() => server.closeAllConnections(), 5_000);
         await closed;
         clearTimeout(force);
-        await analyticsJobs?.stop();
+        await analyticsJobs.stop();
         await apollo.stop();
       })();
       return closing;

@@ -1,21 +1,24 @@
 /**
- * Analytics for public health and research (graphql/analytics-bridge.ts composes it into the API):
+ * Analytics for public health and research, composed statically into the API (graphql/server.ts):
  *
- * - `analyticsTypeDefs`: SDL extending Query and Mutation (schema.ts);
- * - `analyticsResolvers`: PUBLIC_HEALTH reads suppressed (optionally noisy) aggregates from the
- *   rollups, ANALYST reads de-identified releases and selects datasets from them;
- * - `analyticsExportHandler(req, res, ctx)`: GET /export/datasets/<id>.ndjson, streamed.
+ * - `analyticsTypeDefs`: SDL extending Query and Mutation;
+ * - `analyticsResolvers`: PUBLIC_HEALTH reads the published, audited weekly lattice (publications/)
+ *   and asks differentially private questions under a budget (noise/); ANALYST reads de-identified
+ *   dataset releases and selects datasets from them (datasets/);
+ * - `analyticsExportHandler(req, res, ctx)`: GET /export/datasets/<id>.ndjson, streamed;
+ * - `startAnalyticsJobs(args)`: the publication job and the dataset release job, on one scheduler
+ *   (jobs.ts).
  *
- * - `startAnalyticsJobs(args)`: the dataset release cutter (datasets/release-cutter.ts).
- *
- * Needs from ctx.settings (settings.ts): `analyticsSecret` (datasets) and optionally
- * `analyticsEpsilonBudget`; datasets/settings.ts: the release schedule and per-account limits.
- * Tables: analytics_release; dataset_release, dataset_release_class, dataset_release_row,
- * dataset_selection, dataset_export.
+ * Needs from ctx.settings (settings.ts): `analyticsSecret` (datasets), `publications`,
+ * `noiseBudget`; datasets/settings.ts: the release schedule and per-account limits.
  */
+import { noiseTypeDefs } from "./noise/schema.ts";
+import { publicationTypeDefs } from "./publications/schema.ts";
+import { analyticsTypeDefs as sharedTypeDefs } from "./schema.ts";
 
-export { startDatasetJobs as startAnalyticsJobs } from "./datasets/release-cutter.ts";
 export { analyticsExportHandler, createDatasetExportHandler } from "./export/ndjson-export.ts";
+export { type AnalyticsJobs, startAnalyticsJobs } from "./jobs.ts";
 export { analyticsResolvers } from "./resolvers.ts";
-export { analyticsTypeDefs } from "./schema.ts";
-export type { AnalyticsSettings } from "./settings.ts";
+export { type AnalyticsSettings, publicationSettingsFrom } from "./settings.ts";
+
+export const analyticsTypeDefs: readonly string[] = [publicationTypeDefs, noiseTypeDefs, sharedTypeDefs];

@@ -1,23 +1,64 @@
 /**
- * What analytics needs from the server beyond the agreed ApiContext: the dataset secret and an
- * optional epsilon budget, carried on `ctx.settings` (graphql/server.ts builds it from the
- * configuration: ANALYTICS_SECRET, ANALYTICS_EPSILON_BUDGET, ANALYTICS_EPSILON_WINDOW_DAYS).
+ * What analytics needs from the server beyond the agreed ApiContext, carried on `ctx.settings`
+ * (graphql/server.ts builds it from the configuration: ANALYTICS_SECRET, EPI_WEEK_SYSTEM,
+ * PUBLICATION_LAG_DAYS, NOISE_EPSILON_PER_WEEK[_PER_ACCOUNT]).
  */
-import { ConfigError, ValidationError } from "../../shared/errors.ts";
+import { z } from "zod";
+import { ConfigError } from "../../shared/errors.ts";
 import type { ApiContext, ApiSettings } from "../context.ts";
 import { MIN_SECRET_BYTES } from "./datasets/pseudonym.ts";
-import type { Epsilon } from "./disclosure/discrete-laplace.ts";
-import { MAX_EPSILON_MILLI, MIN_EPSILON_MILLI } from "./disclosure/policy.ts";
-import type { EpsilonBudget } from "./disclosure/release-log.ts";
+import { DEFAULT_NOISE_BUDGET, type NoiseBudget } from "./noise/budget.ts";
+import type { PublicationSettings } from "./publications/publish.ts";
 
 export interface AnalyticsSettings {
   /** Server secret the per-dataset pseudonym keys are derived from (>= 32 bytes; only the API holds it). */
   analyticsSecret?: Uint8Array;
-  /** Per-viewer epsilon budget over a rolling window; absent: spending is recorded, not capped. */
-  analyticsEpsilonBudget?: EpsilonBudget | null;
+  /** The deployment's publication calendar: one week system, and the lag after a week closes. */
+  publications?: PublicationSettings;
+  /** The privacy budget of noisy answers, per week of data (noise/budget.ts). */
+  noiseBudget?: NoiseBudget;
 }
 
+export const DEFAULT_PUBLICATION_SETTINGS: PublicationSettings = { system: "ISO", lagDays: 2 };
+
+/** The API's environment variables for publications and noisy answers (spread into graphql/config.ts's schema). */
+export const publicationConfigFields = {
+  /** The deployment's one week system (never both). */
+  EPI_WEEK_SYSTEM: z.enum(["ISO", "MMWR"]).default(DEFAULT_PUBLICATION_SETTINGS.system),
+  /** Days after a week closes before it is published (late diagnoses after that: noisy answers only). */
+  PUBLICATION_LAG_DAYS: z.coerce.number().int().min(0).max(60).default(DEFAULT_PUBLICATION_SETTINGS.lagDays),
+  /** Seconds between checks for weeks due; 0 turns the in-process publication job off. */
+  PUBLICATION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Privacy budget of noisy answers per week of data, for all time: the deployment, and one account. */
+  NOISE_EPSILON_PER_WEEK: z.coerce
+    .number()
+    .positive()
+    .max(10)
+    .default(DEFAULT_NOISE_BUDGET.deploymentEpsilonPerWeek),
+  NOISE_EPSILON_PER_WEEK_PER_ACCOUNT: z.coerce
+    .number()
+    .positive()
+    .max(10)
+    .default(DEFAULT_NOISE_BUDGET.accountEpsilonPerWeek),
+};
+
+export function publicationSettingsFrom(
+  config: z.output<z.ZodObject<typeof publicationConfigFields>>,
+): Required<Pick<AnalyticsSettings, "publications" | "noiseBudget">> {
+  return {
+    publications: { system: config.EPI_WEEK_SYSTEM, lagDays: config.PUBLICATION_LAG_DAYS },
+    noiseBudget: {
+      deploymentEpsilonPerWeek: config.NOISE_EPSILON_PER_WEEK,
+      accountEpsilonPerWeek: config.NOISE_EPSILON_PER_WEEK_PER_ACCOUNT,
+    },
+  };
+}
+
+export const publicationSettingsOf = (ctx: ApiContext): PublicationSettings =>
+  settingsOf(ctx).publications ?? DEFAULT_PUBLICATION_SETTINGS;
+
 const settingsOf = (ctx: ApiContext) => ctx.settings as ApiSettings & AnalyticsSettings;
+export const settingsOfAnalytics = settingsOf;
 
 export function datasetSecretOf(ctx: ApiContext): Uint8Array {
   const secret = settingsOf(ctx).analyticsSecret;
@@ -27,24 +68,4 @@ export function datasetSecretOf(ctx: ApiContext): Uint8Array {
     );
   }
   return secret;
-}
-
-export const epsilonBudgetOf = (ctx: ApiContext): EpsilonBudget | null =>
-  settingsOf(ctx).analyticsEpsilonBudget ?? null;
-
-/** An epsilon from the API: 0.1 .. 2, in steps of 0.001 (it becomes an exact fraction). */
-export function parseEpsilon(value: number): Epsilon {
-  const milli = Math.round(value * 1000);
-  if (!Number.isFinite(value) || Math.abs(value * 1000 - milli) > 1e-6) {
-    throw new ValidationError(`epsilon must be a multiple of 0.001, got ${value}`, {
-      details: { field: "noise.epsilon" },
-    });
-  }
-  if (milli < MIN_EPSILON_MILLI || milli > MAX_EPSILON_MILLI) {
-    throw new ValidationError(
-      `epsilon must be between ${MIN_EPSILON_MILLI / 1000} and ${MAX_EPSILON_MILLI / 1000} per release, got ${value}`,
-      { details: { field: "noise.epsilon" } },
-    );
-  }
-  return { num: milli, den: 1000 };
 }

@@ -10,12 +10,12 @@ export function createResolvers(args: {
   deployment: DeploymentRecord;
   signIn: SignInPolicy;
   nonceTtlSeconds: number;
-}): Record<string, unknown>[] {
+}) {
   return [
     scalarResolvers,
     createAuthResolvers(args.signIn, args.nonceTtlSeconds),
     createMetaResolvers(args.deployment),
     clinicalResolvers,
     directoryResolvers,
-  ];
+  ] as const;
 }

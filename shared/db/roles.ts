@@ -27,6 +27,11 @@ export type DbGroup = (typeof DB_GROUPS)[keyof typeof DB_GROUPS];
  * The tables of schema `api` that the API may change after inserting a row, and why; every other
  * table there is append-only for the API (SELECT and INSERT). The migrations grant exactly this,
  * and test/graphql/roles.test.ts compares the database's grants with it.
+ *
+ * The publication job (graphql/analytics/publications), which runs in the API process, needs no
+ * more than that: it appends a closed week with its cells (case_publication, case_publication_cell)
+ * in one transaction and never changes them; noisy answers append to noisy_answer and
+ * privacy_ledger. A run that fails rolls back; a published week stays as published.
  */
 export const API_TABLE_WRITES: Readonly<
   Record<string, { update: readonly string[] | "all"; delete: boolean; why: string }>

@@ -9,11 +9,13 @@ import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createApiPool } from "../../graphql/db-pool.ts";
 import { applyMigrations } from "../../prisma/migrate.ts";
+import { createPgPool } from "../../shared/db/pool.ts";
+import { createSilentLogger } from "../../shared/logger.ts";
 import { withClient } from "../../shared/services/postgres.ts";
-import { currentMonday, seasonOfCases, writeCases } from "../grafana/cases.ts";
+import { seedAndPublish } from "../grafana/cases.ts";
 import { ROOT } from "./compose.ts";
 
 const run = promisify(execFile);
@@ -106,16 +108,15 @@ describe("the postgres init script and the migrations, as docker compose runs th
     // The indexer's container checks the migrations at start, as its own login: nothing to do, no privilege needed.
     const indexerUrl = urlAs(names.indexer, passwords.indexer, names.db);
     expect((await applyMigrations({ databaseUrl: indexerUrl })).applied).toEqual([]);
-    // The indexer writes the rollups as its login.
-    const pool = new pg.Pool({ connectionString: indexerUrl, max: 1 });
+    // The indexer writes the rollups as its login, and the API publishes the closed weeks as its own.
+    const logger = createSilentLogger();
+    const pool = createPgPool({ connectionString: indexerUrl, name: "indexer", logger, max: 1 });
+    const apiUrl = urlAs(names.api, passwords.api, names.db);
+    const apiPool = createApiPool({ databaseUrl: apiUrl, size: 2, logger });
     try {
-      const client = await pool.connect();
-      try {
-        await writeCases(client, seasonOfCases(await currentMonday(client), 3));
-      } finally {
-        client.release();
-      }
+      await seedAndPublish(pool, 3, apiPool);
     } finally {
+      await apiPool.end();
       await pool.end();
     }
   });

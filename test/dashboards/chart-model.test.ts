@@ -79,6 +79,15 @@ describe("suppression", () => {
     expect(m.suppressed[0]!.width).toBeCloseTo(slot, 1);
   });
 
+  it("draws a week not published yet as a pending band, never as zero, so the line does not dive", () => {
+    const points = [week(0, 30), week(1, 28), week(2, null, { published: false })];
+    expect(points.map(pointKind)).toEqual(["value", "value", "pending"]);
+    const m = chartModel(points, BOX);
+    expect(m.values).toHaveLength(2);
+    expect(m.pending.map((p) => p.point.week)).toEqual(["2026-W03"]);
+    expect(m.countPaths).toHaveLength(1);
+  });
+
   it("draws a released zero as a value at the baseline, unlike a suppressed week", () => {
     const m = chartModel([week(0, 0), week(1, 11)], BOX);
     expect(m.values).toHaveLength(2);

@@ -2,8 +2,8 @@
  * `npm start`'s stack for the tests, as a user gets it: startStack (cli/start/stack.ts) with the
  * demo simulation (SIMULATE=demo, the real demo's density), the embedded chain and IPFS node on
  * free ports, this file's database, the indexer with file verification, and the API with the
- * dashboards in demo mode. Ready once every block is indexed, no file waits for verification and
- * every dataset release due on the indexed chain is cut.
+ * dashboards in demo mode. Ready once every block is indexed, no file waits for verification,
+ * every dataset release due on the indexed chain is cut and every week due is published.
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -20,6 +20,8 @@ import { type RunningStack, startStack } from "../../cli/start/stack.ts";
 import { DASHBOARDS_DIST_DIR } from "../../dashboards/serve.ts";
 import { cutDueReleases } from "../../graphql/analytics/datasets/cut-due-releases.ts";
 import { datasetConfigFields, datasetSettingsFrom } from "../../graphql/analytics/datasets/settings.ts";
+import { publishDueNow } from "../../graphql/analytics/publications/job.ts";
+import { publicationConfigFields, publicationSettingsFrom } from "../../graphql/analytics/settings.ts";
 import { parseConfig } from "../../shared/config.ts";
 import { createSilentLogger } from "../../shared/logger.ts";
 import type { CastFile } from "../../simulator/index.ts";
@@ -133,6 +135,17 @@ export function useDemoStack(): DemoStack {
     const secret = Buffer.from((await loadSecrets(home, env)).analyticsSecret, "hex");
     await until("the due dataset releases cut", async () => {
       const outcome = await cutDueReleases({ pool: db.pool, logger: createSilentLogger(), secret, schedule });
+      return outcome.locked ? true : undefined;
+    });
+    // The same for the publication job: publish every week due on the whole index now, as the
+    // API's job does (same settings, same lock, by the chain's finalized time), as the API's login.
+    const { publications } = publicationSettingsFrom(z.object(publicationConfigFields).parse(env));
+    await until("the due weeks published", async () => {
+      const outcome = await publishDueNow({
+        pool: db.apiPool,
+        settings: publications,
+        logger: createSilentLogger(),
+      });
       return outcome.locked ? true : undefined;
     });
   }, 900_000);

@@ -1,12 +1,14 @@
 /**
  * What `npm start` gives a first-time user, on the real demo data (one demo stack for the file):
- *  1. the demo network's outcomes, through the API: most weekly state-level counts of the common
- *     surveillance groups released, an outbreak flagged, a latest dataset release with rows that
- *     keeps age bands and periods (the density knob, SIZE_PRESETS.demo, is chosen from these);
+ *  1. the demo network's outcomes, through the API: most published weekly state-level counts of
+ *     the common surveillance groups released, an outbreak flagged, a latest dataset release with
+ *     rows that keeps age bands and periods (the density knob, SIZE_PRESETS.demo, is chosen from these);
  *  2. every GraphQL example of the README, run as the role the README names, returns data;
  *  3. the dashboards in Debian's Chromium, each role and page: readable records (°C, mmHg, %,
- *     stage names, actors by role), vitals charts, trends, the analyst's releases and a dataset
- *     of whole classes with its NDJSON export, a revoked session, the explorer's schema.
+ *     stage names, actors by role), vitals charts, the published trends (suppressed weeks hatched,
+ *     the open week pending, EARS only after a baseline) and a noisy custom view, the analyst's
+ *     releases and a dataset of whole classes with its NDJSON export, a revoked session, the
+ *     explorer's schema.
  * Why one file over a minute: the demo simulation is the subject, and it runs once for all three.
  * Screenshots go to test-artifacts/dashboards/.
  */
@@ -15,6 +17,8 @@ import path from "node:path";
 import { type OperationDefinitionNode, parse } from "graphql";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_TREND_GROUPS } from "../../dashboards/web/src/views/public-health/trend-form.ts";
+import { EARS_WEEKLY } from "../../graphql/analytics/trends/ears.ts";
 import { launchChromium, requireChromium, screenshot } from "./browser.ts";
 import { useDemoStack } from "./demo-stack.ts";
 
@@ -22,9 +26,12 @@ import { useDemoStack } from "./demo-stack.ts";
 beforeAll(() => requireChromium());
 const stack = useDemoStack();
 
-/** The surveillance groups a public-health official watches first (the trends page's defaults). */
-const COMMON_GROUPS = ["vector-borne", "respiratory", "water-borne"] as const;
-/** "Most": the share of weekly state-level cells of those groups released with a count. */
+/**
+ * The surveillance groups a public-health official watches first (the trends page's defaults; both
+ * are published: water-borne, defined with B17.2, is answered with noise only).
+ */
+const COMMON_GROUPS = DEFAULT_TREND_GROUPS;
+/** "Most": the share of published weekly state-level cells of those groups released with a count. */
 const MIN_RELEASED_SHARE = 0.5;
 
 /** IST day of an instant (the API's reporting days). */
@@ -33,6 +40,7 @@ const period = () => ({ from: istDay(stack.cast.simulatedFrom), to: istDay(stack
 
 interface TrendPoint {
   weekStart: string;
+  published: boolean;
   count: number | null;
   suppressed: boolean;
   c2Alarm: boolean | null;
@@ -46,7 +54,7 @@ interface TrendSeries {
 }
 const TRENDS = `query ($input: CaseTrendsInput!) {
   caseTrends(input: $input) {
-    series { diagnosisIndex total region { level code } points { weekStart count suppressed c2Alarm c3Alarm } }
+    series { diagnosisIndex total region { level code } points { weekStart published count suppressed c2Alarm c3Alarm } }
   }
 }`;
 
@@ -65,13 +73,13 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
     publicHealth = await stack.signIn(stack.cast.publicHealth.privateKey!);
   });
 
-  it("releases most weekly state-level counts of the common surveillance groups, because the network is dense enough", async () => {
+  it("releases most published weekly state-level counts of the common surveillance groups, because the network is dense enough", async () => {
     const { data, errors } = await stack.gql<{ caseTrends: { series: TrendSeries[] } }>(
       TRENDS,
       {
         input: {
           ...period(),
-          diagnoses: COMMON_GROUPS.map((g) => ({ groups: [g] })),
+          diagnoses: COMMON_GROUPS.map((code) => ({ level: "GROUP", code })),
           breakdown: "STATE",
         },
       },
@@ -79,19 +87,29 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
     );
     expect(errors).toBeUndefined();
     const states = new Set(stack.cast.hospitals.map((h) => String(h.stateCode)));
-    const cells = data!.caseTrends.series
-      .filter((s) => !s.total && s.region.level === "STATE" && states.has(s.region.code))
-      .flatMap((s) => wholeWeeks(s.points));
-    expect(cells.length).toBeGreaterThanOrEqual(COMMON_GROUPS.length * states.size * 50);
+    const series = data!.caseTrends.series.filter(
+      (s) => !s.total && s.region.level === "STATE" && states.has(s.region.code),
+    );
+    expect(series).toHaveLength(COMMON_GROUPS.length * states.size);
+    // The cells are the publications' (one per published whole week, group and state): as many
+    // weeks per series as the publication job published, nearly all of the simulated year.
+    const { rows } = await stack.db.pool.query<{ first_day: string }>(
+      "SELECT to_char(first_day, 'YYYY-MM-DD') AS first_day FROM api.case_publication WHERE level = 'WEEK'",
+    );
+    const publishedWeeks = wholeWeeks(rows.map((r) => ({ weekStart: r.first_day }) as TrendPoint)).length;
+    expect(publishedWeeks).toBeGreaterThanOrEqual(45);
+    const cells = series.flatMap((s) => wholeWeeks(s.points).filter((p) => p.published));
+    expect(cells).toHaveLength(series.length * publishedWeeks);
     const released = cells.filter((c) => !c.suppressed && (c.count ?? 0) > 0).length;
-    // The figure, for the record (the lead measures it again on the merged publication model).
     console.info(
-      `demo outcome: ${released} of ${cells.length} weekly state cells released (${((100 * released) / cells.length).toFixed(1)} %)`,
+      `demo outcome: ${released} of ${cells.length} published weekly state cells of ${COMMON_GROUPS.join(", ")} released (${((100 * released) / cells.length).toFixed(1)} %), ${publishedWeeks} weeks published`,
     );
     expect(released / cells.length).toBeGreaterThan(MIN_RELEASED_SHARE);
   });
 
-  it("flags at least one of the planned outbreaks as an aberration, in its district, while it lasts", async () => {
+  // In its state: a district's weekly count of a category is published only when its neighbours'
+  // small counts keep room to reach 11 (docs/privacy.md), which in a four-district state is rare.
+  it("flags at least one of the planned outbreaks as an aberration, in its state, while it lasts", async () => {
     expect(stack.cast.outbreaks.length).toBeGreaterThan(0);
     let flagged = 0;
     for (const outbreak of stack.cast.outbreaks) {
@@ -100,8 +118,8 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
         {
           input: {
             ...period(),
-            diagnoses: [{ categories: [outbreak.icd10.slice(0, 3)] }],
-            region: { state: outbreak.stateCode, district: outbreak.districtCode },
+            diagnoses: [{ level: "CATEGORY", code: outbreak.icd10.slice(0, 3) }],
+            region: { state: outbreak.stateCode },
           },
         },
         publicHealth,
@@ -118,7 +136,7 @@ describe("the demo network's outcomes (SIZE_PRESETS.demo)", () => {
       if (during.some((p) => p.c2Alarm === true || p.c3Alarm === true)) flagged++;
     }
     console.info(
-      `demo outcome: ${flagged} of ${stack.cast.outbreaks.length} outbreaks flagged in their district`,
+      `demo outcome: ${flagged} of ${stack.cast.outbreaks.length} outbreaks flagged in their state`,
     );
     expect(flagged).toBeGreaterThanOrEqual(1);
   });
@@ -269,10 +287,13 @@ describe("the README's GraphQL examples on a fresh npm start", () => {
       analyst: stack.cast.analyst.privateKey!,
       auditor: stack.cast.auditor.privateKey!,
     };
+    // A range of past days: noisy answers cover complete days only (yesterday at the latest).
+    const yesterday = istDay(new Date(Date.now() - 86_400_000).toISOString());
     const values: Record<string, unknown> = {
       aadhaar: patient.aadhaar,
       id: treatmentId,
-      ...period(),
+      from: period().from,
+      to: [period().to, yesterday].sort()[0],
       state: stack.cast.hospitals[0]!.stateCode,
     };
     for (const example of examples) {
@@ -451,18 +472,73 @@ describe("the dashboards in Chromium", () => {
   });
 
   describe("public health", () => {
-    it("draws weekly trends with released weeks and suppressed weeks hatched, never as zero", async () => {
+    it("draws published weeks with released points, suppressed weeks hatched, the open week pending, never as zero", async () => {
       await signInAs(stack.cast.publicHealth.address);
       await page.waitForURL(/\/public-health$/);
       await page.getByRole("button", { name: "Show trends" }).click();
       const charts = page.locator("figure.chart");
       await charts.first().waitFor();
-      expect(Number(await charts.first().getAttribute("data-points"))).toBeGreaterThan(0);
+      const all = charts.first();
+      expect(Number(await all.getAttribute("data-points"))).toBeGreaterThan(0);
+      expect(await all.locator("circle.dot").count()).toBe(Number(await all.getAttribute("data-points")));
+      // The current week is not published: a pending band, and "not published yet" in the table.
+      const pending = Number(await all.getAttribute("data-pending"));
+      expect(pending).toBeGreaterThan(0);
+      expect(await all.locator("g.pending-band").count()).toBe(pending);
+      expect(await all.locator("tbody td em.pending", { hasText: "not published yet" }).count()).toBe(
+        pending,
+      );
+      expect(await all.locator("text.axis-title", { hasText: "Cases per week" }).count()).toBe(1);
+
+      let suppressedSeen = 0;
       for (const chart of await charts.all()) {
         const suppressed = Number(await chart.getAttribute("data-suppressed"));
+        suppressedSeen += suppressed;
         expect(await chart.locator("g.suppressed-band").count()).toBe(suppressed);
+        // The data table says "suppressed" for exactly those weeks, and gives no count for them.
+        expect(await chart.locator("tbody td em", { hasText: "suppressed" }).count()).toBe(suppressed);
+        if (suppressed > 0) expect(await chart.locator("text.suppressed-label").count()).toBe(1);
       }
+      expect(suppressedSeen).toBeGreaterThan(0);
+      expect(await page.getByText("aberrations by", { exact: false }).count()).toBe(1);
+      // The data table fits its card.
+      await all.locator("summary", { hasText: "Data table" }).click();
+      const fits = await all.evaluate((figure) => {
+        const wrap = figure.querySelector(".table-wrap") as HTMLElement;
+        return wrap.getBoundingClientRect().right <= figure.getBoundingClientRect().right + 1;
+      });
+      expect(fits).toBe(true);
       await screenshot(page, "06-public-health");
+    });
+
+    it("scores EARS only once a full baseline is published: no upper bound nor alarm in the first 9 published weeks", async () => {
+      // The first chart (all diagnoses, India): its table, week by week.
+      const rows = await page
+        .locator("figure.chart")
+        .first()
+        .locator("tbody tr")
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")),
+        );
+      // Columns: week, starts, cases, moving average, upper bound, aberration.
+      const published = rows.filter((r) => r[2] !== "not published yet");
+      const { baselineWeeks, lagWeeks } = EARS_WEEKLY;
+      expect(published.length).toBeGreaterThan(baselineWeeks + lagWeeks);
+      for (const r of published.slice(0, baselineWeeks + lagWeeks)) {
+        expect({ week: r[0], upper: r[4], alarm: r[5] }).toEqual({ week: r[0], upper: "—", alarm: "" });
+      }
+      // Later weeks are scored.
+      expect(published.slice(baselineWeeks + lagWeeks).some((r) => r[4] !== "—")).toBe(true);
+    });
+
+    it("answers a custom view with noise, its 95 % interval and the budget left", async () => {
+      await page.getByLabel("ICD-10 codes (any, e.g. U07.1, A90)").fill("A90, A91");
+      await page.getByRole("button", { name: "Ask with noise" }).click();
+      const answer = page.getByTestId("noisy-answer");
+      await answer.waitFor();
+      expect(await answer.textContent()).toMatch(/95 % interval \d+–\d+/);
+      expect(await page.getByTestId("budget-left").textContent()).toMatch(/Budget left on the \d+ weeks/);
+      await screenshot(page, "06-public-health-custom");
     });
   });
 

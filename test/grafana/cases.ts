@@ -3,10 +3,12 @@
  * them (indexer/store/rollups.ts deltas, applied by write-batch.ts), and what the views must
  * release for them.
  */
-import type { PoolClient } from "pg";
+import type { Pool, PoolClient } from "pg";
+import { publishDue } from "../../graphql/analytics/publications/publish.ts";
 import { addTreatmentDelta, createRollupDeltas } from "../../indexer/store/rollups.ts";
 import type { SexLabel, TreatmentRow } from "../../indexer/store/rows.ts";
 import { applyRollupDeltas } from "../../indexer/store/write-batch.ts";
+import { createSilentLogger } from "../../shared/logger.ts";
 import { DISTRICTS } from "../../shared/reference/regions.ts";
 
 export const IST_OFFSET_SECONDS = 330 * 60;
@@ -165,4 +167,28 @@ export function seasonOfCases(monday: number, weeks: number, seed = 7): Case[] {
     }
   }
   return cases;
+}
+
+/**
+ * Seeds a season of cases (committed) on `pool` and publishes every closed week on `publisher`, as
+ * the API's publication job would (no lag): the reporting views read the publications only. Once
+ * per database.
+ */
+export async function seedAndPublish(pool: Pool, weeks = 10, publisher: Pool = pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await writeCases(client, seasonOfCases(await currentMonday(client), weeks));
+    await client.query("COMMIT");
+  } finally {
+    client.release();
+  }
+  const now = new Date();
+  await publishDue({
+    pool: publisher,
+    settings: { system: "ISO", lagDays: 0 },
+    logger: createSilentLogger(),
+    now,
+    indexed: now,
+  });
 }

@@ -16,7 +16,7 @@ import type { DeploymentRecord } from "../../shared/deployment.ts";
 import { referenceKeyId } from "../../shared/identity/reference.ts";
 import { createSilentLogger } from "../../shared/logger.ts";
 import { useTestDatabase } from "../helpers/db.ts";
-import { currentMonday, seasonOfCases, writeCases } from "./cases.ts";
+import { seedAndPublish } from "./cases.ts";
 import {
   allPanels,
   type Dashboard,
@@ -78,12 +78,14 @@ describe("the dashboards", () => {
 describe("PostgreSQL panels, as the read-only role on a seeded database", () => {
   const publicHealth = dashboards.find((d) => d.file === "public-health.json")!.dashboard;
 
-  /** Seeds a season of cases, then runs `fn` as doctel_reporting; everything is rolled back. */
+  let published: Promise<void> | undefined;
+  /** Seeds and publishes a season of cases once, then runs `fn` as doctel_reporting. */
   async function asReportingRole<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    published ??= seedAndPublish(db.pool);
+    await published;
     const client = await db.pool.connect();
     try {
       await client.query("BEGIN");
-      await writeCases(client, seasonOfCases(await currentMonday(client), 10));
       await client.query("SET LOCAL ROLE doctel_reporting");
       return await fn(client);
     } finally {

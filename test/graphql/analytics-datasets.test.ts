@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DatasetDescription, ReleaseDescription } from "../../graphql/analytics/datasets/catalog.ts";
+import { RELEASE_LOCK } from "../../graphql/analytics/datasets/cut-due-releases.ts";
 import { deriveReleaseKey, pseudonymOf } from "../../graphql/analytics/datasets/pseudonym.ts";
 import { RELEASE_K, RELEASE_L } from "../../graphql/analytics/datasets/release-policy.ts";
 import {
@@ -131,10 +132,10 @@ describe("cutting releases", () => {
   it("refuses a second cutter while one holds the lock, so replicas never cut twice", async () => {
     const holder = await db.pool.connect();
     try {
-      await holder.query("SELECT pg_advisory_lock($1)", [0x64746c72]);
+      await holder.query("SELECT pg_advisory_lock(hashtext($1))", [RELEASE_LOCK]);
       expect(await cut(db.pool)).toEqual({ locked: false, cut: [] });
     } finally {
-      await holder.query("SELECT pg_advisory_unlock($1)", [0x64746c72]);
+      await holder.query("SELECT pg_advisory_unlock(hashtext($1))", [RELEASE_LOCK]);
       holder.release();
     }
   });

@@ -3,7 +3,10 @@
  * the rollups, and the API server on real HTTP with SIWE sessions (test/graphql/harness.ts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { weekNode } from "../../graphql/analytics/publications/calendar.ts";
+import { createPublicationJob } from "../../graphql/analytics/publications/job.ts";
 import { completeAadhaar } from "../../shared/identity/aadhaar.ts";
+import { createSilentLogger } from "../../shared/logger.ts";
 import { AADHAAR, buildScenario, PATIENT, type Scenario, useApiWorld, W } from "./harness.ts";
 
 const world = useApiWorld({ apiEnv: { ANALYTICS_SECRET: "5a".repeat(32) } });
@@ -41,65 +44,122 @@ beforeAll(async () => {
 
 const COUNTS = `query ($input: CaseCountsInput!) {
   caseCounts(input: $input) {
-    releaseId from to groupBy
-    cells { region { level code label } margin count suppressed }
-    disclosure { minReleasedCount suppressedCells linearAudit noise { epsilon } privacy { spentEpsilon windowDays } }
+    system time publications { label firstDay }
+    cells { time { label } region { level code label } diagnosis { level code } count suppressed source }
+    disclosure { source rule suppressedCells }
   }
 }`;
 
 const TRENDS = `query ($input: CaseTrendsInput!) {
   caseTrends(input: $input) {
-    releaseId system aberration { name baselineWeeks lagWeeks threshold minSd }
-    series { region { level code } total source points { weekStart week count suppressed movingAverage c2Alarm } }
-    disclosure { suppressedCells }
+    system series { region { level code } diagnosis { code } points { week published count suppressed c2Alarm } }
   }
 }`;
 
+/**
+ * Moves the chain's clock forward, so the week of the scenario closes (and its lag passes), then
+ * mines past the indexer's finality depth (64): publications wait for finalized blocks.
+ */
+async function travel(seconds: number): Promise<void> {
+  const rpc = (method: string, params: unknown[]) =>
+    fetch(world.chain.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+    });
+  await rpc("evm_increaseTime", [seconds]);
+  await world.chain.mine(70);
+  await world.indexed();
+}
+
 describe("aggregates over the real pipeline", () => {
-  it("counts the indexed cases per district, suppressing small cells and their complements", async () => {
+  let week: string;
+  beforeAll(async () => {
+    await travel(10 * 86_400);
+    const head = await world.chain.publicClient.getBlock({ blockTag: "latest" });
+    const job = createPublicationJob({
+      pool: world.db.pool,
+      databaseUrl: world.db.url,
+      settings: { system: "ISO", lagDays: 2 },
+      logger: createSilentLogger(),
+      intervalMs: 60_000,
+      inProcess: true,
+      now: () => new Date(Number(head.timestamp) * 1000),
+    });
+    const tick = await job.runOnce();
+    expect(tick.kind).toBe("ran");
+    week = weekNode(istDay(0), "ISO").firstDay;
+  }, 120_000);
+
+  it("publishes the closed week from what the indexer wrote, and serves it over HTTP, suppressed", async () => {
     const res = await world.gql(
       COUNTS,
       {
-        input: { from: istDay(-1), to: istDay(1), groupBy: ["DISTRICT"], diagnosis: { categories: ["A90"] } },
-      },
-      tokens.publicHealth,
-    );
-    expect(res.errors).toBeUndefined();
-    type Cell = { region: { level: string; code: string }; count: number | null; suppressed: boolean };
-    const cells = (res.data as { caseCounts: { cells: Cell[] } }).caseCounts.cells;
-    const byCode = (level: string, code: string) =>
-      cells.find((c) => c.region.level === level && c.region.code === code);
-    expect(byCode("DISTRICT", String(EAST))).toMatchObject({ count: null, suppressed: true });
-    expect(byCode("DISTRICT", String(CENTRAL))).toMatchObject({ count: null, suppressed: true });
-    expect(byCode("STATE", "7")?.count).toBe(15);
-    expect(byCode("TOTAL", "*")?.count).toBe(15);
-  });
-
-  it("serves the weekly trend from the rollups the indexer keeps", async () => {
-    const res = await world.gql(
-      TRENDS,
-      {
         input: {
-          from: istDay(0),
-          to: istDay(0),
-          diagnoses: [{ categories: ["A90"] }, { categories: ["E11"] }],
+          from: week,
+          to: week,
+          region: { level: "DISTRICT", states: [7] },
+          diagnosis: { level: "CATEGORY", codes: ["A90"] },
         },
       },
       tokens.publicHealth,
     );
     expect(res.errors).toBeUndefined();
-    type Series = { source: string; points: { count: number | null; suppressed: boolean }[] };
-    const [dengue, diabetes] = (res.data as { caseTrends: { series: Series[] } }).caseTrends.series;
-    expect(dengue?.source).toBe("case_trend_weekly");
-    expect(dengue?.points.at(-1)?.count).toBe(15);
-    // The scenario's one E11.9 case: suppressed.
-    expect(diabetes?.points.at(-1)).toMatchObject({ count: null, suppressed: true });
+    type Cell = {
+      region: { level: string; code: string };
+      count: number | null;
+      suppressed: boolean;
+      source: string;
+    };
+    const cells = (res.data as { caseCounts: { cells: Cell[] } }).caseCounts.cells;
+    // East Delhi's 3 cases are suppressed, and Central's 12 with them (one alone would be 15 - 3).
+    expect(cells.find((c) => c.region.code === String(EAST))).toMatchObject({
+      count: null,
+      suppressed: true,
+    });
+    expect(cells.find((c) => c.region.code === String(CENTRAL))).toMatchObject({
+      count: null,
+      suppressed: true,
+    });
+    // Every released figure of the week, at every level, is at least 11; the national total is
+    // the 15 dengue cases and the scenario's one E11.9, or hidden with its parts.
+    const states = await world.gql(
+      COUNTS,
+      { input: { from: week, to: week, region: { level: "STATE" }, diagnosis: { level: "CATEGORY" } } },
+      tokens.publicHealth,
+    );
+    const stateCells = (states.data as { caseCounts: { cells: Cell[] } }).caseCounts.cells;
+    expect(stateCells.length).toBeGreaterThan(0);
+    for (const c of stateCells) expect(c.count === null || c.count >= 11).toBe(true);
+    const total = await world.gql(COUNTS, { input: { from: week, to: week } }, tokens.publicHealth);
+    const [nation] = (total.data as { caseCounts: { cells: Cell[] } }).caseCounts.cells;
+    expect([null, 16]).toContain(nation?.count);
+  });
+
+  it("serves the weekly trend from the publication, with the week after it pending", async () => {
+    const res = await world.gql(
+      TRENDS,
+      {
+        input: {
+          from: week,
+          to: istDay(9),
+          diagnoses: [{ level: "ALL" }],
+        },
+      },
+      tokens.publicHealth,
+    );
+    expect(res.errors).toBeUndefined();
+    type Series = { points: { week: string; published: boolean; count: number | null }[] };
+    const [all] = (res.data as { caseTrends: { series: Series[] } }).caseTrends.series;
+    expect(all?.points[0]?.published).toBe(true);
+    expect([null, 16]).toContain(all?.points[0]?.count);
+    expect(all?.points.at(-1)).toMatchObject({ published: false, count: null });
   });
 });
 
 describe("roles over HTTP", () => {
   it("refuses aggregates to ANALYST and AUDITOR, and asks anonymous callers to sign in", async () => {
-    const input = { from: istDay(-1), to: istDay(1), groupBy: ["STATE"] };
+    const input = { from: istDay(-1), to: istDay(1), region: { level: "STATE" } };
     expect((await world.gql(COUNTS, { input }, tokens.analyst)).codes).toEqual(["FORBIDDEN"]);
     expect((await world.gql(COUNTS, { input }, tokens.auditor)).codes).toEqual(["FORBIDDEN"]);
     expect((await world.gql(COUNTS, { input }, tokens.staff1)).codes).toEqual(["FORBIDDEN"]);

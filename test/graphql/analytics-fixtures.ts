@@ -4,7 +4,6 @@
  * resolvers directly with a chosen role.
  */
 import type pg from "pg";
-import type { EpsilonBudget } from "../../graphql/analytics/disclosure/release-log.ts";
 import type { AnalyticsSettings } from "../../graphql/analytics/settings.ts";
 import type { ApiContext, ApiRole } from "../../graphql/context.ts";
 import { addTreatmentDelta, createRollupDeltas } from "../../indexer/store/rollups.ts";
@@ -134,7 +133,7 @@ export type TestContext = ApiContext & { audited: AuditEntry[] };
 export function analyticsContext(
   db: { pool: pg.Pool; prisma: PrismaClient },
   roles: readonly ApiRole[] | null,
-  options: { address?: `0x${string}`; secret?: Uint8Array | null; budget?: EpsilonBudget | null } = {},
+  options: { address?: `0x${string}`; secret?: Uint8Array | null } = {},
 ): TestContext {
   const audited: AuditEntry[] = [];
   const settings: ApiContext["settings"] & AnalyticsSettings = {
@@ -147,7 +146,6 @@ export function analyticsContext(
       throw new Error("not used by analytics");
     },
     ...(options.secret === null ? {} : { analyticsSecret: options.secret ?? SECRET }),
-    analyticsEpsilonBudget: options.budget ?? null,
   };
   return {
     requestId: `test-${Math.random().toString(36).slice(2)}`,

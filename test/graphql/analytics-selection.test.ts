@@ -1,6 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { canonicalDimensions, domainOf } from "../../graphql/analytics/aggregates/dimensions.ts";
-import { describeNode } from "../../graphql/analytics/aggregates/nodes.ts";
 import { parseDayRange, snapToWeeks } from "../../graphql/analytics/selection/date-range.ts";
 import {
   categoriesBetween,
@@ -12,7 +10,6 @@ import {
 } from "../../graphql/analytics/selection/diagnosis.ts";
 import { diagnosisPredicate } from "../../graphql/analytics/selection/diagnosis-sql.ts";
 import { compileRegionFilter } from "../../graphql/analytics/selection/region.ts";
-import { createTrendScope } from "../../graphql/analytics/trends/scope.ts";
 import { ValidationError } from "../../shared/errors.ts";
 
 describe("diagnosis selections", () => {
@@ -71,49 +68,5 @@ describe("regions, ranges and dimensions", () => {
     expect(snapToWeeks(range, "iso")).toEqual({ from: "2024-12-30", to: "2025-01-19", days: 21 });
     expect(snapToWeeks(range, "mmwr")).toEqual({ from: "2024-12-29", to: "2025-01-18", days: 21 });
     expect(() => parseDayRange("2025-02-01", "2025-01-01", 100)).toThrow(ValidationError);
-  });
-
-  it("orders group-by dimensions by family and allows one per family", () => {
-    expect(canonicalDimensions(["SEX", "ISO_WEEK", "DISTRICT"])).toEqual(["DISTRICT", "ISO_WEEK", "SEX"]);
-    expect(() => canonicalDimensions(["STATE", "DISTRICT"])).toThrow(ValidationError);
-    expect(() => canonicalDimensions(["SEX", "STATE", "ISO_WEEK", "AGE_BAND_5", "HOSPITAL"])).toThrow(
-      ValidationError,
-    );
-  });
-
-  it("lists a public domain for noisy releases, and refuses one for open-ended codes", () => {
-    const ctx = {
-      from: "2025-01-06",
-      to: "2025-01-19",
-      diagnosis: null,
-      groups: [],
-      region: { states: [7], districts: [] },
-      hospitalIds: [],
-    };
-    expect(domainOf("ISO_WEEK", ctx)).toEqual(["ISO_WEEK:2025-01-06", "ISO_WEEK:2025-01-13"]);
-    expect(domainOf("DISTRICT", ctx).length).toBe(11);
-    expect(domainOf("SEX", ctx)).toHaveLength(4);
-    expect(() => domainOf("DIAGNOSIS_CODE", ctx)).toThrow(ValidationError);
-  });
-
-  it("describes nodes with their public names", () => {
-    expect(describeNode("DISTRICT:27:490")).toEqual({ level: "DISTRICT", code: "490", label: "Pune" });
-    expect(describeNode("ISO_WEEK:2024-12-30")).toEqual({
-      level: "ISO_WEEK",
-      code: "2025-W01",
-      label: "2024-12-30",
-    });
-    expect(describeNode("*").level).toBe("TOTAL");
-  });
-
-  it("builds trend scopes whose series form a tree up to the scope", () => {
-    const national = createTrendScope(null, "DISTRICT");
-    expect(national.parentOf("DISTRICT:27:490")).toBe("STATE:27");
-    expect(national.parentOf("STATE:27")).toBe("*");
-    const maharashtra = createTrendScope({ state: 27 }, "DISTRICT");
-    expect(maharashtra.parentOf("DISTRICT:27:490")).toBe("STATE:27");
-    expect(maharashtra.parentOf("STATE:27")).toBeNull();
-    expect(() => createTrendScope({ district: 490 }, "STATE")).toThrow(ValidationError);
-    expect(() => createTrendScope({ state: 7, district: 490 }, "NONE")).toThrow(ValidationError);
   });
 });

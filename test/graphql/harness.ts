@@ -130,6 +130,8 @@ export function apiEnv(dbUrl: string, extra: Record<string, string> = {}): Recor
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: "100000",
     RATE_LIMIT_ACCOUNT_PER_MINUTE: "100000",
     RATE_LIMIT_WRITES_PER_MINUTE: "100000",
+    // Tests publish explicitly (publishDue, or the job's runOnce with an injected clock).
+    PUBLICATION_INTERVAL_SECONDS: "0",
     ...extra,
   };
 }

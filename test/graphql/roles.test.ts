@@ -56,13 +56,22 @@ describe("the API's login", () => {
     expect(still.rows).toEqual([{ viewer: "0x00000000000000000000000000000000000000aa" }]);
   });
 
-  it("can neither change nor delete the analytics release log (privacy accounting)", async () => {
-    for (const sql of [
-      "UPDATE api.analytics_release SET epsilon = 0",
-      "DELETE FROM api.analytics_release",
-      "TRUNCATE api.analytics_release",
-    ]) {
-      expect(await attempt(db.apiPool, sql), sql).toBe(INSUFFICIENT_PRIVILEGE);
+  it("can neither change nor delete the privacy accounting, the stored noisy answers or a published week", async () => {
+    const changes: Record<string, string> = {
+      analytics_release: "epsilon = 0",
+      privacy_ledger: "epsilon = 0",
+      noisy_answer: "epsilon = 0",
+      case_publication: "cells = 0",
+      case_publication_cell: "count = 0",
+    };
+    for (const [table, change] of Object.entries(changes)) {
+      for (const sql of [
+        `UPDATE api.${table} SET ${change}`,
+        `DELETE FROM api.${table}`,
+        `TRUNCATE api.${table}`,
+      ]) {
+        expect(await attempt(db.apiPool, sql), sql).toBe(INSUFFICIENT_PRIVILEGE);
+      }
     }
   });
 
@@ -173,7 +182,15 @@ describe("every table's grants follow the convention", () => {
     const rows = (await grants()).filter((g) => g.schema === "api");
     const tables = [...new Set(rows.map((g) => g.table))].sort();
     expect(tables).toEqual(
-      expect.arrayContaining(["access_audit_log", "analytics_release", ...Object.keys(API_TABLE_WRITES)]),
+      expect.arrayContaining([
+        "access_audit_log",
+        "analytics_release",
+        "case_publication",
+        "case_publication_cell",
+        "noisy_answer",
+        "privacy_ledger",
+        ...Object.keys(API_TABLE_WRITES),
+      ]),
     );
     for (const g of rows) {
       const none = {

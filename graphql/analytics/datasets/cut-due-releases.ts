@@ -1,7 +1,9 @@
 /**
  * `cutDueReleases(ctx)`: cuts every release that is due, oldest first, each in a transaction of
- * its own, under a PostgreSQL advisory lock so that API replicas never cut the same period twice
- * (and the unique period start refuses it anyway).
+ * its own, under the PostgreSQL advisory lock RELEASE_LOCK so that API replicas never cut the same
+ * period twice (and the unique period start refuses it anyway). The API's release job
+ * (release-job.ts, on the shared scheduler) takes that lock itself and calls
+ * `cutDueReleasesLocked`.
  *
  * A period is due once its end plus the configured lag lies at or before the finalized chain:
  * the time of the finalized block (or of the last indexed event block at or below it). Treatments
@@ -18,6 +20,7 @@ import type { Pool, PoolClient } from "pg";
 import { classifyDatabaseError } from "../../../shared/errors.ts";
 import type { Logger } from "../../../shared/logger.ts";
 import { epochDayOf, IST_OFFSET_MINUTES, toEpochDay } from "../../../shared/reference/weeks.ts";
+import { withAdvisoryLock } from "../schedule/periodic-job.ts";
 import { cutRelease, type GroupAudit, type ReleaseSummary } from "./cut-release.ts";
 import {
   dayString,
@@ -51,8 +54,8 @@ export interface CutOutcome {
   readonly cut: readonly ReleaseSummary[];
 }
 
-/** pg_try_advisory_lock key of the release cutter. */
-export const RELEASE_CUT_LOCK = 0x64746c72; // "dtlr"
+/** Advisory lock of the release cutter (schedule/periodic-job.ts's withAdvisoryLock). */
+export const RELEASE_LOCK = "doctel:dataset-releases";
 
 interface ChainState {
   indexed_block: string;
@@ -104,7 +107,14 @@ async function duePeriod(
   }
 }
 
+/** Cuts what is due if no other session is cutting (`locked: false` then, nothing cut). */
 export async function cutDueReleases(ctx: CutContext): Promise<CutOutcome> {
+  const outcome = await withAdvisoryLock(ctx.pool, RELEASE_LOCK, () => cutDueReleasesLocked(ctx));
+  return outcome.locked ? { locked: true, cut: outcome.value } : { locked: false, cut: [] };
+}
+
+/** Cuts every due release, oldest first, until none is due or `signal` aborts. The caller holds RELEASE_LOCK. */
+export async function cutDueReleasesLocked(ctx: CutContext, signal?: AbortSignal): Promise<ReleaseSummary[]> {
   let client: PoolClient;
   try {
     client = await ctx.pool.connect();
@@ -112,61 +122,52 @@ export async function cutDueReleases(ctx: CutContext): Promise<CutOutcome> {
     throw classifyDatabaseError(error, "connecting to cut dataset releases");
   }
   let broken: unknown;
+  const cut: ReleaseSummary[] = [];
   try {
-    const { rows } = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [
-      RELEASE_CUT_LOCK,
-    ]);
-    if (!rows[0]?.ok) return { locked: false, cut: [] };
-    const cut: ReleaseSummary[] = [];
-    try {
-      for (;;) {
-        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
-        try {
-          const due = await duePeriod(client, ctx.schedule);
-          if (!due) {
-            await client.query("ROLLBACK");
-            break;
-          }
-          const started = performance.now();
-          const summary = await cutRelease(client, {
-            period: due.period,
-            secret: ctx.secret,
-            ...(ctx.audit ? { audit: ctx.audit } : {}),
-            snapshot: {
-              indexedBlock: due.chain.indexed_block,
-              indexedBlockHash: due.chain.indexed_block_hash,
-              finalizedBlock: due.chain.finalized_block,
-            },
-          });
-          await client.query("COMMIT");
-          cut.push(summary);
-          ctx.logger.info(
-            {
-              release_id: summary.id,
-              period: summary.period,
-              rows: summary.rowCount,
-              classes: summary.classCount,
-              suppressed_rows_rounded: summary.suppressedRowsRounded,
-              levels: summary.levels,
-              snapshot_block: due.chain.indexed_block,
-              duration_ms: Math.round(performance.now() - started),
-            },
-            "dataset release cut",
-          );
-        } catch (error) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          throw error;
+    while (!signal?.aborted) {
+      await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      try {
+        const due = await duePeriod(client, ctx.schedule);
+        if (!due) {
+          await client.query("ROLLBACK");
+          break;
         }
+        const started = performance.now();
+        const summary = await cutRelease(client, {
+          period: due.period,
+          secret: ctx.secret,
+          ...(ctx.audit ? { audit: ctx.audit } : {}),
+          snapshot: {
+            indexedBlock: due.chain.indexed_block,
+            indexedBlockHash: due.chain.indexed_block_hash,
+            finalizedBlock: due.chain.finalized_block,
+          },
+        });
+        await client.query("COMMIT");
+        cut.push(summary);
+        ctx.logger.info(
+          {
+            release_id: summary.id,
+            period: summary.period,
+            rows: summary.rowCount,
+            classes: summary.classCount,
+            suppressed_rows_rounded: summary.suppressedRowsRounded,
+            levels: summary.levels,
+            snapshot_block: due.chain.indexed_block,
+            duration_ms: Math.round(performance.now() - started),
+          },
+          "dataset release cut",
+        );
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
       }
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [RELEASE_CUT_LOCK]);
     }
-    return { locked: true, cut };
+    return cut;
   } catch (error) {
     broken = error;
     throw classifyDatabaseError(error, "cutting a dataset release");
   } finally {
-    // A connection that failed may still hold the session lock: close it rather than pool it.
     client.release(broken !== undefined);
   }
 }

@@ -138,5 +138,5 @@ export function createDatasetExportHandler(options: ExportOptions = {}) {
   };
 }
 
-/** The handler graphql/analytics-bridge.ts mounts under /export/. */
+/** The handler graphql/server.ts mounts under /export/. */
 export const analyticsExportHandler = createDatasetExportHandler();

@@ -206,6 +206,8 @@ export interface DiagnosisFilter {
 export interface TrendPoint {
   weekStart: string;
   week: string;
+  /** False for a week not published yet: no count, drawn as pending. */
+  published: boolean;
   count: number | null;
   suppressed: boolean;
   movingAverage: number | null;
@@ -217,16 +219,22 @@ export interface TrendPoint {
 
 export interface TrendSeries {
   diagnosisIndex: number;
+  diagnosis: { level: string; code: string; label: string | null };
   region: { level: string; code: string; label: string | null };
   total: boolean;
   points: TrendPoint[];
 }
 
+/** A node of the published diagnosis hierarchy. */
+export interface DiagnosisNode {
+  level: "ALL" | "CHAPTER" | "GROUP" | "CATEGORY";
+  code?: string;
+}
+
 export interface CaseTrendsInput {
-  system: "ISO" | "MMWR";
   from: string;
   to: string;
-  diagnoses: (DiagnosisFilter | null)[];
+  diagnoses: DiagnosisNode[];
   region: { state?: number; district?: number } | null;
   breakdown: "NONE" | "STATE" | "DISTRICT";
 }
@@ -234,28 +242,69 @@ export interface CaseTrendsInput {
 export const CASE_TRENDS = gqlDocument<
   {
     caseTrends: {
-      releaseId: string;
       system: "ISO" | "MMWR";
       from: string;
       to: string;
       movingAverageWeeks: number;
       aberration: { name: string; description: string };
       series: TrendSeries[];
-      disclosure: { minReleasedCount: number; suppressedCells: number; totalCells: number };
+      disclosure: { source: string; rule: string; suppressedCells: number; totalCells: number };
     };
   },
   { input: CaseTrendsInput }
 >(`
   query CaseTrends($input: CaseTrendsInput!) {
     caseTrends(input: $input) {
-      releaseId system from to movingAverageWeeks
+      system from to movingAverageWeeks
       aberration { name description }
       series {
         diagnosisIndex total
+        diagnosis { level code label }
         region { level code label }
-        points { weekStart week count suppressed movingAverage expected upperBound c2Alarm c3Alarm }
+        points { weekStart week published count suppressed movingAverage expected upperBound c2Alarm c3Alarm }
       }
-      disclosure { minReleasedCount suppressedCells totalCells }
+      disclosure { source rule suppressedCells totalCells }
+    }
+  }
+`);
+
+export interface NoisyCountsInput {
+  from: string;
+  to: string;
+  diagnosis: DiagnosisFilter | null;
+  region: { states?: number[]; districts?: number[] } | null;
+  groupBy: string[];
+  epsilon: number;
+}
+
+export const NOISY_COUNTS = gqlDocument<
+  {
+    noisyCaseCounts: {
+      id: string;
+      source: string;
+      epsilon: number;
+      cellHalfWidth: number;
+      reused: boolean;
+      answeredAt: string;
+      cells: { keys: { dimension: string; value: string }[]; count: number; low: number; high: number }[];
+      total: { count: number; low: number; high: number };
+      budget: {
+        weeks: number;
+        accountRemaining: number;
+        deploymentRemaining: number;
+        accountPerWeek: number;
+        deploymentPerWeek: number;
+      };
+    };
+  },
+  { input: NoisyCountsInput }
+>(`
+  query NoisyCounts($input: NoisyCaseCountsInput!) {
+    noisyCaseCounts(input: $input) {
+      id source epsilon cellHalfWidth reused answeredAt
+      cells { keys { dimension value } count low high }
+      total { count low high }
+      budget { weeks accountRemaining deploymentRemaining accountPerWeek deploymentPerWeek }
     }
   }
 `);

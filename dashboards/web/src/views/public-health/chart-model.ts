@@ -1,7 +1,9 @@
 /**
  * The geometry of a weekly trend chart, as plain data: scales, line paths broken at gaps, the
  * bands of suppressed weeks and the aberration markers. A suppressed week is never drawn as a
- * value (certainly not as zero): the count line breaks there and the week gets a hatched band.
+ * value (certainly not as zero): the count line breaks there and the week gets a hatched band. A
+ * week not published yet (the open week, or one within the publication lag) is a pending band,
+ * never a zero either.
  */
 
 export interface WeekPoint {
@@ -10,16 +12,19 @@ export interface WeekPoint {
   /** Null when suppressed (or, defensively, missing). */
   count: number | null;
   suppressed: boolean;
+  /** False for a week not published yet (absent: published). */
+  published?: boolean;
   movingAverage: number | null;
   upperBound: number | null;
   c2Alarm: boolean | null;
   c3Alarm: boolean | null;
 }
 
-export type PointKind = "value" | "suppressed" | "missing";
+export type PointKind = "value" | "suppressed" | "pending" | "missing";
 
-/** How a week is drawn: its count, a suppression band, or a plain gap. */
+/** How a week is drawn: its count, a suppression band, a pending band, or a plain gap. */
 export function pointKind(p: WeekPoint): PointKind {
+  if (p.published === false) return "pending";
   if (p.suppressed) return "suppressed";
   return p.count === null ? "missing" : "value";
 }
@@ -77,6 +82,7 @@ export interface ChartModel {
   upperPaths: string[];
   values: { x: number; y: number; point: WeekPoint }[];
   suppressed: { x: number; width: number; point: WeekPoint }[];
+  pending: { x: number; width: number; point: WeekPoint }[];
   alarms: { x: number; y: number; point: WeekPoint }[];
 }
 
@@ -112,6 +118,9 @@ export function chartModel(points: readonly WeekPoint[], box: ChartBox): ChartMo
     ),
     suppressed: points.flatMap((p, i) =>
       pointKind(p) === "suppressed" ? [{ x: round(plot.left + slot * i), width: round(slot), point: p }] : [],
+    ),
+    pending: points.flatMap((p, i) =>
+      pointKind(p) === "pending" ? [{ x: round(plot.left + slot * i), width: round(slot), point: p }] : [],
     ),
     // An alarm on a suppressed week is marked at the top of its band: the count stays hidden.
     alarms: points.flatMap((p, i) =>

@@ -2,26 +2,29 @@
 import { useId } from "react";
 import { type ChartBox, chartModel, isAlarm, pointKind, type WeekPoint } from "./chart-model.ts";
 
-const BOX: ChartBox = { width: 720, height: 260, margin: { top: 16, right: 16, bottom: 44, left: 44 } };
+const BOX: ChartBox = { width: 720, height: 260, margin: { top: 16, right: 16, bottom: 44, left: 58 } };
 
 export function TrendChart({ title, points }: { title: string; points: WeekPoint[] }) {
   const id = useId().replace(/[^a-zA-Z0-9_-]/g, "");
   const m = chartModel(points, BOX);
   const suppressedCount = m.suppressed.length;
   const alarmCount = points.filter(isAlarm).length;
-  const summary = `${title}: ${points.length} weeks, ${m.values.length} released counts, ${suppressedCount} suppressed, ${alarmCount} aberration alarms.`;
+  const pendingCount = m.pending.length;
+  const summary = `${title}: ${points.length} weeks, ${m.values.length} released counts, ${suppressedCount} suppressed, ${pendingCount} not published yet, ${alarmCount} aberration alarms.`;
   return (
     <figure
       className="chart"
       data-suppressed={suppressedCount}
       data-alarms={alarmCount}
       data-points={m.values.length}
+      data-pending={pendingCount}
     >
       <figcaption>
         <strong>{title}</strong>
         <span className="muted">
           {" "}
-          {m.values.length} weeks released · {suppressedCount} suppressed · {alarmCount} alarm
+          {m.values.length} weeks released · {suppressedCount} suppressed
+          {pendingCount > 0 ? ` · ${pendingCount} not published yet` : ""} · {alarmCount} alarm
           {alarmCount === 1 ? "" : "s"}
         </span>
       </figcaption>
@@ -51,6 +54,19 @@ export function TrendChart({ title, points }: { title: string; points: WeekPoint
             <title>{`${s.point.week}: suppressed (fewer than the release threshold, or a complement)`}</title>
           </g>
         ))}
+        {m.pending.map((s) => (
+          <g key={`p-${s.point.week}`} className="pending-band" data-week={s.point.week}>
+            <rect x={s.x} y={m.plot.top} width={Math.max(1, s.width)} height={m.plot.bottom - m.plot.top} />
+            <title>{`${s.point.week}: not published yet (the week is open, or within the publication lag)`}</title>
+          </g>
+        ))}
+        <text
+          className="axis axis-title"
+          transform={`translate(14 ${(m.plot.top + m.plot.bottom) / 2}) rotate(-90)`}
+          textAnchor="middle"
+        >
+          Cases per week
+        </text>
         {m.yTicks.map((t) => (
           <g key={`y-${t.value}`} className="axis">
             <line x1={m.plot.left} x2={m.plot.right} y1={t.y} y2={t.y} className="grid" />
@@ -109,7 +125,15 @@ export function TrendChart({ title, points }: { title: string; points: WeekPoint
                 <tr key={p.week}>
                   <td>{p.week}</td>
                   <td>{p.weekStart}</td>
-                  <td>{pointKind(p) === "suppressed" ? <em>suppressed</em> : (p.count ?? "—")}</td>
+                  <td>
+                    {pointKind(p) === "suppressed" ? (
+                      <em>suppressed</em>
+                    ) : pointKind(p) === "pending" ? (
+                      <em className="pending">not published yet</em>
+                    ) : (
+                      (p.count ?? "—")
+                    )}
+                  </td>
                   <td>{p.movingAverage?.toFixed(1) ?? "—"}</td>
                   <td>{p.upperBound?.toFixed(1) ?? "—"}</td>
                   <td>
@@ -142,6 +166,9 @@ export function ChartLegend() {
       </li>
       <li>
         <span className="key key-suppressed" /> suppressed (not released)
+      </li>
+      <li>
+        <span className="key key-pending" /> not published yet
       </li>
     </ul>
   );
