@@ -190,10 +190,8 @@ async function spawnIpfs(repo: string): Promise<{ apiUrl: string; pid: number; s
 
 /**
  * Small files, 1–20 KiB, one in five plain text, added in two requests (`add` with many files):
- * the even ones as CIDv1 with raw leaves, the odd ones as CIDv0. (This benchmark used to store
- * each block with its own block/put: thousands of requests per run, and js-ipfs's RPC server
- * fails about one in 30,000 of those with an internal error of its own, a 500 without a stack
- * whose body is not JSON: 5 in some 150,000 puts here. A run failed on it now and then.)
+ * the even ones as CIDv1 with raw leaves, the odd ones as CIDv0. Not one block/put per block:
+ * js-ipfs's RPC server fails about one put in 30,000 (docs/benchmarks.md, bench:verify).
  */
 async function uploadSmallFiles(ipfs: KuboRPCClient, count: number): Promise<string[]> {
   const content = (index: number): Uint8Array => {

@@ -34,8 +34,7 @@ export const apiConfigSchema = z
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected a postgresql:// URL"),
     /**
      * Connections to PostgreSQL. The API's statements are short and CPU-bound: more connections
-     * than about twice the cores only make backends contend (on this 2-core machine the history
-     * p99 at 200/s was 16-19 ms with 2-4 connections, 45 ms with 10).
+     * than about twice the cores only make backends contend (docs/benchmarks.md, bench:api).
      */
     DB_POOL_SIZE: positiveInt.default(2 * availableParallelism()),
     /**

@@ -5,9 +5,9 @@
  *
  * The pool is opened in full at start and kept open (no idle timeout). A new backend starts with
  * cold catalog caches and plans each prepared statement five times before it keeps a generic plan;
- * opening connections in the middle of a burst made the burst slower. On the history benchmark,
- * reopening them at every load step cost a CPU spike and a p99 of seconds. Opening them up front
- * also makes an unreachable database a startup error, not a first-request one.
+ * opening connections in the middle of a burst made the burst slower (docs/benchmarks.md,
+ * bench:api). Opening them up front also makes an unreachable database a startup error, not a
+ * first-request one.
  */
 import type pg from "pg";
 import { createPgPool } from "../shared/db/pool.ts";

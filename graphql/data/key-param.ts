@@ -5,7 +5,7 @@
  * `= ANY($1)` sees its generic plan cost about ten times a custom plan for one key, and plans
  * again on every execution. One key (the hot path: one patient's history, one treatment) is
  * therefore a plain parameter: the statement then keeps one generic plan after its first five
- * runs. On the 1M-treatment benchmark, planning was two thirds of the history statement's CPU.
+ * runs (planning dominated the history statement's CPU: docs/benchmarks.md, bench:api).
  * Several keys stay an array (one statement per batch; planning is shared by the batch).
  */
 export interface KeyParam {
