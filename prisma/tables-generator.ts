@@ -1,7 +1,7 @@
 /**
  * A Prisma generator (the generator protocol, through @prisma/generator-helper): from the DMMF
  * that `prisma generate` builds out of prisma/schema.prisma, it writes the descriptor of every
- * model tagged `@store <role>` in its documentation (shared/db/table.ts says what roles mean):
+ * model tagged `@store <role>` (a `/// @store <role>` line of its documentation) (shared/db/table.ts says what roles mean):
  * its row type with named fields, its typed column list, and its COPY text encoder.
  *
  *   generator tables {
@@ -48,7 +48,7 @@ interface TablePlan {
   role: Role;
   key: string[];
   blockColumn: string | null;
-  parents: string[];
+  foreignKeys: { columns: string[]; table: string; to: string[] }[];
   columns: ColumnPlan[];
   doc: string;
 }
@@ -59,7 +59,7 @@ const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUp
 
 /** The `@store <role>` tag of a model, or null. */
 function roleOf(model: Model): Role | null {
-  const m = /@store\s+(\S+)/.exec(model.documentation ?? "");
+  const m = /^\s*@store\s+(\S+)\s*$/m.exec(model.documentation ?? "");
   if (!m) return null;
   const role = m[1] as Role;
   if (!ROLES.includes(role)) {
@@ -172,10 +172,20 @@ function plan(dm: DMMF.Datamodel): TablePlan[] {
     const columns = model.fields
       .filter((f) => f.kind === "scalar" || f.kind === "enum")
       .map((f) => columnOf(dm, model, f, key));
-    const parents = model.fields
+    const columnName = (m: Model, field: string) => {
+      const f = m.fields.find((x) => x.name === field);
+      return f?.dbName ?? field;
+    };
+    const foreignKeys = model.fields
       .filter((f) => f.kind === "object" && (f.relationFromFields?.length ?? 0) > 0)
-      .map((f) => tableName.get(f.type)!)
-      .filter((t) => t !== undefined);
+      .map((f) => {
+        const parent = dm.models.find((m) => m.name === f.type)!;
+        return {
+          columns: (f.relationFromFields ?? []).map((x) => columnName(model, x)),
+          table: tableName.get(f.type)!,
+          to: (f.relationToFields ?? []).map((x) => columnName(parent, x)),
+        };
+      });
     let blockColumn: string | null = null;
     if (role === "append") {
       const first = columns.find((c) => c.key && (c.field === "blockNumber" || c.field === "number"));
@@ -195,9 +205,9 @@ function plan(dm: DMMF.Datamodel): TablePlan[] {
       role,
       key,
       blockColumn,
-      parents: [...new Set(parents)],
+      foreignKeys,
       columns,
-      doc: (model.documentation ?? "").replace(/^.*@store\s+\S+.*$/m, "").trim(),
+      doc: (model.documentation ?? "").replace(/^\s*@store\s+\S+\s*$/m, "").trim(),
     };
   });
   return topologicalOrder(plans);
@@ -211,8 +221,8 @@ function topologicalOrder(plans: TablePlan[]): TablePlan[] {
   const visit = (p: TablePlan, path: string[]) => {
     if (done.has(p.name)) return;
     if (path.includes(p.name)) throw new SchemaTagError(`foreign keys form a cycle: ${path.join(" -> ")}`);
-    for (const parent of p.parents) {
-      const pp = byName.get(parent);
+    for (const fk of p.foreignKeys) {
+      const pp = byName.get(fk.table);
       if (pp) visit(pp, [...path, p.name]);
     }
     done.add(p.name);
@@ -293,7 +303,9 @@ export function generateTables(dm: DMMF.Datamodel, schemaPath: string): string {
     out.push(`  role: ${JSON.stringify(t.role)},`);
     out.push(`  key: [${t.key.map((k) => JSON.stringify(k)).join(", ")}],`);
     out.push(`  blockColumn: ${JSON.stringify(t.blockColumn)},`);
-    out.push(`  parents: [${t.parents.map((x) => JSON.stringify(x)).join(", ")}],`);
+    out.push(
+      `  foreignKeys: [${t.foreignKeys.map((fk) => `{ columns: ${JSON.stringify(fk.columns)}, table: ${JSON.stringify(fk.table)}, to: ${JSON.stringify(fk.to)} }`).join(", ")}],`,
+    );
     out.push("  columns: [");
     for (const c of t.columns) {
       const labels = c.labels ? `, labels: [${c.labels.map((l) => JSON.stringify(l)).join(", ")}]` : "";
@@ -308,6 +320,9 @@ export function generateTables(dm: DMMF.Datamodel, schemaPath: string): string {
   out.push(
     "/** Every table the store knows, parents before children (the order rows are written in). */",
     `export const TABLES = [${tables.map((t) => t.ident).join(", ")}] as const;`,
+    "",
+    "/** The same tables by name (camelCase). */",
+    `export const TABLE = { ${tables.map((t) => t.ident).join(", ")} } as const;`,
     "",
   );
   return out.filter((l) => l !== null).join("\n");

@@ -96,7 +96,7 @@ export function advanceCheckpointStep(to: BlockRef, headBlock: bigint): WriteSte
   };
 }
 
-/** Blocks up to `block` are final: recorded, and their headers no longer kept. */
+/** Blocks up to `block` are final: recorded; their headers and undo images no longer kept. */
 export function markFinalizedSteps(block: bigint): WriteStep[] {
   return [
     {
@@ -109,6 +109,12 @@ export function markFinalizedSteps(block: bigint): WriteStep[] {
       kind: "query",
       label: "checkpoint",
       text: "DELETE FROM chain_block WHERE number < $1",
+      values: [block.toString()],
+    },
+    {
+      kind: "query",
+      label: "checkpoint",
+      text: "DELETE FROM undo_log WHERE block_number <= $1",
       values: [block.toString()],
     },
   ];

@@ -12,6 +12,7 @@ import type { DocTelEvent } from "../decode/events.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import type { ChainEvent } from "../sync/chain-event.ts";
 import { YIELD_EVERY, yieldToIo } from "../sync/yield-to-io.ts";
+import { pendingKeys } from "./batch-state.ts";
 import { type BatchWriter, connectionOf, createBatchWriter } from "./batch-writer.ts";
 import { runWriteSteps, type WriteStep, type WriteTimings } from "./bulk.ts";
 import {
@@ -74,6 +75,8 @@ export function createStore(args: StoreArgs): Store {
   let committing: PreparedBatch | null = null;
   /** Commits block batches on a thread of its own (started at the first batch). */
   let writer: BatchWriter | null = null;
+  /** The finalized block as of the last batch prepared: changes above it are undo-logged. */
+  let finalized = -1n;
 
   async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -103,8 +106,10 @@ export function createStore(args: StoreArgs): Store {
       event.logs.release();
       timings.decode_ms = performance.now() - mark;
       mark = performance.now();
+      // Blocks final once this batch commits record no undo images: backfill pays nothing for reorgs.
+      if (event.finalizedBlock !== null && event.finalizedBlock > finalized) finalized = event.finalizedBlock;
       // Rows not in the cache are unchanged by any batch not yet committed: read them as committed.
-      const state = await loadBatchState(pool, events, cache);
+      const state = await loadBatchState(pool, events, cache, finalized);
       timings.load_ms = performance.now() - mark;
       mark = performance.now();
       for (let i = 0; i < events.length; i++) {
@@ -116,12 +121,7 @@ export function createStore(args: StoreArgs): Store {
       const steps = planBatchWrites(state);
       timings.encode_ms = performance.now() - mark;
       const { logs, ...rest } = event;
-      const pending: PendingKeys = {
-        touchedMembers: state.touchedMembers,
-        touchedRoleGrants: state.touchedRoleGrants,
-        touchedPatients: state.touchedPatients,
-        touchedTreatments: state.touchedTreatments,
-      };
+      const pending = pendingKeys(state);
       return {
         run: { ...rest, eventCount: logs.count },
         steps,
@@ -183,10 +183,12 @@ export function createStore(args: StoreArgs): Store {
   return {
     async open(target) {
       cache.clear();
-      return inTransaction(async (client) => ({
+      const opened = await inTransaction(async (client) => ({
         checkpoint: await initCheckpoint(client, target),
         window: await readWindow(client),
       }));
+      finalized = opened.checkpoint.finalizedBlock;
+      return opened;
     },
 
     prepare,
@@ -219,9 +221,8 @@ export function createStore(args: StoreArgs): Store {
             {
               common_ancestor: event.commonAncestor.number.toString(),
               depth: event.reorgedBlocks.length,
-              events: result.events,
-              treatments: result.treatments,
-              patients: result.patients,
+              deleted_rows: result.deleted,
+              restored_rows: result.restored,
               duration_ms: Math.round(performance.now() - started),
             },
             "rolled back reorganized blocks",
@@ -230,6 +231,7 @@ export function createStore(args: StoreArgs): Store {
         }
         case "finalize": {
           await inTransaction((client) => runWriteSteps(client, markFinalizedSteps(event.block)));
+          if (event.block > finalized) finalized = event.block;
           metrics.finalizedBlock.set(Number(event.block));
           return;
         }

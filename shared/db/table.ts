@@ -59,6 +59,12 @@ export interface CopySink {
   end(): unknown;
 }
 
+export interface ForeignKey {
+  readonly columns: readonly string[];
+  readonly table: string;
+  readonly to: readonly string[];
+}
+
 /** A table of prisma/schema.prisma with rows of type R (in the store's representation). */
 export interface Table<R> {
   readonly model: string;
@@ -68,8 +74,8 @@ export interface Table<R> {
   readonly key: readonly (keyof R & string)[];
   /** `append` tables: the column holding the block number, which a reorg deletes by. */
   readonly blockColumn: string | null;
-  /** The tables this one references (its foreign keys point there). */
-  readonly parents: readonly string[];
+  /** Its foreign keys: `columns` of this table reference `to` of `table`. */
+  readonly foreignKeys: readonly ForeignKey[];
   readonly columns: readonly Column[];
   /** Writes `row` as one line of COPY text, columns in `columns` order. */
   encode(w: CopySink, row: R): void;

@@ -6,6 +6,7 @@
 import type pg from "pg";
 import { createIndexer, type Indexer, type IndexerSettings } from "../../indexer/indexer.ts";
 import { createIndexerMetrics, type IndexerMetrics } from "../../indexer/ops/metrics.ts";
+import { TABLES } from "../../shared/db/generated/tables.ts";
 import { createSilentLogger, type Logger } from "../../shared/logger.ts";
 
 export const TEST_INDEXER_SETTINGS: IndexerSettings = {
@@ -125,4 +126,9 @@ export async function dumpIndex(pool: pg.Pool): Promise<Record<string, unknown[]
   const out: Record<string, unknown[]> = {};
   for (const [name, sql] of Object.entries(tables)) out[name] = (await pool.query(sql)).rows;
   return out;
+}
+
+/** Empties every table the indexer writes (every model tagged `@store` in prisma/schema.prisma). */
+export async function clearIndex(pool: pg.Pool): Promise<void> {
+  await pool.query(`TRUNCATE ${TABLES.map((t) => t.name).join(", ")} CASCADE`);
 }

@@ -31,7 +31,7 @@ describe("the writer thread", () => {
     const lines = new CopyWriter();
     for (let k = 10; k < 2010; k++) lines.int(k).text(`copied ${k}`).end();
     const timings = await writer.write(
-      [insert(1), null, copyStep("writer_probe", ["k", "t"], lines)],
+      [insert(1), null, copyStep({ name: "writer_probe", columns: [{ name: "k" }, { name: "t" }] }, lines)],
       "batch 1",
     );
     expect((await rows()).length).toBe(2001);

@@ -34,7 +34,12 @@ async function roundTrip(rows: Row[]): Promise<Row[]> {
   try {
     await client.query("BEGIN");
     await client.query("TRUNCATE copy_probe");
-    await runWriteSteps(client, [copyStep("copy_probe", ["k", "i", "big", "t", "ts", "p", "n"], w)]);
+    await runWriteSteps(client, [
+      copyStep(
+        { name: "copy_probe", columns: ["k", "i", "big", "t", "ts", "p", "n"].map((name) => ({ name })) },
+        w,
+      ),
+    ]);
     const { rows: back } = await client.query<{
       i: string;
       big: string;

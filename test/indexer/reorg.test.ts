@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
-import { dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
+import { clearIndex, dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
 import { startRpcProxy } from "../helpers/rpc-proxy.ts";
 import { type Cast, patientData, ref, type Send, seedNetwork, sender, vitals } from "./scenario.ts";
 
@@ -20,9 +20,7 @@ beforeAll(async () => {
 
 /** Indexes the current chain from scratch into the `clean` database and compares. */
 async function expectEqualToCleanIndex(): Promise<void> {
-  await clean.pool.query(
-    "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
-  );
+  await clearIndex(clean.pool);
   const fresh = startIndexer({
     pool: clean.pool,
     rpcUrl: chain.rpcUrl,
@@ -143,9 +141,7 @@ describe("chain reorganizations", () => {
   });
 
   it("handles a reorg that happens while it is still backfilling", async () => {
-    await live.pool.query(
-      "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
-    );
+    await clearIndex(live.pool);
     const snap = await chain.snapshot();
     for (let i = 0; i < 30; i++) {
       await send(cast.staff, "updatePatient", [ref(12), { ...patientData(12), weightGrams: 40_000 + i }]);
@@ -175,9 +171,7 @@ describe("chain reorganizations", () => {
   });
 
   it("stops with REORG_PAST_FINALITY when a reorg reaches a block it treated as final, rather than serve wrong data", async () => {
-    await live.pool.query(
-      "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
-    );
+    await clearIndex(live.pool);
     const snap = await chain.snapshot();
     for (let i = 0; i < 6; i++)
       await send(cast.staff, "updatePatient", [ref(10), { ...patientData(10), heightCm: 160 + i }]);

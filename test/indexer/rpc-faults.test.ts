@@ -4,6 +4,7 @@ import { type AbiEvent, getAbiItem, toEventSelector } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IndexerSettings } from "../../indexer/indexer.ts";
 import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
+import { TABLES } from "../../shared/db/generated/tables.ts";
 import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
@@ -29,8 +30,7 @@ beforeAll(async () => {
   await run.stop();
 });
 
-const TRUNCATE =
-  "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
+const TRUNCATE = `TRUNCATE ${TABLES.map((t) => t.name).join(", ")} CASCADE`;
 
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
