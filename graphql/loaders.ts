@@ -10,7 +10,9 @@ import { type ClinicalScope, treatmentVisibleSql } from "./auth/policy.ts";
 import type { ApiContext } from "./context.ts";
 import { keyParam } from "./data/key-param.ts";
 import {
+  ATTACHMENT_COLUMNS,
   type AttachmentRow,
+  CARE_TEAM_COLUMNS,
   type CareTeamRow,
   EVENT_COLUMNS,
   type EventRow,
@@ -25,6 +27,7 @@ import {
   type PatientVersionRow,
   TREATMENT_COLUMNS,
   type TreatmentRow,
+  VITAL_COLUMNS,
   type VitalRow,
 } from "./data/rows.ts";
 import { prepared } from "./data/sql.ts";
@@ -46,14 +49,6 @@ export interface Loaders {
   /** A treatment's events in chain order, `limit` + 1 rows after the optional (block, log) key. */
   timeline(page: { limit: number; after: [string, number] | null }): DataLoader<string, EventRow[]>;
 }
-
-const CARE_TEAM_COLUMNS = `d.treatment_id::text AS "treatmentId", d.doctor, d.assigned_by AS "assignedBy",
-  d.assigned_at AS "assignedAt", d.assigned_block::text AS "assignedBlock", ${MEMBER_COLUMNS}`;
-
-const ATTACHMENT_COLUMNS = `a.treatment_id::text AS "treatmentId", a.block_number::text AS "blockNumber",
-  a.log_index AS "logIndex", a.kind::text AS kind, a.cid, a.actor, a.block_time AS "blockTime", a.tx_hash AS "txHash",
-  f.status::text AS status, f.size_bytes::text AS "sizeBytes", f.content_type AS "contentType",
-  f.verified_at AS "verifiedAt", f.last_error AS "lastError"`;
 
 /** Relations a treatments page brings along (JSON: times arrive as ISO strings, which DateTime takes). */
 interface Embedded {
@@ -246,10 +241,7 @@ export function createLoaders(pool: Pool): Loaders {
                -- the latest of those.
                SELECT v.* FROM treatment t
                 CROSS JOIN LATERAL (
-                  SELECT v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
-                         v.block_number::text AS "blockNumber", v.log_index, v.temperature_centi_c AS "temperatureCentiC",
-                         v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
-                         v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count
+                  SELECT ${VITAL_COLUMNS}, v.log_index
                     FROM vital v WHERE v.treatment_id = t.id
                    ORDER BY v.measured_at DESC, v.block_number DESC, v.log_index DESC
                    LIMIT 1) v

@@ -4,7 +4,7 @@
  */
 import type { Pool } from "pg";
 import { type ClinicalScope, treatmentVisibleSql } from "../auth/policy.ts";
-import type { VitalRow } from "./rows.ts";
+import { VITAL_COLUMNS, type VitalRow } from "./rows.ts";
 import { prepared } from "./sql.ts";
 
 export type VitalsBucket = "RAW" | "HOUR" | "DAY";
@@ -40,10 +40,7 @@ export async function vitalsSeries(
   const from = `vital v JOIN treatment t ON t.id = v.treatment_id WHERE ${where.join(" AND ")}`;
   const sql =
     query.bucket === "RAW"
-      ? `SELECT v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
-                v.block_number::text AS "blockNumber", v.temperature_centi_c AS "temperatureCentiC",
-                v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
-                v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count
+      ? `SELECT ${VITAL_COLUMNS}
            FROM ${from} ORDER BY v.measured_at, v.block_number, v.log_index LIMIT ${limit}`
       : `SELECT date_bin('${BUCKET_INTERVAL[query.bucket]}', v.measured_at, '${IST_ORIGIN}'::timestamptz) AS time,
                 NULL AS "treatmentId", NULL AS recorder, NULL AS "blockNumber",
