@@ -142,6 +142,7 @@ export function createLoaders(pool: Pool): Loaders {
     const k = keyParam(ids, "bigint");
     const r = await rows<AttachmentRow>(
       `SELECT ${ATTACHMENT_COLUMNS} FROM attachment a JOIN file_verification f ON f.cid = a.cid
+        JOIN event_block ab ON ab.number = a.block_number
         WHERE a.treatment_id ${k.match}
         ORDER BY a.treatment_id, a.block_number, a.log_index`,
       [k.value],
@@ -172,6 +173,7 @@ export function createLoaders(pool: Pool): Loaders {
                     WHERE d.treatment_id = t.id::bigint ORDER BY d.assigned_block, d.doctor) c) AS "embeddedCareTeam",
                   (SELECT coalesce(json_agg(a), '[]') FROM (SELECT ${ATTACHMENT_COLUMNS}
                      FROM attachment a JOIN file_verification f ON f.cid = a.cid
+                     JOIN event_block ab ON ab.number = a.block_number
                     WHERE a.treatment_id = t.id::bigint ORDER BY a.block_number, a.log_index) a) AS "embeddedAttachments"
              FROM ${k.table("k", "ref")}
              CROSS JOIN LATERAL (
@@ -221,7 +223,8 @@ export function createLoaders(pool: Pool): Loaders {
     patientVersions: loader(async (refs) => {
       const k = keyParam(refs, "text");
       const r = await rows<PatientVersionRow>(
-        `SELECT ${PATIENT_VERSION_COLUMNS} FROM patient_history h WHERE h.patient_ref ${k.match}
+        `SELECT ${PATIENT_VERSION_COLUMNS} FROM patient_history h JOIN event_block hb ON hb.number = h.block_number
+          WHERE h.patient_ref ${k.match}
           ORDER BY h.patient_ref, h.block_number, h.log_index`,
         [k.value],
       );
@@ -278,6 +281,7 @@ export function createLoaders(pool: Pool): Loaders {
              CROSS JOIN LATERAL (
                SELECT ${EVENT_COLUMNS}
                  FROM (${page("event_record")} UNION ALL ${page("vital_event")}) e
+                 JOIN event_block b ON b.number = e.block_number
                 ORDER BY e.block_number, e.log_index
                 LIMIT $2) e`,
           params,

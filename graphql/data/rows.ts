@@ -5,7 +5,7 @@
  * query returns the same shape and no row type is written by hand.
  */
 import { TABLE } from "../../shared/db/generated/tables.ts";
-import { type Nullable, type SelectedRow, select, selectAll } from "../../shared/db/select.ts";
+import { type Nullable, type SelectedRow, select, selectAll, selectAs } from "../../shared/db/select.ts";
 
 const TREATMENT = select(TABLE.treatment, "t", [
   "id",
@@ -46,23 +46,26 @@ const PATIENT = select(TABLE.patient, "p", [
 export type PatientRow = SelectedRow<typeof PATIENT>;
 export const PATIENT_COLUMNS = PATIENT.sql;
 
-const PATIENT_VERSION = select(TABLE.patientHistory, "h", [
-  "patientRef",
-  "blockNumber",
-  "logIndex",
-  "registration",
-  "weightGrams",
-  "heightCm",
-  "sex",
-  "bloodGroup",
-  "birthDate",
-  "stateCode",
-  "districtCode",
-  "hospitalId",
-  "actor",
-  "blockTime",
-  "txHash",
-]);
+/** A version of patient_history `h`, its block's time from event_block `hb`. */
+const PATIENT_VERSION = selectAll(
+  select(TABLE.patientHistory, "h", [
+    "patientRef",
+    "blockNumber",
+    "logIndex",
+    "registration",
+    "weightGrams",
+    "heightCm",
+    "sex",
+    "bloodGroup",
+    "birthDate",
+    "stateCode",
+    "districtCode",
+    "hospitalId",
+    "actor",
+    "txHash",
+  ]),
+  selectAs(TABLE.eventBlock, "hb", { time: "blockTime" }),
+);
 export type PatientVersionRow = SelectedRow<typeof PATIENT_VERSION>;
 export const PATIENT_VERSION_COLUMNS = PATIENT_VERSION.sql;
 
@@ -108,50 +111,44 @@ const CARE_TEAM = select(TABLE.treatmentDoctor, "d", [
 export type CareTeamRow = SelectedRow<typeof CARE_TEAM> & Nullable<MemberRow>;
 export const CARE_TEAM_COLUMNS = `${CARE_TEAM.sql}, ${MEMBER_COLUMNS}`;
 
-/** An attachment (`a`) with its file's verification (`f`). */
+/** An attachment (`a`) with its block's time (event_block `ab`) and its file's verification (`f`). */
 const ATTACHMENT = selectAll(
-  select(TABLE.attachment, "a", [
-    "treatmentId",
-    "blockNumber",
-    "logIndex",
-    "kind",
-    "cid",
-    "actor",
-    "blockTime",
-    "txHash",
-  ]),
+  select(TABLE.attachment, "a", ["treatmentId", "blockNumber", "logIndex", "kind", "cid", "actor", "txHash"]),
+  selectAs(TABLE.eventBlock, "ab", { time: "blockTime" }),
   select(TABLE.fileVerification, "f", ["status", "sizeBytes", "contentType", "verifiedAt", "lastError"]),
 );
 export type AttachmentRow = SelectedRow<typeof ATTACHMENT>;
 export const ATTACHMENT_COLUMNS = ATTACHMENT.sql;
 
 /**
- * An event of a treatment's timeline: a row of event_record, or a vital as the view vital_event
- * shows it (its args rebuilt from `vital`), in the same columns.
+ * An event of a treatment's timeline (`e`): a row of event_record, or a vital as the view
+ * vital_event shows it (its args rebuilt from `vital`), in the same columns; its block's hash and
+ * time from event_block `b`.
  */
-const EVENT = select(TABLE.eventRecord, "e", [
-  "blockNumber",
-  "logIndex",
-  "blockHash",
-  "txHash",
-  "blockTime",
-  "name",
-  "actor",
-  "treatmentId",
-  "patientRef",
-  "hospitalId",
-  "account",
-  "args",
-]);
+const EVENT = selectAll(
+  select(TABLE.eventRecord, "e", [
+    "blockNumber",
+    "logIndex",
+    "txHash",
+    "name",
+    "actor",
+    "treatmentId",
+    "patientRef",
+    "hospitalId",
+    "account",
+    "args",
+  ]),
+  selectAs(TABLE.eventBlock, "b", { hash: "blockHash", time: "blockTime" }),
+);
 export type EventRow = SelectedRow<typeof EVENT>;
 
 /**
- * The columns every event source has, in one order: the table event_record, the view
- * vital_event (a vital's args rebuilt from `vital`) and the view event_log (both).
+ * The columns every event source has, in one order: the table event_record and the view
+ * vital_event (a vital's args rebuilt from `vital`).
  */
 export const LOG_COLUMNS = TABLE.eventRecord.columns.map((c) => `e.${c.name}`).join(", ");
 
-/** Those columns as an EventRow. */
+/** Those columns as an EventRow, joined with event_block `b`. */
 export const EVENT_COLUMNS = EVENT.sql;
 
 const VITAL = select(TABLE.vital, "v", [

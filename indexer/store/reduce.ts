@@ -53,9 +53,7 @@ function record(s: BatchState, ev: DocTelEvent, scope: Scope): void {
   s.tables.eventRecord.add({
     blockNumber: ev.blockNumber,
     logIndex: ev.logIndex,
-    blockHash: ev.blockHash,
     txHash: ev.txHash,
-    blockTime: ev.blockTime,
     name: ev.eventName satisfies EventName,
     actor: scope.actor ?? null,
     treatmentId: scope.treatmentId ?? null,
@@ -88,12 +86,11 @@ function existingTreatment(s: BatchState, id: bigint, ev: DocTelEvent): Treatmen
 function accessHistory(
   s: BatchState,
   ev: DocTelEvent,
-  row: Omit<AccessHistoryRow, "blockNumber" | "logIndex" | "blockTime" | "txHash">,
+  row: Omit<AccessHistoryRow, "blockNumber" | "logIndex" | "txHash">,
 ): void {
   s.tables.accessHistory.add({
     blockNumber: ev.blockNumber,
     logIndex: ev.logIndex,
-    blockTime: ev.blockTime,
     txHash: ev.txHash,
     ...row,
   });
@@ -209,7 +206,6 @@ const recordPatient: Handler<EventByName<"PatientRegistered"> | EventByName<"Pat
       ...demographics,
       hospitalId: a.hospitalId,
       actor,
-      blockTime: ev.blockTime,
       txHash: ev.txHash,
     });
     record(s, ev, { actor, patientRef: ref, hospitalId: a.hospitalId });
@@ -433,7 +429,6 @@ const HANDLERS: Handlers = {
         kind: FILE_KINDS[a.kind] ?? "OTHER",
         cid: a.cid,
         actor,
-        blockTime: ev.blockTime,
         txHash: ev.txHash,
       });
       if (!s.files.has(a.cid)) s.files.set(a.cid, { cid: a.cid, invalid: null });

@@ -25,6 +25,7 @@ import {
 } from "./checkpoint.ts";
 import { createEntityCache, type PendingKeys } from "./entity-cache.ts";
 import { loadBatchState } from "./load-state.ts";
+import { createPartitions } from "./partitions.ts";
 import { reduceEvent } from "./reduce.ts";
 import { rollbackTo } from "./rollback.ts";
 import { planBatchWrites } from "./write-batch.ts";
@@ -37,6 +38,8 @@ export interface StoreArgs {
   metrics: IndexerMetrics;
   /** Current-state rows kept in memory between batches (members, patients, treatments, grants). */
   cacheEntries: number;
+  /** Width of the block-range partitions the store creates ahead (default: partitions.ts). */
+  blocksPerPartition?: number;
 }
 
 /** A block event without its events: what is left to know once they are folded and encoded. */
@@ -71,6 +74,7 @@ export interface Store {
 export function createStore(args: StoreArgs): Store {
   const { pool, logger, metrics } = args;
   const cache = createEntityCache(args.cacheEntries);
+  const partitions = createPartitions(pool, args.blocksPerPartition);
   /** The batch being committed: its rows must stay in the cache until it is written. */
   let committing: PreparedBatch | null = null;
   /** Commits block batches on a thread of its own (started at the first batch). */
@@ -120,6 +124,8 @@ export function createStore(args: StoreArgs): Store {
       mark = performance.now();
       const steps = planBatchWrites(state);
       timings.encode_ms = performance.now() - mark;
+      // Partitions for this batch's rows, created ahead, before its writes are handed over.
+      await partitions.ensure(event.fromBlock, event.toBlock.number);
       const { logs, ...rest } = event;
       const pending = pendingKeys(state);
       return {
@@ -183,6 +189,7 @@ export function createStore(args: StoreArgs): Store {
   return {
     async open(target) {
       cache.clear();
+      partitions.reset();
       const opened = await inTransaction(async (client) => ({
         checkpoint: await initCheckpoint(client, target),
         window: await readWindow(client),

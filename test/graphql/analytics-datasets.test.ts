@@ -94,9 +94,9 @@ beforeAll(async () => {
     `INSERT INTO file_verification (cid, status) VALUES ('bafyverified', 'VERIFIED'), ('bafypending', 'PENDING')`,
   );
   await db.pool.query(
-    `INSERT INTO attachment (block_number, log_index, treatment_id, kind, cid, actor, block_time, tx_hash)
-     VALUES (101, 0, $1, 'LAB_REPORT', 'bafyverified', '0xd', now(), '0x1'),
-            (101, 1, $1, 'IMAGING', 'bafypending', '0xd', now(), '0x1')`,
+    `INSERT INTO attachment (block_number, log_index, treatment_id, kind, cid, actor, tx_hash)
+     VALUES (101, 0, $1, 'LAB_REPORT', 'bafyverified', '0xd', '0x1'),
+            (101, 1, $1, 'IMAGING', 'bafypending', '0xd', '0x1')`,
     [first],
   );
 });
