@@ -14,6 +14,7 @@ import { keccak256Text } from "../../shared/keccak.ts";
 import { hexDigit, type LogBatch, logBatchFromObjects } from "../rpc/log-batch.ts";
 import type { RpcLog } from "../rpc/types.ts";
 import { type DocTelEvent, docTelEvents } from "./events.ts";
+import { decodeUtf8 } from "./text.ts";
 
 // Field kinds: how a field's value is read from its word.
 const ADDRESS = 0;
@@ -142,13 +143,16 @@ function readWord(field: FieldPlan, b: Buffer, at: number): unknown {
   }
 }
 
-/** A `string` field: its offset word points at a length word, then the UTF-8 bytes. */
+/**
+ * A `string` field: its offset word points at a length word, then the bytes. Any bytes: those
+ * that are not UTF-8 are kept as lone surrogates (decode/text.ts), never lost or replaced.
+ */
 function readString(b: Buffer, dataStart: number, dataEnd: number, offsetAt: number): string {
   const offset = dataStart + readHex(b, offsetAt + 51, 13) * 2;
   if (offset + 64 > dataEnd) throw new BadField("string offset past the data");
   const length = readHex(b, offset + 51, 13) * 2;
   if (offset + 64 + length > dataEnd) throw new BadField("string length past the data");
-  return Buffer.from(hexText(b, offset + 64, offset + 64 + length), "hex").toString("utf8");
+  return decodeUtf8(Buffer.from(hexText(b, offset + 64, offset + 64 + length), "hex"));
 }
 
 function planOf(batch: LogBatch, i: number): EventPlan | undefined {

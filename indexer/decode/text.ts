@@ -160,3 +160,20 @@ export function escapeText(s: string): string {
   }
   return out;
 }
+
+/** How a contract string is stored: as text PostgreSQL accepts, and its bytes when that text is escaped. */
+export interface StoredText {
+  /** The string, or its escaped form (escapeText) when it is not valid text. */
+  text: string;
+  /** The exact bytes (0x-hex) when `text` is escaped, else null. */
+  raw: `0x${string}` | null;
+  /** Why it is escaped (textProblem), or null. */
+  problem: string | null;
+}
+
+export function storedText(s: string): StoredText {
+  const problem = textProblem(s);
+  return problem === null
+    ? { text: s, raw: null, problem }
+    : { text: escapeText(s), raw: utf8Hex(s), problem };
+}

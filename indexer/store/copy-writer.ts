@@ -100,7 +100,7 @@ export class CopyWriter implements CopySink {
     return n <= MAX_SAFE && n >= -MAX_SAFE ? this.int(Number(n)) : this.plain(n.toString());
   }
 
-  /** A value that needs no escaping: hex, labels, digits. Checked, not trusted. */
+  /** A value that needs no escaping: labels, digits. Checked, not trusted. */
   plain(s: string): this {
     this.#separate(s.length);
     const buf = this.#buf;
@@ -186,19 +186,6 @@ export class CopyWriter implements CopySink {
     return this;
   }
 
-  intOrNull(n: number | null): this {
-    return n === null ? this.null() : this.int(n);
-  }
-
-  bigintOrNull(n: bigint | null): this {
-    return n === null ? this.null() : this.bigint(n);
-  }
-
-  /** A plain value, or NULL for null and "". */
-  plainOrNull(s: string | null): this {
-    return s ? this.plain(s) : this.null();
-  }
-
   null(): this {
     this.#separate(2);
     this.#buf.set(NULL_MARK, this.#off);
@@ -259,15 +246,6 @@ export class CopyWriter implements CopySink {
     );
     this.#day = day;
     return true;
-  }
-
-  /** A value of any row type: null, number, bigint, boolean, or text (escaped). */
-  value(v: string | number | bigint | boolean | null | undefined): this {
-    if (v === null || v === undefined) return this.null();
-    if (typeof v === "number") return this.int(v);
-    if (typeof v === "bigint") return this.bigint(v);
-    if (typeof v === "boolean") return this.plain(v ? "t" : "f");
-    return this.text(v);
   }
 
   /** Ends the row. */

@@ -19,6 +19,7 @@ import type {
 import { BLOOD_GROUPS, FILE_KINDS, SEXES, STAGES } from "../../shared/reference/enums.ts";
 import { ageBand, ageInYears } from "../../shared/reference/weeks.ts";
 import type { DocTelEvent, DocTelEventName, EventByName } from "../decode/events.ts";
+import { storedText } from "../decode/text.ts";
 import { type BatchState, MissingEntityError } from "./batch-state.ts";
 import { reportingDay } from "./calendar.ts";
 import { describeDiagnosis } from "./clinical.ts";
@@ -45,8 +46,27 @@ interface Scope {
   account?: string | null;
 }
 
-const argsJson = (args: object) =>
-  JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+/**
+ * The event's args as JSON (bigints as decimal strings). A string that is not valid text (a NUL,
+ * bytes that are not UTF-8: the chain accepts any) is stored escaped, and its exact bytes under
+ * `invalidText` (field name to 0x-hex).
+ */
+function argsJson(args: object): string {
+  let invalid: Record<string, string> | null = null;
+  const json = JSON.stringify(args, (k, v) => {
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "string" && k !== "") {
+      const stored = storedText(v);
+      if (stored.raw !== null) {
+        invalid ??= {};
+        invalid[k] = stored.raw;
+        return stored.text;
+      }
+    }
+    return v;
+  });
+  return invalid === null ? json : `${json.slice(0, -1)},"invalidText":${JSON.stringify(invalid)}}`;
+}
 
 /** The event's row of event_record (every event but VitalsRecorded, whose row is its vital). */
 function record(s: BatchState, ev: DocTelEvent, scope: Scope): void {
@@ -245,10 +265,12 @@ const HANDLERS: Handlers = {
     apply(s, ev) {
       const a = ev.args;
       const actor = a.actor.toLowerCase();
+      const name = storedText(a.name);
       s.tables.hospital.put(
         {
           id: a.hospitalId,
-          name: a.name,
+          name: name.text,
+          rawName: name.raw,
           stateCode: a.stateCode,
           districtCode: a.districtCode,
           registeredBy: actor,
@@ -422,16 +444,25 @@ const HANDLERS: Handlers = {
       const a = ev.args;
       const t = changeTreatment(s, a.treatmentId, ev);
       const actor = a.actor.toLowerCase();
+      // A CID that is not text (NUL, bytes that are not UTF-8) is stored escaped, with its bytes,
+      // and its file is INVALID at once: it is never fetched.
+      const cid = storedText(a.cid);
       s.tables.attachment.add({
         blockNumber: ev.blockNumber,
         logIndex: ev.logIndex,
         treatmentId: a.treatmentId,
         kind: FILE_KINDS[a.kind] ?? "OTHER",
-        cid: a.cid,
+        cid: cid.text,
+        rawCid: cid.raw,
         actor,
         txHash: ev.txHash,
       });
-      if (!s.files.has(a.cid)) s.files.set(a.cid, { cid: a.cid, invalid: null });
+      if (!s.files.has(cid.text)) {
+        s.files.set(cid.text, {
+          cid: cid.text,
+          invalid: cid.problem === null ? null : `the CID is not valid text: it holds ${cid.problem}`,
+        });
+      }
       record(s, ev, {
         actor,
         treatmentId: a.treatmentId,
