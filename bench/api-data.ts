@@ -376,7 +376,7 @@ export async function generateDataset(
     t = Date.now();
     // Block-range partitions of event_record and vital (the indexer creates them ahead as it goes).
     await client.query(
-      `SELECT ensure_block_partitions(p, 0, (SELECT max(${blk("t")}) FROM ev), 250000)
+      `SELECT ensure_block_partitions(p, 0, (SELECT max(${blk("t")}) FROM ev), 1000000)
          FROM unnest(ARRAY['event_record', 'vital']::regclass[]) AS p`,
     );
     const { rowCount: events } = await load(

@@ -245,7 +245,7 @@ export function createLoaders(pool: Pool): Loaders {
                SELECT v.* FROM treatment t
                 CROSS JOIN LATERAL (
                   SELECT ${VITAL_COLUMNS}, v.log_index
-                    FROM vital v WHERE v.treatment_id = t.id
+                    FROM vital v WHERE v.treatment_id = t.id AND v.block_number >= t.opened_block
                    ORDER BY v.measured_at DESC, v.block_number DESC, v.log_index DESC
                    LIMIT 1) v
                 WHERE t.patient_ref = k.ref AND ${visible}
@@ -270,14 +270,17 @@ export function createLoaders(pool: Pool): Loaders {
         }
         // The events of event_log, each kind limited on its own through its index, then merged:
         // a limit over the view itself would sort every vital of the treatment for each page.
+        // No event of a treatment precedes its opening: the block-range partitions before it are
+        // pruned at run time.
         const page = (source: string) =>
           `(SELECT ${LOG_COLUMNS} FROM ${source} e
-             WHERE e.treatment_id = k.id ${cursor}
+             WHERE e.treatment_id = k.id AND e.block_number >= o.opened_block ${cursor}
              ORDER BY e.block_number, e.log_index
              LIMIT $2)`;
         const r = await rows<EventRow & { key: string }>(
           `SELECT k.id::text AS key, e.*
              FROM ${k.table("k", "id")}
+             CROSS JOIN LATERAL (SELECT t.opened_block FROM treatment t WHERE t.id = k.id) o
              CROSS JOIN LATERAL (
                SELECT ${EVENT_COLUMNS}
                  FROM (${page("event_record")} UNION ALL ${page("vital_event")}) e

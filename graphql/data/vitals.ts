@@ -37,7 +37,9 @@ export async function vitalsSeries(
   if (query.to !== undefined) add((n) => `v.measured_at < ${n}`, query.to);
   params.push(query.limit);
   const limit = `$${params.length}`;
-  const from = `vital v JOIN treatment t ON t.id = v.treatment_id WHERE ${where.join(" AND ")}`;
+  // No reading precedes its treatment's opening: earlier block-range partitions are pruned.
+  const from = `vital v JOIN treatment t ON t.id = v.treatment_id AND v.block_number >= t.opened_block
+    WHERE ${where.join(" AND ")}`;
   const sql =
     query.bucket === "RAW"
       ? `SELECT ${VITAL_COLUMNS}

@@ -8,8 +8,12 @@
  */
 import type { Pool } from "pg";
 
-/** Blocks per partition: about a month of 12-second blocks, ~6 million events at the benchmark chain's density. */
-export const BLOCKS_PER_PARTITION = 250_000;
+/**
+ * Blocks per partition: about 140 days of 12-second blocks. Queries of one treatment or patient
+ * cannot be pruned by block (they look up every partition's index from the treatment's opening
+ * on), so partitions are few and large; a reorg touches only the last one.
+ */
+export const BLOCKS_PER_PARTITION = 1_000_000;
 
 export interface Partitions {
   /** Ensures partitions cover blocks `from` to `to` (and a margin beyond). */

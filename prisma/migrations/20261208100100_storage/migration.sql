@@ -13,12 +13,13 @@
 --    vital's primary key (block_number, log_index) goes: its unique index on (treatment_id,
 --    block_number, log_index), the timeline's, identifies a row as well (one index less on the
 --    largest table).
--- 3. treatment keeps the indexes a query uses: (patient_ref, opened_at) for a patient's
---    treatments and a doctor's patients, (hospital_id, opened_at) for a hospital's. Dropped:
---    (stage, opened_at), which no query can use (they compare stage::text), and the diagnosis,
---    category and opened_at indexes, which no API or analytics query reads (trends and counts read
---    the rollups; a dataset scans a range of opened_at over most of the table: see
---    docs/benchmarks.md for the plans). Every stage change rewrote all six.
+-- 3. treatment keeps the indexes a query uses (docs/storage.md has the plans): (patient_ref,
+--    opened_at) for a patient's treatments and a doctor's patients, (hospital_id, opened_at) for a
+--    hospital's, and for de-identified datasets (a range of days with a diagnosis filter)
+--    (diagnosis_category, opened_at) and (opened_at, id). Dropped: (stage, opened_at), which no
+--    query can use (they compare stage::text), and (diagnosis, opened_at), whose only use was a
+--    worse plan for a search by code (ANDed with the hospital's index). A stage change then
+--    updates no indexed column and can be a HOT update; every stage change used to write all six.
 
 -- ------------------------------------------------------------------------------- the views, first
 
@@ -90,7 +91,7 @@ CREATE INDEX "event_record_treatment_id_block_number_log_index_idx" ON "event_re
 CREATE INDEX "event_record_block_number_idx" ON "event_record" USING BRIN ("block_number");
 
 -- Partitions for the rows there are, or the first one.
-SELECT "ensure_block_partitions"('event_record', coalesce(min("block_number"), 0), coalesce(max("block_number"), 0), 250000)
+SELECT "ensure_block_partitions"('event_record', coalesce(min("block_number"), 0), coalesce(max("block_number"), 0), 1000000)
   FROM "event_record_unpartitioned";
 
 INSERT INTO "event_record" ("block_number", "log_index", "tx_hash", "name", "actor", "treatment_id", "patient_ref",
@@ -134,7 +135,7 @@ CREATE UNIQUE INDEX "vital_treatment_id_block_number_log_index_key" ON "vital"("
 CREATE INDEX "vital_treatment_id_measured_at_idx" ON "vital"("treatment_id", "measured_at");
 CREATE INDEX "vital_block_number_idx" ON "vital" USING BRIN ("block_number");
 
-SELECT "ensure_block_partitions"('vital', coalesce(min("block_number"), 0), coalesce(max("block_number"), 0), 250000)
+SELECT "ensure_block_partitions"('vital', coalesce(min("block_number"), 0), coalesce(max("block_number"), 0), 1000000)
   FROM "vital_unpartitioned";
 
 INSERT INTO "vital" ("block_number", "log_index", "tx_hash", "treatment_id", "patient_ref", "recorder", "measured_at",
@@ -154,9 +155,7 @@ ALTER TABLE "access_history" DROP COLUMN "block_time";
 -- ------------------------------------------------------------------------------- treatment indexes
 
 DROP INDEX "treatment_stage_opened_at_idx";
-DROP INDEX "treatment_diagnosis_category_opened_at_idx";
 DROP INDEX "treatment_diagnosis_opened_at_idx";
-DROP INDEX "treatment_opened_at_id_idx";
 
 -- ------------------------------------------------------------------------------- the views, again
 
