@@ -51,6 +51,8 @@ export interface IndexerArgs {
   pool: Pool;
   logger: Logger;
   metrics: IndexerMetrics;
+  /** What wakes the sync between polls, instead of a newHeads subscription (tests inject a clock). */
+  heads?: NewHeads;
 }
 
 export interface IndexerStatus {
@@ -136,9 +138,8 @@ export function createIndexer(args: IndexerArgs): Indexer {
         "indexer starting",
       );
       await checkTarget(rpc, target, settings.retry, logger);
-      const heads: NewHeads | null = settings.rpcWsUrl
-        ? subscribeNewHeads({ url: settings.rpcWsUrl, logger })
-        : null;
+      const heads: NewHeads | null =
+        args.heads ?? (settings.rpcWsUrl ? subscribeNewHeads({ url: settings.rpcWsUrl, logger }) : null);
       try {
         for (let restart = 0; !signal.aborted; restart++) {
           try {
