@@ -110,11 +110,14 @@ export class EntityRows<T extends AnyTable> {
     return row;
   }
 
-  /** Rows whose `field` equals `value` (every one of them must have been loaded: keys().where). */
+  /**
+   * Rows whose `field` equals `value` (every one of them must have been loaded: keys().where), in
+   * the order of their keys: the same whatever the cache held, so undo images come in one order.
+   */
   where<F extends keyof RowOf<T>>(field: F, value: RowOf<T>[F]): RowOf<T>[] {
-    const out: RowOf<T>[] = [];
-    for (const row of this.rows.values()) if (row !== null && row[field] === value) out.push(row);
-    return out;
+    const found: [string, RowOf<T>][] = [];
+    for (const [key, row] of this.rows) if (row !== null && row[field] === value) found.push([String(key), row]);
+    return found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, row]) => row);
   }
 
   /** Creates or replaces a row. */

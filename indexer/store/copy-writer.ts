@@ -44,10 +44,13 @@ const NULL_MARK = Buffer.from("\\N", "latin1");
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
+const NO_BUFFER = Buffer.alloc(0);
+const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
 
 export class CopyWriter implements CopySink {
   #chunks: Uint8Array[] = [];
-  #buf: Buffer = takeBuffer(BUFFER_BYTES);
+  /** Taken at the first value: a batch has a writer per table, most of them empty. */
+  #buf: Buffer = NO_BUFFER;
   #off = 0;
   #first = true;
   #rows = 0;
@@ -61,7 +64,7 @@ export class CopyWriter implements CopySink {
   /** Room for `n` more bytes (and a separator); full chunks are set aside. */
   #room(n: number): void {
     if (this.#off + n + 1 <= this.#buf.length) return;
-    this.#chunks.push(this.#buf.subarray(0, this.#off));
+    if (this.#off > 0) this.#chunks.push(this.#buf.subarray(0, this.#off));
     this.#buf = takeBuffer(Math.max(BUFFER_BYTES, n + 1));
     this.#off = 0;
   }
@@ -120,6 +123,12 @@ export class CopyWriter implements CopySink {
 
   /** Any text, escaped for COPY, as UTF-8 (not valid text: its escaped form, see decode/text.ts). */
   text(s: string): this {
+    // Most text is printable ASCII without a backslash (hex, codes, names): copied as it is.
+    if (PRINTABLE.test(s)) {
+      this.#separate(s.length);
+      this.#off += this.#buf.write(s, this.#off, "latin1");
+      return this;
+    }
     this.#separate(s.length * 3);
     const buf = this.#buf;
     const start = this.#off;

@@ -39,34 +39,52 @@ interface Needed {
 /** The rows `events` need that `cache` does not hold. */
 export function neededRows(events: readonly DocTelEvent[], cache: EntityCache, undoAbove: bigint): Needed {
   const needed: Needed = { keys: new Map(), where: new Map() };
-  /** Rows an earlier event of the batch wrote: known from then on. */
-  const written = new Set<string>();
-  const id = (table: EntityName, key: Key) => `${table}\u0000${String(key)}`;
+  /** Rows an earlier event of the batch wrote, per table: known from then on. */
+  const written = new Map<EntityName, Set<Key>>();
+  const writtenIn = (table: EntityName) => {
+    let set = written.get(table);
+    if (!set) {
+      set = new Set();
+      written.set(table, set);
+    }
+    return set;
+  };
   const need = (table: EntityName, key: Key, fields: KeyFields<EntityName>) => {
-    if ((cache.maps[table] as Map<Key, unknown>).has(key) || written.has(id(table, key))) return;
-    const m = needed.keys.get(table) ?? new Map<Key, KeyFields<EntityName>>();
-    needed.keys.set(table, m);
+    if ((cache.maps[table] as Map<Key, unknown>).has(key) || written.get(table)?.has(key)) return;
+    let m = needed.keys.get(table);
+    if (!m) {
+      m = new Map();
+      needed.keys.set(table, m);
+    }
     m.set(key, fields);
   };
-  for (const ev of events) {
-    const undo = ev.blockNumber > undoAbove;
-    keysOf(ev, {
-      read(table, key) {
-        need(table, keyOf(TABLE[table], key as never), key as KeyFields<EntityName>);
-      },
-      write(table, key) {
-        const k = keyOf(TABLE[table], key as never);
-        if (undo) need(table, k, key as KeyFields<EntityName>);
-        written.add(id(table, k));
-      },
-      where(table, field, value) {
-        const byField = needed.where.get(table) ?? new Map<string, Set<unknown>>();
+  let undo = false;
+  const requests: KeyRequests = {
+    read(table, key) {
+      need(table, keyOf(TABLE[table], key as never), key as KeyFields<EntityName>);
+    },
+    write(table, key) {
+      const k = keyOf(TABLE[table], key as never);
+      if (undo) need(table, k, key as KeyFields<EntityName>);
+      writtenIn(table).add(k);
+    },
+    where(table, field, value) {
+      let byField = needed.where.get(table);
+      if (!byField) {
+        byField = new Map();
         needed.where.set(table, byField);
-        const values = byField.get(field) ?? new Set<unknown>();
+      }
+      let values = byField.get(field);
+      if (!values) {
+        values = new Set();
         byField.set(field, values);
-        values.add(value);
-      },
-    });
+      }
+      values.add(value);
+    },
+  };
+  for (const ev of events) {
+    undo = ev.blockNumber > undoAbove;
+    keysOf(ev, requests);
   }
   return needed;
 }

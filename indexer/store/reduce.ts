@@ -55,7 +55,7 @@ function argsJson(args: object): string {
   let invalid: Record<string, string> | null = null;
   const json = JSON.stringify(args, (k, v) => {
     if (typeof v === "bigint") return v.toString();
-    if (typeof v === "string" && k !== "") {
+    if (typeof v === "string" && k !== "" && (v.includes("\0") || !v.isWellFormed())) {
       const stored = storedText(v);
       if (stored.raw !== null) {
         invalid ??= {};

@@ -33,6 +33,18 @@ function bump<T extends AnyTable>(table: T, map: Map<string, RowOf<T>>, cell: Ro
   else map.set(key, cell);
 }
 
+/** The first days of the ISO and MMWR weeks of a day (memoized: a batch's cases share few days). */
+const weekStarts = new Map<number, readonly [number, number]>();
+function weeksOf(day: number): readonly [number, number] {
+  let weeks = weekStarts.get(day);
+  if (!weeks) {
+    if (weekStarts.size > 10_000) weekStarts.clear();
+    weeks = [toEpochDay(weekStart(day, "iso")), toEpochDay(weekStart(day, "mmwr"))];
+    weekStarts.set(day, weeks);
+  }
+  return weeks;
+}
+
 function contribute(deltas: RollupDeltas, t: TreatmentRow, delta: number): void {
   if (t.diagnosis === null || t.diagnosisCategory === null) return;
   const day = reportingDay(t.openedAt);
@@ -48,10 +60,11 @@ function contribute(deltas: RollupDeltas, t: TreatmentRow, delta: number): void 
     hospitalId: t.hospitalId,
     count: delta,
   });
+  const weeks = weeksOf(day);
   for (const system of ["ISO", "MMWR"] as const) {
     bump(TABLE.caseTrendWeekly, deltas.trend, {
       system,
-      weekStart: toEpochDay(weekStart(day, system === "ISO" ? "iso" : "mmwr")),
+      weekStart: system === "ISO" ? weeks[0] : weeks[1],
       diagnosisCategory: t.diagnosisCategory,
       stateCode: t.patientState,
       districtCode: t.patientDistrict,
