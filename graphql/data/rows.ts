@@ -5,115 +5,55 @@
  * query returns the same shape and no row type is written by hand.
  */
 import { TABLE } from "../../shared/db/generated/tables.ts";
-import { type Nullable, type SelectedRow, select, selectAll, selectAs } from "../../shared/db/select.ts";
+import {
+  combine,
+  type Nullable,
+  type SelectedRow,
+  select,
+  selectAs,
+  selectExcept,
+} from "../../shared/db/select.ts";
 
-const TREATMENT = select(TABLE.treatment, "t", [
-  "id",
-  "patientRef",
-  "hospitalId",
-  "stage",
-  "diagnosis",
-  "diagnosisCategory",
-  "diagnosisChapter",
-  "diagnosedBy",
-  "diagnosedAt",
-  "openedBy",
-  "openedAt",
-  "openedBlock",
-  "dischargedAt",
-  "closedAt",
-  "updatedAt",
-  "updatedBlock",
+/** A treatment as the API shows it: without the patient snapshot, which only aggregates read. */
+const TREATMENT = selectExcept(TABLE.treatment, "t", [
+  "patientSex",
+  "patientAgeBand",
+  "patientAgeYears",
+  "patientState",
+  "patientDistrict",
 ]);
 export type TreatmentRow = SelectedRow<typeof TREATMENT>;
 export const TREATMENT_COLUMNS = TREATMENT.sql;
 
-const PATIENT = select(TABLE.patient, "p", [
-  "ref",
-  "weightGrams",
-  "heightCm",
-  "sex",
-  "bloodGroup",
-  "birthDate",
-  "stateCode",
-  "districtCode",
-  "registeredHospitalId",
-  "registeredBy",
-  "registeredAt",
-  "updatedAt",
-  "version",
-]);
+const PATIENT = selectExcept(TABLE.patient, "p", ["registeredBlock", "updatedBlock"]);
 export type PatientRow = SelectedRow<typeof PATIENT>;
 export const PATIENT_COLUMNS = PATIENT.sql;
 
 /** A version of patient_history `h`, its block's time from event_block `hb`. */
-const PATIENT_VERSION = selectAll(
-  select(TABLE.patientHistory, "h", [
-    "patientRef",
-    "blockNumber",
-    "logIndex",
-    "registration",
-    "weightGrams",
-    "heightCm",
-    "sex",
-    "bloodGroup",
-    "birthDate",
-    "stateCode",
-    "districtCode",
-    "hospitalId",
-    "actor",
-    "txHash",
-  ]),
+const PATIENT_VERSION = combine(
+  selectExcept(TABLE.patientHistory, "h", []),
   selectAs(TABLE.eventBlock, "hb", { time: "blockTime" }),
 );
 export type PatientVersionRow = SelectedRow<typeof PATIENT_VERSION>;
 export const PATIENT_VERSION_COLUMNS = PATIENT_VERSION.sql;
 
-const HOSPITAL = select(TABLE.hospital, "h", [
-  "id",
-  "name",
-  "stateCode",
-  "districtCode",
-  "registeredBy",
-  "registeredAt",
-  "registeredBlock",
-  "txHash",
-]);
+/** A hospital (the exact bytes of a name that is not text stay in the table: `name` is escaped). */
+const HOSPITAL = selectExcept(TABLE.hospital, "h", ["rawName"]);
 export type HospitalRow = SelectedRow<typeof HOSPITAL>;
 export const HOSPITAL_COLUMNS = HOSPITAL.sql;
 
-const MEMBER = select(TABLE.member, "m", [
-  "account",
-  "kind",
-  "hospitalId",
-  "personRef",
-  "specialty",
-  "devicePatientRef",
-  "active",
-  "registeredBy",
-  "registeredAt",
-  "registeredBlock",
-  "revokedBy",
-  "revokedAt",
-  "revokedBlock",
-]);
+const MEMBER = selectExcept(TABLE.member, "m", []);
 export type MemberRow = SelectedRow<typeof MEMBER>;
 export const MEMBER_COLUMNS = MEMBER.sql;
 
 /** A doctor of a treatment's care team (treatment_doctor `d`) with their member row (`m`, outer-joined). */
-const CARE_TEAM = select(TABLE.treatmentDoctor, "d", [
-  "treatmentId",
-  "doctor",
-  "assignedBy",
-  "assignedAt",
-  "assignedBlock",
-]);
+const CARE_TEAM = selectExcept(TABLE.treatmentDoctor, "d", []);
 export type CareTeamRow = SelectedRow<typeof CARE_TEAM> & Nullable<MemberRow>;
 export const CARE_TEAM_COLUMNS = `${CARE_TEAM.sql}, ${MEMBER_COLUMNS}`;
 
 /** An attachment (`a`) with its block's time (event_block `ab`) and its file's verification (`f`). */
-const ATTACHMENT = selectAll(
-  select(TABLE.attachment, "a", ["treatmentId", "blockNumber", "logIndex", "kind", "cid", "actor", "txHash"]),
+const ATTACHMENT = combine(
+  selectExcept(TABLE.attachment, "a", ["rawCid"]),
   selectAs(TABLE.eventBlock, "ab", { time: "blockTime" }),
   select(TABLE.fileVerification, "f", ["status", "sizeBytes", "contentType", "verifiedAt", "lastError"]),
 );
@@ -125,19 +65,8 @@ export const ATTACHMENT_COLUMNS = ATTACHMENT.sql;
  * vital_event shows it (its args rebuilt from `vital`), in the same columns; its block's hash and
  * time from event_block `b`.
  */
-const EVENT = selectAll(
-  select(TABLE.eventRecord, "e", [
-    "blockNumber",
-    "logIndex",
-    "txHash",
-    "name",
-    "actor",
-    "treatmentId",
-    "patientRef",
-    "hospitalId",
-    "account",
-    "args",
-  ]),
+const EVENT = combine(
+  selectExcept(TABLE.eventRecord, "e", []),
   selectAs(TABLE.eventBlock, "b", { hash: "blockHash", time: "blockTime" }),
 );
 export type EventRow = SelectedRow<typeof EVENT>;
@@ -169,18 +98,7 @@ export type VitalRow = { time: Date; count: number } & Nullable<SelectedRow<type
 /** One reading as a VitalRow. */
 export const VITAL_COLUMNS = `v.measured_at AS time, ${VITAL.sql}, 1 AS count`;
 
-const ROLE_GRANT = select(TABLE.roleGrant, "g", [
-  "account",
-  "role",
-  "roleId",
-  "active",
-  "grantedBy",
-  "grantedAt",
-  "grantedBlock",
-  "revokedBy",
-  "revokedAt",
-  "revokedBlock",
-]);
+const ROLE_GRANT = selectExcept(TABLE.roleGrant, "g", []);
 export type RoleGrantRow = SelectedRow<typeof ROLE_GRANT>;
 export const ROLE_GRANT_COLUMNS = ROLE_GRANT.sql;
 

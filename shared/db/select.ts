@@ -57,6 +57,21 @@ export function select<T extends AnyTable, const F extends readonly FieldOf<T>[]
   };
 }
 
+/** Every field of `table` but `except`, under their own names (a new column is read too). */
+export function selectExcept<T extends AnyTable, const E extends readonly FieldOf<T>[]>(
+  table: T,
+  alias: string,
+  except: E,
+): Selection<ApiRow<T, Exclude<FieldOf<T>, E[number]>>> {
+  const skip = new Set<string>(except);
+  return {
+    sql: table.columns
+      .filter((c) => !skip.has(c.field))
+      .map((c) => `${apiExpr(c, alias)} AS "${c.field}"`)
+      .join(", "),
+  };
+}
+
 /** Fields of `table` under other names: `{ hash: "blockHash" }`. */
 export function selectAs<T extends AnyTable, const M extends { readonly [F in FieldOf<T>]?: string }>(
   table: T,
@@ -78,7 +93,7 @@ type Merged<S extends readonly Selection<unknown>[]> = S extends readonly [
   : unknown;
 
 /** Several selections in one list (columns of joined tables). */
-export function selectAll<const S extends readonly Selection<unknown>[]>(...parts: S): Selection<Merged<S>> {
+export function combine<const S extends readonly Selection<unknown>[]>(...parts: S): Selection<Merged<S>> {
   return { sql: parts.map((p) => p.sql).join(", ") };
 }
 
