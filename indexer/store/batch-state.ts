@@ -116,7 +116,8 @@ export class EntityRows<T extends AnyTable> {
    */
   where<F extends keyof RowOf<T>>(field: F, value: RowOf<T>[F]): RowOf<T>[] {
     const found: [string, RowOf<T>][] = [];
-    for (const [key, row] of this.rows) if (row !== null && row[field] === value) found.push([String(key), row]);
+    for (const [key, row] of this.rows)
+      if (row !== null && row[field] === value) found.push([String(key), row]);
     return found.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, row]) => row);
   }
 
