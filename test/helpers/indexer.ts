@@ -196,14 +196,19 @@ export async function headOf(rpcUrl: string): Promise<bigint> {
 }
 
 /**
- * Every row the indexer derives (every `@store` table of prisma/schema.prisma, the undo log
- * included), in a deterministic order, without what legitimately differs between runs: the
- * verifier's columns of the file queue, the recent block headers, wall-clock times.
+ * Every row the indexer derives (every `@store` table of prisma/schema.prisma), in a deterministic
+ * order, without what legitimately differs between runs: the verifier's columns of the file queue,
+ * the recent block headers, wall-clock times. The undo log only on request (`undoLog`): what it
+ * keeps depends on the finality depth, so only runs with the same settings compare it.
  */
-export async function dumpIndex(pool: pg.Pool): Promise<Record<string, unknown[]>> {
+export async function dumpIndex(
+  pool: pg.Pool,
+  options: { undoLog?: boolean } = {},
+): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const t of TABLES) {
     if (t.name === "chain_block" || t.name === "indexer_state") continue;
+    if (t.name === "undo_log" && !options.undoLog) continue;
     const columns = t.role === "queue" ? t.key.map((k) => t.columns.find((c) => c.field === k)!.name) : ["*"];
     const order = t.key.map((k) => t.columns.find((c) => c.field === k)!.name);
     out[t.name] = (

@@ -232,7 +232,10 @@ describe("indexing DocTel's events into PostgreSQL", () => {
       await run.waitFor(head);
       await run.stop();
     }
-    expect(await dumpIndex(tinyCache.pool)).toEqual(await dumpIndex(usualCache.pool));
+    // The undo log too: which rows were loaded or cached must not change what it keeps.
+    expect(await dumpIndex(tinyCache.pool, { undoLog: true })).toEqual(
+      await dumpIndex(usualCache.pool, { undoLog: true }),
+    );
     const [treatments] = await tinyCache.pool
       .query<{ n: number }>("SELECT count(*)::int AS n FROM treatment")
       .then((r) => r.rows);
