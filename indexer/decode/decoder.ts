@@ -9,8 +9,8 @@
  * type (as Solidity's own decoding masks them).
  */
 import type { AbiEvent, AbiParameter } from "viem";
-import { NonRetryableError } from "../../shared/errors.ts";
 import { keccak256Text } from "../../shared/keccak.ts";
+import { UndecodableLogError } from "../errors.ts";
 import { hexDigit, type LogBatch, logBatchFromObjects } from "../rpc/log-batch.ts";
 import type { RpcLog } from "../rpc/types.ts";
 import { type DocTelEvent, docTelEvents } from "./events.ts";
@@ -43,11 +43,7 @@ interface EventPlan {
   indexedCount: number;
 }
 
-export class UndecodableLogError extends NonRetryableError {
-  constructor(message: string, details: Record<string, unknown>) {
-    super("INTERNAL", message, { details });
-  }
-}
+export { UndecodableLogError };
 
 /** Thrown while reading a field; becomes an UndecodableLogError naming the log. */
 class BadField extends Error {}

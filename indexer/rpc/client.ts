@@ -74,15 +74,20 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
         timedOut
           ? `${label} to ${shownUrl} timed out after ${args.timeoutMs} ms`
           : `${label} to ${shownUrl} failed: node unreachable`,
+        shownUrl,
         { cause, details: { method: label } },
       );
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
     if (response.status === 429 || response.status >= 500) {
-      const error = new RpcUnavailableError(`${label} to ${shownUrl} answered HTTP ${response.status}`, {
-        details: { method: label, status: response.status },
-      });
+      const error = new RpcUnavailableError(
+        `${label} to ${shownUrl} answered HTTP ${response.status}`,
+        shownUrl,
+        {
+          details: { method: label, status: response.status },
+        },
+      );
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
@@ -125,7 +130,9 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       args.onRequest?.(label, performance.now() - started);
       return parsed;
     } catch (cause) {
-      const error = new RpcUnavailableError(`${label} from ${shownUrl}: response is not JSON`, { cause });
+      const error = new RpcUnavailableError(`${label} from ${shownUrl}: response is not JSON`, shownUrl, {
+        cause,
+      });
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
@@ -137,7 +144,8 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
   }
 
   function unwrap<T>(method: string, reply: JsonRpcResponse | undefined): T {
-    if (!reply) throw new RpcUnavailableError(`${method}: the node's batch reply is missing an answer`);
+    if (!reply)
+      throw new RpcUnavailableError(`${method}: the node's batch reply is missing an answer`, shownUrl);
     if (reply.error) {
       const { code, message } = reply.error;
       if (method === "eth_getLogs" && TOO_LARGE.test(message)) {
@@ -145,7 +153,7 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       }
       // -32005 limit exceeded, -32603 internal error, -32000 server error: transient on most nodes.
       if (code === -32005 || code === -32603 || code === -32000 || code === 429) {
-        throw new RpcUnavailableError(`${method}: ${message}`, { details: { code } });
+        throw new RpcUnavailableError(`${method}: ${message}`, shownUrl, { details: { code } });
       }
       throw new RpcRequestError(`${method}: ${message}`, { details: { code } });
     }

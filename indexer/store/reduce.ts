@@ -3,10 +3,10 @@
  * and the append-only rows they add. Pure apart from the state it is given; the same fold
  * replays history after a reorg.
  */
-import { NonRetryableError } from "../../shared/errors.ts";
 import { BLOOD_GROUPS, FILE_KINDS, SEXES, STAGES } from "../../shared/reference/enums.ts";
 import { ageBand, ageInYears } from "../../shared/reference/weeks.ts";
 import type { DocTelEvent, EventByName } from "../decode/events.ts";
+import { MissingEntityError } from "../errors.ts";
 import type { BatchState } from "./batch-state.ts";
 import { doctorKey, roleGrantKey } from "./batch-state.ts";
 import { dayToDate, isoTime, reportingDay } from "./calendar.ts";
@@ -20,11 +20,7 @@ const MEMBER_KIND_LABELS: Readonly<Record<number, MemberKindLabel>> = {
   3: "DEVICE",
 };
 
-export class MissingEntityError extends NonRetryableError {
-  constructor(message: string) {
-    super("INTERNAL", message);
-  }
-}
+export { MissingEntityError };
 
 const argsJson = (args: object) =>
   JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v));

@@ -7,6 +7,7 @@
  * one commits (the CPU of one overlaps the database work of the other); commits stay in order.
  */
 import type { Pool, PoolClient } from "pg";
+import { classifyDatabaseError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { DocTelEvent } from "../decode/events.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
@@ -75,18 +76,27 @@ export function createStore(args: StoreArgs): Store {
   /** Commits block batches on a thread of its own (started at the first batch). */
   let writer: BatchWriter | null = null;
 
-  async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+  /** Runs `fn` in a transaction; database failures come out classified (retryable or not). */
+  async function inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw classifyDatabaseError(error, what);
+    }
     try {
       await client.query("BEGIN");
       const result = await fn(client);
       await client.query("COMMIT");
+      client.release();
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+      // A connection that failed is not given back to the pool.
+      await client.query("ROLLBACK").then(
+        () => client.release(),
+        () => client.release(true),
+      );
+      throw classifyDatabaseError(error, what);
     }
   }
 
@@ -104,7 +114,9 @@ export function createStore(args: StoreArgs): Store {
       timings.decode_ms = performance.now() - mark;
       mark = performance.now();
       // Rows not in the cache are unchanged by any batch not yet committed: read them as committed.
-      const state = await loadBatchState(pool, events, cache);
+      const state = await loadBatchState(pool, events, cache).catch((error: unknown) => {
+        throw classifyDatabaseError(error, "reading current state");
+      });
       timings.load_ms = performance.now() - mark;
       mark = performance.now();
       for (let i = 0; i < events.length; i++) {
@@ -155,6 +167,8 @@ export function createStore(args: StoreArgs): Store {
     } catch (error) {
       // The cache holds this batch (and maybe the next one), which the database does not.
       cache.clear();
+      // A writer whose thread died fails every later write: the next commit starts a new one.
+      if (writer?.broken) writer = null;
       throw error;
     } finally {
       committing = null;
@@ -183,7 +197,7 @@ export function createStore(args: StoreArgs): Store {
   return {
     async open(target) {
       cache.clear();
-      return inTransaction(async (client) => ({
+      return inTransaction("opening the checkpoint", async (client) => ({
         checkpoint: await initCheckpoint(client, target),
         window: await readWindow(client),
       }));
@@ -207,7 +221,7 @@ export function createStore(args: StoreArgs): Store {
         case "reorg": {
           // Rows rebuilt by the rollback differ from the cached ones.
           cache.clear();
-          const result = await inTransaction(async (client) => {
+          const result = await inTransaction("rolling back a reorg", async (client) => {
             const r = await rollbackTo(client, event.commonAncestor.number);
             await runWriteSteps(client, [advanceCheckpointStep(event.commonAncestor, event.headBlock)]);
             return r;
@@ -229,7 +243,9 @@ export function createStore(args: StoreArgs): Store {
           return;
         }
         case "finalize": {
-          await inTransaction((client) => runWriteSteps(client, markFinalizedSteps(event.block)));
+          await inTransaction("marking blocks final", (client) =>
+            runWriteSteps(client, markFinalizedSteps(event.block)),
+          );
           metrics.finalizedBlock.set(Number(event.block));
           return;
         }

@@ -24,7 +24,7 @@ export {
   verifyFields,
 } from "./config.ts";
 export { detectContentType } from "./content-type.ts";
-export { ContentInvalidError, IpfsUnavailableError } from "./errors.ts";
+export { ContentInvalidError, ContentTooLargeError, IpfsUnavailableError } from "./errors.ts";
 export { createVerifyMetrics, type VerifyMetrics } from "./metrics.ts";
 export {
   countQueue,
