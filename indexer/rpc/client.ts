@@ -3,6 +3,7 @@
  * cap on response size, and errors classified for the retry loops (retryable or not, and
  * "range too large" for eth_getLogs).
  */
+import { DocTelError, describeError } from "../../shared/errors.ts";
 import { redactUrl } from "../../shared/redact.ts";
 import { LogRangeTooLargeError, RpcRequestError, RpcUnavailableError } from "../errors.ts";
 import { type LogBatch, logBatchFromObjects, scanLogResponse } from "./log-batch.ts";
@@ -97,7 +98,7 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
         : Math.max(args.maxResponseBytes, MIN_OTHER_RESPONSE_BYTES);
     const declared = Number(response.headers.get("content-length") ?? "0");
     if (declared > limit) {
-      await response.body?.cancel();
+      await response.body?.cancel().catch(() => undefined);
       const error = tooLarge(label, `${label} response is ${declared} bytes, above the ${limit}-byte limit`);
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
@@ -110,7 +111,17 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
         () => tooLarge(label, `${label} response exceeds the ${limit}-byte limit`),
         alloc,
       );
-    } catch (error) {
+    } catch (cause) {
+      // A body cut mid-stream (undici's plain "TypeError: terminated", "other side closed"), a
+      // reset or a timeout while reading: the node's failure, not ours, and worth another try.
+      const error =
+        cause instanceof DocTelError
+          ? cause
+          : new RpcUnavailableError(
+              `${label} from ${shownUrl}: the answer was cut short (${describeError(cause)})`,
+              shownUrl,
+              { cause, details: { method: label } },
+            );
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
@@ -247,7 +258,7 @@ async function readLimited(
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
-      await reader.cancel();
+      await reader.cancel().catch(() => undefined);
       throw tooLarge();
     }
     chunks.push(value);

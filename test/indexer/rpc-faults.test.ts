@@ -9,6 +9,7 @@ import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
 import { startRpcProxy } from "../helpers/rpc-proxy.ts";
+import { spawnMain, waitForCheckpoint } from "./main-process.ts";
 import { type Cast, seedNetwork } from "./scenario.ts";
 
 const chain = useTestChain();
@@ -78,6 +79,42 @@ describe("an unreliable node", () => {
       await run.metrics.registry.getSingleMetric("doctel_indexer_rpc_requests_total")?.get()
     )?.values.filter((v) => v.labels.outcome !== "ok");
     expect(failures?.reduce((s, v) => s + v.value, 0)).toBeGreaterThan(5);
+  });
+
+  it("reads an eth_getLogs answer again when its body is cut mid-stream (undici's TypeError: terminated), and never dies of it", async () => {
+    await faulty.pool.query(TRUNCATE);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    let cut = 0;
+    proxy.setFault((method, _params, n) => {
+      if (method !== "eth_getLogs" || cut >= 4 || n % 2 === 0) return undefined;
+      cut++;
+      return { cutBody: 0.5 };
+    });
+    const head = await headOf(chain.rpcUrl);
+    const main = spawnMain({
+      DATABASE_URL: faulty.url,
+      RPC_URL: proxy.url,
+      CHAIN_ID: "31337",
+      CONTRACT_ADDRESS: cast.address,
+      START_BLOCK: cast.deployBlock.toString(),
+      GETLOGS_INITIAL_RANGE: "3",
+      GETLOGS_MAX_RANGE: "3",
+      RPC_RETRY_BASE_MS: "20",
+    });
+    await waitForCheckpoint(faulty.pool, (b) => b >= head, [main]);
+    expect(await main.stop()).toBe(0);
+    await proxy.close();
+    expect(cut).toBe(4);
+    const retried = main
+      .lines()
+      .filter((l) => l.msg === "retrying after error" && l.operation === "eth_getLogs");
+    expect(retried).toHaveLength(4);
+    for (const line of retried) {
+      expect((line.err as { message: string }).message).toMatch(/the answer was cut short \(terminated/);
+      expect((line.err as { code: string }).code).toBe("RPC_UNAVAILABLE");
+    }
+    expect(main.lines().filter((l) => l.level === 60)).toEqual([]);
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
   });
 
   it("shrinks the eth_getLogs range when the node refuses large ranges, as hosted providers do", async () => {
