@@ -5,8 +5,9 @@
  */
 import { Worker } from "node:worker_threads";
 import type pg from "pg";
-import { classifyDatabaseError, DatabaseUnavailableError } from "../../shared/errors.ts";
+import { DatabaseUnavailableError } from "../../shared/errors.ts";
 import type { WriteStep, WriteTimings } from "./bulk.ts";
+import { classifyWriteError } from "./checkpoint.ts";
 import { recycleCopyBuffers } from "./copy-writer.ts";
 
 export interface WriterThreadData {
@@ -90,10 +91,11 @@ export function createBatchWriter(connection: pg.ClientConfig): BatchWriter {
       return;
     }
     // Rebuilt from what the thread could send, then classified by SQLSTATE like any pg error:
-    // a lost connection or a shutdown is retryable, a constraint violation is not.
+    // a lost connection or a shutdown is retryable, a constraint violation is not, a failed
+    // fence means another process leads.
     const { message, ...fields } = reply.error;
     const cause = Object.assign(new Error(message), fields);
-    w.reject(classifyDatabaseError(cause, `writing ${w.label}`));
+    w.reject(classifyWriteError(cause, `writing ${w.label}`));
   });
   worker.on("error", failAll);
   worker.on("exit", (code) => {

@@ -18,7 +18,12 @@ import { runWriteSteps, type WriteStep, type WriteTimings } from "./bulk.ts";
 import {
   advanceCheckpointStep,
   type Checkpoint,
+  type CheckpointTarget,
+  classifyWriteError,
+  type Fence,
+  fenceStep,
   initCheckpoint,
+  type Leader,
   markFinalizedSteps,
   readWindow,
   saveBlocksStep,
@@ -53,8 +58,14 @@ export interface PreparedBatch {
 }
 
 export interface Store {
-  /** Creates or checks the checkpoint; returns it with the recent block window. */
-  open(target: { chainId: number; contractAddress: string; deployBlock: bigint }): Promise<{
+  /**
+   * Creates or checks the checkpoint for `leader` (moving the leader epoch on); returns it with
+   * the recent block window. Every later write is fenced by that epoch and the leader's lock.
+   */
+  open(
+    target: CheckpointTarget,
+    leader: Leader,
+  ): Promise<{
     checkpoint: Checkpoint;
     window: Awaited<ReturnType<typeof readWindow>>;
   }>;
@@ -75,6 +86,12 @@ export function createStore(args: StoreArgs): Store {
   let committing: PreparedBatch | null = null;
   /** Commits block batches on a thread of its own (started at the first batch). */
   let writer: BatchWriter | null = null;
+  /** Set by open(): the leader this store writes for. */
+  let fence: Fence | null = null;
+  const fenced = (): WriteStep => {
+    if (!fence) throw new Error("store: open() the checkpoint before writing");
+    return fenceStep(fence);
+  };
 
   /** Runs `fn` in a transaction; database failures come out classified (retryable or not). */
   async function inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
@@ -82,7 +99,7 @@ export function createStore(args: StoreArgs): Store {
     try {
       client = await pool.connect();
     } catch (error) {
-      throw classifyDatabaseError(error, what);
+      throw classifyWriteError(error, what);
     }
     try {
       await client.query("BEGIN");
@@ -96,7 +113,7 @@ export function createStore(args: StoreArgs): Store {
         () => client.release(),
         () => client.release(true),
       );
-      throw classifyDatabaseError(error, what);
+      throw classifyWriteError(error, what);
     }
   }
 
@@ -156,9 +173,10 @@ export function createStore(args: StoreArgs): Store {
       writer ??= createBatchWriter(connectionOf(pool));
       const written = await writer.write(
         [
+          fenced(),
           ...batch.steps,
           saveBlocksStep(event.blocks),
-          advanceCheckpointStep(event.toBlock, event.headBlock),
+          advanceCheckpointStep(event.toBlock, event.headBlock, event.lastEventSeq),
           ...(event.finalizedBlock !== null ? markFinalizedSteps(event.finalizedBlock) : []),
         ],
         `blocks ${event.fromBlock}-${event.toBlock.number}`,
@@ -178,6 +196,7 @@ export function createStore(args: StoreArgs): Store {
     metrics.batchDuration.observe(seconds);
     metrics.batchEvents.observe(event.eventCount);
     metrics.indexedBlock.set(Number(event.toBlock.number));
+    if (event.lastEventSeq !== null) metrics.eventSequence.set(event.lastEventSeq);
     if (event.finalizedBlock !== null) metrics.finalizedBlock.set(Number(event.finalizedBlock));
     metrics.lagBlocks.set(Number(event.headBlock - event.toBlock.number));
     if (logger.isLevelEnabled("debug")) {
@@ -195,12 +214,15 @@ export function createStore(args: StoreArgs): Store {
   }
 
   return {
-    async open(target) {
+    async open(target, leader) {
       cache.clear();
-      return inTransaction("opening the checkpoint", async (client) => ({
-        checkpoint: await initCheckpoint(client, target),
+      fence = null;
+      const opened = await inTransaction("opening the checkpoint", async (client) => ({
+        checkpoint: await initCheckpoint(client, target, leader),
         window: await readWindow(client),
       }));
+      fence = { epoch: opened.checkpoint.leaderEpoch, lockPid: leader.lockPid, lockKey: leader.lockKey };
+      return opened;
     },
 
     prepare,
@@ -222,8 +244,11 @@ export function createStore(args: StoreArgs): Store {
           // Rows rebuilt by the rollback differ from the cached ones.
           cache.clear();
           const result = await inTransaction("rolling back a reorg", async (client) => {
+            await runWriteSteps(client, [fenced()]);
             const r = await rollbackTo(client, event.commonAncestor.number);
-            await runWriteSteps(client, [advanceCheckpointStep(event.commonAncestor, event.headBlock)]);
+            await runWriteSteps(client, [
+              advanceCheckpointStep(event.commonAncestor, event.headBlock, event.lastEventSeq),
+            ]);
             return r;
           });
           metrics.reorgsTotal.inc();
@@ -244,7 +269,7 @@ export function createStore(args: StoreArgs): Store {
         }
         case "finalize": {
           await inTransaction("marking blocks final", (client) =>
-            runWriteSteps(client, markFinalizedSteps(event.block)),
+            runWriteSteps(client, [fenced(), ...markFinalizedSteps(event.block)]),
           );
           metrics.finalizedBlock.set(Number(event.block));
           return;

@@ -12,7 +12,8 @@ import type { LogBatch } from "../rpc/log-batch.ts";
 import { sleep } from "../rpc/retry.ts";
 import type { BlockRef } from "../rpc/types.ts";
 import { type BlockWindow, createBlockWindow } from "./block-window.ts";
-import type { ChainEvent, RunLogs } from "./chain-event.ts";
+import type { ChainEvent, RunLogs, SequencedBlock } from "./chain-event.ts";
+import { checkSequence, lastNumberAt } from "./event-sequence.ts";
 import { findCommonAncestor } from "./find-common-ancestor.ts";
 import type { HeaderFetcher } from "./header-fetcher.ts";
 import type { LogFetcher } from "./log-fetcher.ts";
@@ -20,8 +21,10 @@ import type { LogFetcher } from "./log-fetcher.ts";
 export interface SyncCheckpoint {
   indexedBlock: bigint;
   finalizedBlock: bigint;
+  /** The number of the last event committed (null: not known, the next one read is taken). */
+  lastEventSeq: number | null;
   /** Accepted recent blocks (from the database), including the indexed block when unfinalized. */
-  window: BlockRef[];
+  window: SequencedBlock[];
 }
 
 /** How often the head is re-read while far behind it. */
@@ -40,6 +43,11 @@ export interface ChainSyncArgs {
   waitForHead?: (signal: AbortSignal) => Promise<void>;
   /** Called with the head each time it is read. */
   onHead?: (head: BlockRef) => void;
+  /**
+   * Once caught up, checks that the contract numbered no event after `lastEventSeq` up to
+   * `block` (a node that drops the last logs leaves no gap for the next ones to show).
+   */
+  verifyTip?: (block: BlockRef, lastEventSeq: number) => Promise<void>;
   logger: Logger;
   metrics: IndexerMetrics;
 }
@@ -54,14 +62,17 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 
   return {
     async *events(signal) {
-      const window: BlockWindow = createBlockWindow(args.checkpoint.window);
+      const window: BlockWindow<SequencedBlock> = createBlockWindow(args.checkpoint.window);
       let indexed = args.checkpoint.indexedBlock;
       let finalized = args.checkpoint.finalizedBlock;
+      let lastSeq = args.checkpoint.lastEventSeq;
+      /** The block the contract's own count was last compared with (verifyTip). */
+      let verifiedTip: bigint | null = null;
 
       // The block before the first one indexed anchors the parent-hash chain.
       if (!window.get(indexed)) {
         const anchor = await args.headers.byNumber(indexed, signal);
-        if (anchor) window.add(anchor);
+        if (anchor) window.add({ ...anchor, lastEventSeq: lastSeq });
       }
 
       let head: BlockRef | null = null;
@@ -94,6 +105,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           if (!canonical || canonical.hash !== tip.hash) {
             const reorg = await reorgFrom(indexed, head.number);
             indexed = reorg.commonAncestor.number;
+            lastSeq = reorg.lastEventSeq;
             yield reorg;
             continue;
           }
@@ -105,6 +117,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           if (run === "reorg") {
             const reorg = await reorgFrom(indexed, head.number);
             indexed = reorg.commonAncestor.number;
+            lastSeq = reorg.lastEventSeq;
             yield reorg;
             continue;
           }
@@ -112,6 +125,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 
           for (const b of run.unfinal) window.add(b);
           indexed = run.toBlock.number;
+          lastSeq = run.lastEventSeq;
           // Finality the new blocks bring is written with them (one transaction, not two).
           const final = headFinal < indexed ? headFinal : indexed;
           const finalizedBlock = final > finalized ? final : null;
@@ -125,6 +139,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
             toBlock: run.toBlock,
             blocks: run.unfinal,
             logs: run.logs,
+            lastEventSeq: run.lastEventSeq,
             finalizedBlock,
             headBlock: head.number,
           };
@@ -139,6 +154,14 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         }
 
         if (indexed >= safe) {
+          // Caught up: the contract's own count must agree that no event is left unread.
+          if (args.verifyTip && lastSeq !== null && verifiedTip !== indexed) {
+            const tip = window.get(indexed);
+            if (tip) {
+              await args.verifyTip(tip, lastSeq);
+              verifiedTip = indexed;
+            }
+          }
           const wake = new AbortController();
           const onAbort = () => wake.abort();
           signal.addEventListener("abort", onAbort, { once: true });
@@ -161,7 +184,15 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         limit: bigint,
         headFinal: bigint,
       ): Promise<
-        { fromBlock: bigint; toBlock: BlockRef; unfinal: BlockRef[]; logs: RunLogs } | "reorg" | "retry"
+        | {
+            fromBlock: bigint;
+            toBlock: BlockRef;
+            unfinal: SequencedBlock[];
+            logs: RunLogs;
+            lastEventSeq: number | null;
+          }
+        | "reorg"
+        | "retry"
       > {
         const chunk = await args.logs.next(from, limit, signal, headFinal);
         // Track headers from the finalized block up: the walk back of a reorg must reach it.
@@ -189,9 +220,23 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           args.logger.info({ reason: linkError }, "chain changed during fetch, refetching");
           return "retry";
         }
-        const runLogs = checkRuns(chunk.logs, byNumber, args.logger);
-        if (!runLogs) return "retry";
-        return { fromBlock: chunk.fromBlock, toBlock: byNumber.get(chunk.toBlock)!, unfinal, logs: runLogs };
+        const times = checkRuns(chunk.logs, byNumber, args.logger);
+        if (!times) return "retry";
+        // Every event there, numbered on from the last one committed; the numbers' own events
+        // (AccessControlSequenced) stop here.
+        const sequence = checkSequence(chunk.logs, lastSeq);
+        const lastAt = lastNumberAt(
+          sequence,
+          lastSeq,
+          unfinal.map((b) => b.number),
+        );
+        return {
+          fromBlock: chunk.fromBlock,
+          toBlock: byNumber.get(chunk.toBlock)!,
+          unfinal: unfinal.map((b, i) => ({ ...b, lastEventSeq: lastAt[i] ?? null })),
+          logs: runLogs(chunk.logs, times, sequence.kept),
+          lastEventSeq: sequence.last,
+        };
       }
 
       async function reorgFrom(from: bigint, headNumber: bigint): Promise<ChainEvent & { type: "reorg" }> {
@@ -204,6 +249,8 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           canonicalAt: (n) => args.headers.byNumber(n, signal),
         });
         const reorgedBlocks = window.truncateAbove(commonAncestor.number);
+        // Numbers go on from the last event at the common ancestor.
+        const lastEventSeq = commonAncestor.lastEventSeq ?? null;
         args.logger.warn(
           {
             common_ancestor: commonAncestor.number.toString(),
@@ -212,7 +259,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           },
           "chain reorganization",
         );
-        return { type: "reorg", commonAncestor, reorgedBlocks, headBlock: headNumber };
+        return { type: "reorg", commonAncestor, reorgedBlocks, lastEventSeq, headBlock: headNumber };
       }
     },
   };
@@ -224,7 +271,11 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
  * from a block that is no longer canonical, and the range is read again. One block number with
  * two hashes in one answer, where no header says which is canonical, is an error.
  */
-function checkRuns(logs: LogBatch, byNumber: ReadonlyMap<bigint, BlockRef>, logger: Logger): RunLogs | null {
+function checkRuns(
+  logs: LogBatch,
+  byNumber: ReadonlyMap<bigint, BlockRef>,
+  logger: Logger,
+): Float64Array | null {
   const times = new Float64Array(logs.count);
   let time = 0;
   let header: BlockRef | undefined;
@@ -256,8 +307,20 @@ function checkRuns(logs: LogBatch, byNumber: ReadonlyMap<bigint, BlockRef>, logg
     }
     times[i] = time;
   }
+  return times;
+}
+
+/** The logs to index, decoded when applied; `kept` leaves some out (null: none). */
+function runLogs(logs: LogBatch, times: Float64Array, kept: Int32Array | null): RunLogs {
   const decoder = createBatchDecoder(logs);
-  return { count: logs.count, decode: (i) => decoder.decode(i, times[i]!), release: () => logs.release() };
+  if (!kept) {
+    return { count: logs.count, decode: (i) => decoder.decode(i, times[i]!), release: () => logs.release() };
+  }
+  return {
+    count: kept.length,
+    decode: (i) => decoder.decode(kept[i]!, times[kept[i]!]!),
+    release: () => logs.release(),
+  };
 }
 
 /**

@@ -21,6 +21,8 @@ export const TEST_INDEXER_SETTINGS: IndexerSettings = {
   prefetchDepth: 2,
   stateCacheEntries: 200_000,
   readyLagBlocks: 0,
+  readyLagMs: 0,
+  restartMaxDelayMs: 300,
 };
 
 export interface RunningIndexer {

@@ -55,4 +55,18 @@ describe("the commit that runs while the next batch is prepared", () => {
     slot.hold(new Promise(() => {}));
     expect(() => slot.hold(Promise.resolve())).toThrow(/already held/);
   });
+
+  it("tells onFailure of a failed commit the moment it fails, before anyone settles it", async () => {
+    const seen: unknown[] = [];
+    const slot = createCommitSlot((error) => seen.push(error));
+    const failure = new DatabaseUnavailableError("writing blocks 10-12: database unavailable");
+    let fail!: (e: unknown) => void;
+    slot.hold(new Promise<void>((_resolve, reject) => (fail = reject)));
+    expect(seen).toEqual([]);
+    fail(failure);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(seen).toEqual([failure]);
+    await expect(slot.settle()).rejects.toBe(failure);
+  });
 });

@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { type AbiEvent, getAbiItem, toEventSelector } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IndexerSettings } from "../../indexer/indexer.ts";
@@ -16,7 +14,6 @@ const chain = useTestChain();
 const faulty = useTestDatabase();
 const clean = useTestDatabase();
 let cast: Cast;
-const root = path.resolve(import.meta.dirname, "../..");
 
 beforeAll(async () => {
   cast = await seedNetwork(chain);
@@ -32,25 +29,6 @@ beforeAll(async () => {
 
 const TRUNCATE =
   "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
-
-function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "indexer/main.ts")], {
-      cwd: root,
-      env: { PATH: process.env.PATH, OPS_PORT: "0", VERIFY_ENABLED: "false", LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += String(d);
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
 
 describe("an unreliable node", () => {
   it("retries failed, dropped and erroring RPC calls and still indexes everything, with no gap", async () => {
@@ -267,35 +245,6 @@ describe("an unreliable node", () => {
     expect(interrupted).toHaveLength(1);
     expect(String(interrupted[0]!.reason)).toMatch(/has logs of two hashes in one eth_getLogs answer/);
     expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
-  });
-
-  it("exits non-zero with a clear message when the node serves another chain", async () => {
-    const { code, stderr } = await runMain({
-      DATABASE_URL: faulty.url,
-      RPC_URL: chain.rpcUrl,
-      CHAIN_ID: "1",
-      CONTRACT_ADDRESS: cast.address,
-    });
-    expect(code).toBe(1);
-    expect(stderr).toContain("serves chain 31337, but DocTel is configured on chain 1");
-  });
-
-  it("exits non-zero with a clear message when there is no contract at the address", async () => {
-    const { code, stderr } = await runMain({
-      DATABASE_URL: faulty.url,
-      RPC_URL: chain.rpcUrl,
-      CHAIN_ID: "31337",
-      CONTRACT_ADDRESS: "0x000000000000000000000000000000000000dead",
-    });
-    expect(code).toBe(1);
-    expect(stderr).toContain("no contract at 0x000000000000000000000000000000000000dead on chain 31337");
-  });
-
-  it("exits with code 2 and names the variable when the configuration is invalid", async () => {
-    const { code, stderr } = await runMain({ DATABASE_URL: "mysql://nope", RPC_URL: "not a url" });
-    expect(code).toBe(2);
-    expect(stderr).toContain("DATABASE_URL: expected a postgresql:// URL");
-    expect(stderr).toContain("RPC_URL");
   });
 });
 

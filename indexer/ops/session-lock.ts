@@ -1,0 +1,118 @@
+/**
+ * A PostgreSQL session-level advisory lock on a connection of its own. The lock lives exactly as
+ * long as that session: a process killed with SIGKILL loses its connection, and PostgreSQL
+ * releases the lock at once, so whoever waits for it (an indexer standby) or checks it (a
+ * verifier looking for dead claimants) learns of the death without any timeout of ours.
+ *
+ * Keys are two int4 (`pg_advisory_lock(key1, key2)`): pg_locks shows them as classid and objid
+ * with objsubid 2. Advisory locks are per database.
+ */
+import type pg from "pg";
+import { createPgClient } from "../../shared/db/pool.ts";
+import { classifyDatabaseError } from "../../shared/errors.ts";
+import type { Logger } from "../../shared/logger.ts";
+
+/** The first key of every DocTel advisory lock ("DocT"), so others' locks never collide. */
+export const LOCK_CLASS = 0x446f6354;
+/** Second keys: the indexer's leader lock; verifier instances use their instance id (≥ 1 << 20). */
+export const LEADER_LOCK = 1;
+
+export interface SessionLock {
+  /** The backend pid of the session holding the lock (pg_locks.pid). */
+  readonly pid: number;
+  /** Aborted when the session is lost (the lock with it). */
+  readonly lost: AbortSignal;
+  /** Releases the lock and closes the session. */
+  release(): Promise<void>;
+}
+
+export interface SessionLockArgs {
+  connection: pg.ClientConfig & { connectionString: string };
+  key: number;
+  /** Names the connection in logs ("indexer leader lock"). */
+  name: string;
+  logger: Logger;
+  /** Wait for the lock (true) or give up at once when another session holds it. */
+  wait: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Connects and takes the lock. Null when `wait` is false and another session holds it, or when
+ * `signal` aborts the wait. Connection failures come out classified (DatabaseUnavailableError).
+ */
+export async function acquireSessionLock(args: SessionLockArgs): Promise<SessionLock | null> {
+  const lost = new AbortController();
+  let released = false;
+  const client = createPgClient({
+    ...args.connection,
+    // A session that dies without a word (a network partition) is noticed within a minute or so.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    name: args.name,
+    logger: args.logger,
+    onError: (error) => lost.abort(error),
+  });
+  client.on("end", () => {
+    if (!released) lost.abort(new Error(`${args.name}: the database session ended`));
+  });
+  const onAbort = () => {
+    released = true;
+    void client.end().catch(() => undefined);
+  };
+  args.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const pid = rows[0]!.pid;
+    if (args.wait) {
+      await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, args.key]);
+    } else {
+      const got = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
+        LOCK_CLASS,
+        args.key,
+      ]);
+      if (!got.rows[0]!.ok) {
+        released = true;
+        await client.end().catch(() => undefined);
+        return null;
+      }
+    }
+    return {
+      pid,
+      lost: lost.signal,
+      async release() {
+        if (released) return;
+        released = true;
+        // Closing the session releases the lock; unlocking first says so at once.
+        await client
+          .query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, args.key])
+          .catch(() => undefined);
+        await client.end().catch(() => undefined);
+      },
+    };
+  } catch (error) {
+    released = true;
+    await client.end().catch(() => undefined);
+    if (args.signal?.aborted) return null;
+    throw classifyDatabaseError(error, args.name);
+  } finally {
+    args.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Whether any session holds DocTel lock `key` in the database `db` is connected to. */
+export async function isLockHeld(
+  db: { query: pg.Pool["query"] } | pg.ClientBase,
+  key: number,
+): Promise<boolean> {
+  const { rows } = await db.query<{ held: boolean }>(
+    `SELECT EXISTS (
+       SELECT 1 FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND objsubid = 2
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+         AND classid::bigint = $1 AND objid::bigint = $2) AS held`,
+    [LOCK_CLASS, key],
+  );
+  return rows[0]!.held;
+}
