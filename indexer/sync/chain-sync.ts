@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../../shared/logger.ts";
 import { createBatchDecoder } from "../decode/decoder.ts";
-import { InconsistentChainDataError } from "../errors.ts";
+import { EventSequenceGapError, InconsistentChainDataError } from "../errors.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import type { LogBatch } from "../rpc/log-batch.ts";
 import { sleep } from "../rpc/retry.ts";
@@ -44,10 +44,11 @@ export interface ChainSyncArgs {
   /** Called with the head each time it is read. */
   onHead?: (head: BlockRef) => void;
   /**
-   * Once caught up, checks that the contract numbered no event after `lastEventSeq` up to
-   * `block` (a node that drops the last logs leaves no gap for the next ones to show).
+   * The contract's own event count at the end of a block (null: the node cannot say). Each run's
+   * last number is checked against it before the run goes on: a node that drops the last logs
+   * of an answer leaves no later number to show the gap.
    */
-  verifyTip?: (block: BlockRef, lastEventSeq: number) => Promise<void>;
+  eventCountAt?: (block: bigint) => Promise<number | null>;
   logger: Logger;
   metrics: IndexerMetrics;
 }
@@ -66,8 +67,6 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
       let indexed = args.checkpoint.indexedBlock;
       let finalized = args.checkpoint.finalizedBlock;
       let lastSeq = args.checkpoint.lastEventSeq;
-      /** The block the contract's own count was last compared with (verifyTip). */
-      let verifiedTip: bigint | null = null;
 
       // The block before the first one indexed anchors the parent-hash chain.
       if (!window.get(indexed)) {
@@ -154,14 +153,6 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         }
 
         if (indexed >= safe) {
-          // Caught up: the contract's own count must agree that no event is left unread.
-          if (args.verifyTip && lastSeq !== null && verifiedTip !== indexed) {
-            const tip = window.get(indexed);
-            if (tip) {
-              await args.verifyTip(tip, lastSeq);
-              verifiedTip = indexed;
-            }
-          }
           const wake = new AbortController();
           const onAbort = () => wake.abort();
           signal.addEventListener("abort", onAbort, { once: true });
@@ -195,6 +186,8 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         | "retry"
       > {
         const chunk = await args.logs.next(from, limit, signal, headFinal);
+        // The contract's count at the range's end, asked while the headers are read.
+        const count = countAt(chunk.toBlock);
         // Track headers from the finalized block up: the walk back of a reorg must reach it.
         const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal;
         const numbers: bigint[] = [];
@@ -225,6 +218,9 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         // Every event there, numbered on from the last one committed; the numbers' own events
         // (AccessControlSequenced) stop here.
         const sequence = checkSequence(chunk.logs, lastSeq);
+        const counted = await count;
+        if ("error" in counted) throw counted.error;
+        checkCount(counted.value, sequence.last, chunk.toBlock);
         const lastAt = lastNumberAt(
           sequence,
           lastSeq,
@@ -237,6 +233,15 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           logs: runLogs(chunk.logs, times, sequence.kept),
           lastEventSeq: sequence.last,
         };
+      }
+
+      function countAt(block: bigint): Promise<{ value: number | null } | { error: unknown }> {
+        if (!args.eventCountAt) return Promise.resolve({ value: null });
+        // Settled as a value: the run may be dropped (a reorg) before anyone awaits it.
+        return args.eventCountAt(block).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
       }
 
       async function reorgFrom(from: bigint, headNumber: bigint): Promise<ChainEvent & { type: "reorg" }> {
@@ -339,4 +344,19 @@ function checkLinks(headers: BlockRef[], window: BlockWindow): string | null {
     }
   }
   return null;
+}
+
+/** The run's last number against the contract's own count at its last block. */
+function checkCount(count: number | null, last: number | null, block: bigint): void {
+  if (count === null || last === null || count === last) return;
+  if (count > last) {
+    throw new EventSequenceGapError(
+      `the contract numbered ${count} events up to block ${block}, but the node's logs end at #${last}: ${count - last} event(s) missing`,
+      { details: { block_number: block.toString(), seq: last, contract_seq: count } },
+    );
+  }
+  throw new InconsistentChainDataError(
+    `the node's logs reach event #${last} by block ${block}, but the contract counts ${count} there`,
+    { details: { block_number: block.toString(), seq: last, contract_seq: count } },
+  );
 }

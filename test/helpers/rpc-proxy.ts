@@ -89,6 +89,10 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       res.writeHead(upstream.status, { "content-type": "application/json" });
       res.end(f?.rewrite ? f.rewrite(answer.toString("utf8")) : answer);
     } catch {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       res.writeHead(502);
       res.end();
     }
