@@ -16,9 +16,9 @@ import { createHealth, type Health, type HealthView } from "./ops/health.ts";
 import { awaitLeadership, type Leadership } from "./ops/leader.ts";
 import type { IndexerMetrics } from "./ops/metrics.ts";
 import { createProgressReporter } from "./ops/progress.ts";
+import { connectionOf } from "./ops/session-lock.ts";
 import { createRpcClient, type RpcClient } from "./rpc/client.ts";
 import { backoffDelay, type RetryPolicy, sleep, withRetry } from "./rpc/retry.ts";
-import { connectionOf } from "./store/batch-writer.ts";
 import { createCommitSlot } from "./store/commit-slot.ts";
 import { type BlockRun, createStore } from "./store/store.ts";
 import type { ChainEvent } from "./sync/chain-event.ts";
@@ -239,10 +239,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
     metrics,
     cacheEntries: settings.stateCacheEntries,
   });
-  const lockConnection = {
-    ...connectionOf(args.pool),
-    connectionString: args.pool.options.connectionString ?? "",
-  };
+  const lockConnection = connectionOf(args.pool);
 
   /** Logs a failure, counts it and turns /ready and /health red, once per error. */
   function report(error: unknown, retrying: boolean): void {

@@ -44,7 +44,7 @@ export async function awaitLeadership(
 ): Promise<Leadership | null> {
   const lockArgs = {
     connection: args.connection,
-    key: LEADER_LOCK,
+    key: [LOCK_CLASS, LEADER_LOCK] as const,
     name: "indexer leader lock",
     logger: args.logger,
   };

@@ -11,11 +11,16 @@ import type pg from "pg";
 import { createPgClient } from "../../shared/db/pool.ts";
 import { classifyDatabaseError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
+import { connectionOf as writerConnectionOf } from "../store/batch-writer.ts";
 
-/** The first key of every DocTel advisory lock ("DocT"), so others' locks never collide. */
+/** The first key of the indexer's leader lock ("DocT"), so others' locks never collide. */
 export const LOCK_CLASS = 0x446f6354;
-/** Second keys: the indexer's leader lock; verifier instances use their instance id (≥ 1 << 20). */
+/** Its second key. */
 export const LEADER_LOCK = 1;
+/** The first key of verifier instance locks ("DocV"); the second is the instance id. */
+export const INSTANCE_LOCK_CLASS = 0x446f6356;
+
+export type LockKey = readonly [number, number];
 
 export interface SessionLock {
   /** The backend pid of the session holding the lock (pg_locks.pid). */
@@ -28,7 +33,7 @@ export interface SessionLock {
 
 export interface SessionLockArgs {
   connection: pg.ClientConfig & { connectionString: string };
-  key: number;
+  key: LockKey;
   /** Names the connection in logs ("indexer leader lock"). */
   name: string;
   logger: Logger;
@@ -66,11 +71,10 @@ export async function acquireSessionLock(args: SessionLockArgs): Promise<Session
     const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
     const pid = rows[0]!.pid;
     if (args.wait) {
-      await client.query("SELECT pg_advisory_lock($1, $2)", [LOCK_CLASS, args.key]);
+      await client.query("SELECT pg_advisory_lock($1, $2)", [...args.key]);
     } else {
       const got = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
-        LOCK_CLASS,
-        args.key,
+        ...args.key,
       ]);
       if (!got.rows[0]!.ok) {
         released = true;
@@ -101,18 +105,14 @@ export async function acquireSessionLock(args: SessionLockArgs): Promise<Session
   }
 }
 
-/** Whether any session holds DocTel lock `key` in the database `db` is connected to. */
-export async function isLockHeld(
-  db: { query: pg.Pool["query"] } | pg.ClientBase,
-  key: number,
-): Promise<boolean> {
-  const { rows } = await db.query<{ held: boolean }>(
-    `SELECT EXISTS (
-       SELECT 1 FROM pg_locks
-       WHERE locktype = 'advisory' AND granted AND objsubid = 2
-         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
-         AND classid::bigint = $1 AND objid::bigint = $2) AS held`,
-    [LOCK_CLASS, key],
-  );
-  return rows[0]!.held;
+/** A pool's connection settings, for a session of its own. */
+export function connectionOf(pool: pg.Pool): pg.ClientConfig & { connectionString: string } {
+  return { ...writerConnectionOf(pool), connectionString: pool.options.connectionString ?? "" };
+}
+
+/** SQL for the ids of the sessions holding locks of `$n` (a lock class) in this database. */
+export function lockHoldersSql(classParam: string): string {
+  return `SELECT objid::bigint FROM pg_locks
+    WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::bigint = ${classParam}
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 }
