@@ -14,6 +14,7 @@ import { createLogger, type Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
 import { type IndexerConfig, indexerConfigSchema } from "./config.ts";
 import { createIndexer, type Indexer, type IndexerTarget } from "./indexer.ts";
+import { exitCodeFor, oneLine } from "./ops/exit.ts";
 import { createHealth } from "./ops/health.ts";
 import { createIndexerMetrics, type IndexerMetrics } from "./ops/metrics.ts";
 import { startOpsServer } from "./ops/server.ts";
@@ -63,21 +64,6 @@ export function indexerSettings(config: IndexerConfig) {
     readyLagMs: config.READY_LAG_MS,
     restartMaxDelayMs: config.RESTART_MAX_DELAY_MS,
   };
-}
-
-/** Error codes that mean "the configuration cannot work": exit 2, as for a bad variable. */
-const CONFIGURATION_CODES: ReadonlySet<string> = new Set(["CONFIG_INVALID", "CHAIN_MISMATCH"]);
-
-export function exitCodeFor(error: unknown): number {
-  return error instanceof DocTelError && CONFIGURATION_CODES.has(error.code) ? 2 : 1;
-}
-
-/** A message on one line (configuration errors list one variable a line). */
-export function oneLine(text: string): string {
-  return text
-    .trim()
-    .replace(/:\s*\n\s*/g, ": ")
-    .replace(/\s*\n\s*/g, "; ");
 }
 
 export async function runIndexer(config: IndexerConfig, logger: Logger, signal: AbortSignal): Promise<void> {
