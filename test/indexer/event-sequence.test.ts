@@ -187,4 +187,33 @@ describe("a node that drops logs", () => {
     await run.stop();
     await proxy.close();
   });
+
+  it("starts the restart backoff over once indexing has progressed again, so a later failure waits little", async () => {
+    const vitals = topicOf("VitalsRecorded");
+    const granted = topicOf("RoleGranted");
+    let vitalDrops = 0;
+    const { run, proxy, lines } = await indexThroughDroppingNode({
+      // The same gap three times in a row (three restarts without progress), then, much later in
+      // the chain, another one.
+      drop: (logs) => {
+        const reading = sixthReading(logs, vitals);
+        if (reading.length > 0 && vitalDrops < 3) {
+          vitalDrops++;
+          return reading;
+        }
+        const i = logs.findIndex((l) => l.topics[0] === granted && BigInt(l.blockNumber) > cast.deployBlock);
+        return i < 0 || vitalDrops < 3 ? [] : [i];
+      },
+      times: 4,
+      settings: { restartMaxDelayMs: 100 },
+    });
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await run.stop();
+    await proxy.close();
+    const restarts = lines
+      .filter((l) => l.msg === "resuming from the checkpoint after the backoff")
+      .map((l) => l.restart);
+    expect(restarts).toEqual([1, 2, 3, 1]);
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+  });
 });

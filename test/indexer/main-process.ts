@@ -99,10 +99,15 @@ export function spawnMain(env: Record<string, string>, script = "indexer/main.ts
   };
 }
 
-/** The checkpoint's block (-1 before the first start). */
+/** The checkpoint's block (-1 before the first start, or before the migrations made the table). */
 export async function indexedBlock(pool: pg.Pool): Promise<bigint> {
-  const { rows } = await pool.query<{ b: string }>("SELECT indexed_block::text AS b FROM indexer_state");
-  return rows[0] ? BigInt(rows[0].b) : -1n;
+  try {
+    const { rows } = await pool.query<{ b: string }>("SELECT indexed_block::text AS b FROM indexer_state");
+    return rows[0] ? BigInt(rows[0].b) : -1n;
+  } catch (error) {
+    if ((error as { code?: string }).code === "42P01") return -1n;
+    throw error;
+  }
 }
 
 /** Polls the checkpoint until `done` accepts it; fails if `process` exits first. */
