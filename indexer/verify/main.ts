@@ -54,10 +54,12 @@ export async function runVerifier(
     metrics: { registry },
     logger,
     service: "verifier",
-    // Ready while every worker can claim (its instance is registered and its lock held).
-    isReady: () => workers.every((w) => w.instanceId() !== null),
+    // Ready while every worker can claim (its instance is registered and its lock held);
+    // healthy while no database failure is being retried.
+    isReady: () => workers.every((w) => w.instanceId() !== null && w.failure() === null),
+    isHealthy: () => workers.every((w) => w.failure() === null),
     status: () => ({
-      workers: workers.map((w) => ({ instance: w.instanceId(), ...w.stats() })),
+      workers: workers.map((w) => ({ instance: w.instanceId(), failure: w.failure(), ...w.stats() })),
     }),
   }).catch(async (error: unknown) => {
     await pool.end();

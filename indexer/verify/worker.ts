@@ -13,7 +13,7 @@
  */
 import type pg from "pg";
 import { Registry } from "prom-client";
-import { ConfigError, describeError } from "../../shared/errors.ts";
+import { ConfigError, classifyDatabaseError, describeError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { createCarBlockSource } from "./car-block-source.ts";
 import type { VerifierSettings } from "./config.ts";
@@ -63,6 +63,8 @@ export interface VerificationWorker {
   stats(): VerificationWorkerStats;
   /** The instance claims are made in the name of (null while none is registered). */
   instanceId(): number | null;
+  /** The database failure being retried (null while claims work). */
+  failure(): string | null;
 }
 
 const QUEUE_GAUGE_INTERVAL_MS = 5_000;
@@ -104,6 +106,8 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
   /** This worker's instance: claims are made in its name while its lock lives. */
   let instance: VerifierInstance | null = null;
   let instanceRetryAt = 0;
+  /** The database failure being retried, if any (the verifier's /health). */
+  let failure: string | null = null;
   let loopDone: Promise<void> | undefined;
   let listener: pg.PoolClient | undefined;
   let listenRetryAt = 0;
@@ -195,6 +199,7 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
       return instance;
     } catch (err) {
       instanceRetryAt = Date.now() + config.pollIntervalMs;
+      failure = describeError(err);
       logger.warn({ err }, "cannot register a verifier instance; claiming nothing until it can");
       return null;
     }
@@ -234,11 +239,19 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
             maxAttempts: config.maxAttempts,
             instance: claimant.id,
           });
-        } catch (err) {
-          logger.warn({ err }, "could not claim verification work; retrying after the poll interval");
+        } catch (cause) {
+          // Retried either way (a missing table comes with the indexer's migrations), but said
+          // as what it is: an outage (warn) or a fault that needs someone (error).
+          const err = classifyDatabaseError(cause, "claiming verification work");
+          failure = describeError(err);
+          logger[err.retryable ? "warn" : "error"](
+            { err, code: err.code },
+            "could not claim verification work; retrying after the poll interval",
+          );
           await sleep(config.pollIntervalMs);
           continue;
         }
+        failure = null;
         stats.claimed += rows.length;
         for (const row of rows) startTask(row);
         queueDrained = rows.length < wanted;
@@ -332,10 +345,12 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
         );
       }
     } catch (err) {
-      // The lease brings the row back; nothing else to do.
+      // The row comes back to be claimed again (at once when this instance is gone); nothing
+      // else to do.
+      const classified = classifyDatabaseError(err, "writing a verification result");
       logger.warn(
-        { err, cid: row.cid },
-        "could not write the verification result; the row returns after its lease",
+        { err: classified, code: classified.code, cid: row.cid },
+        "could not write the verification result; the row will be verified again",
       );
     }
   }
@@ -377,5 +392,6 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
 
     stats: () => ({ ...stats }),
     instanceId: () => (instance && !instance.lost.aborted ? instance.id : null),
+    failure: () => failure,
   };
 }
