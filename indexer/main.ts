@@ -6,18 +6,16 @@
  * retried.
  */
 import { applyMigrations } from "../prisma/migrate.ts";
-import { parseConfig } from "../shared/config.ts";
 import { createPgPool } from "../shared/db/pool.ts";
 import { readDeployment } from "../shared/deployment.ts";
-import { DocTelError, describeError } from "../shared/errors.ts";
-import { createLogger, type Logger } from "../shared/logger.ts";
+import type { Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
 import { type IndexerConfig, indexerConfigSchema } from "./config.ts";
 import { createIndexer, type Indexer, type IndexerTarget } from "./indexer.ts";
-import { exitCodeFor, oneLine } from "./ops/exit.ts";
 import { createHealth } from "./ops/health.ts";
 import { createIndexerMetrics, type IndexerMetrics } from "./ops/metrics.ts";
 import { startOpsServer } from "./ops/server.ts";
+import { runService } from "./ops/service.ts";
 import { toVerifierSettings } from "./verify/config.ts";
 import { createVerificationWorker } from "./verify/worker.ts";
 
@@ -137,34 +135,4 @@ async function startVerifier(config: IndexerConfig, logger: Logger, metrics: Ind
   };
 }
 
-async function main(): Promise<void> {
-  let config: IndexerConfig;
-  try {
-    config = parseConfig(indexerConfigSchema, process.env);
-  } catch (error) {
-    process.stderr.write(`doctel indexer: ${oneLine(describeError(error))}\n`);
-    process.exit(2);
-  }
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: "indexer" });
-  const controller = new AbortController();
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
-      logger.info({ signal: sig }, "stopping");
-      controller.abort();
-    });
-  }
-  try {
-    await runIndexer(config, logger, controller.signal);
-    logger.info("indexer stopped");
-    logger.flush();
-  } catch (error) {
-    logger.fatal(
-      { err: error, code: error instanceof DocTelError ? error.code : undefined },
-      describeError(error),
-    );
-    logger.flush();
-    process.exitCode = exitCodeFor(error);
-  }
-}
-
-if (import.meta.main) await main();
+if (import.meta.main) await runService({ name: "indexer", schema: indexerConfigSchema, run: runIndexer });

@@ -7,13 +7,11 @@
  */
 
 import { Counter, collectDefaultMetrics, Registry } from "prom-client";
-import { parseConfig } from "../../shared/config.ts";
 import { createPgPool } from "../../shared/db/pool.ts";
-import { describeError } from "../../shared/errors.ts";
-import { createLogger, type Logger } from "../../shared/logger.ts";
+import type { Logger } from "../../shared/logger.ts";
 import { redactUrl } from "../../shared/redact.ts";
-import { exitCodeFor, oneLine } from "../ops/exit.ts";
 import { startOpsServer } from "../ops/server.ts";
+import { runService } from "../ops/service.ts";
 import { toVerifierSettings, type VerifierProcessConfig, verifierProcessConfigSchema } from "./config.ts";
 import { createVerificationWorker } from "./worker.ts";
 
@@ -86,31 +84,5 @@ export async function runVerifier(
   }
 }
 
-async function main(): Promise<void> {
-  let config: VerifierProcessConfig;
-  try {
-    config = parseConfig(verifierProcessConfigSchema, process.env);
-  } catch (error) {
-    process.stderr.write(`doctel verifier: ${oneLine(describeError(error))}\n`);
-    process.exit(2);
-  }
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: "verifier" });
-  const controller = new AbortController();
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
-      logger.info({ signal: sig }, "stopping");
-      controller.abort();
-    });
-  }
-  try {
-    await runVerifier(config, logger, controller.signal);
-    logger.info("verifier stopped");
-    logger.flush();
-  } catch (error) {
-    logger.fatal({ err: error }, describeError(error));
-    logger.flush();
-    process.exitCode = exitCodeFor(error);
-  }
-}
-
-if (import.meta.main) await main();
+if (import.meta.main)
+  await runService({ name: "verifier", schema: verifierProcessConfigSchema, run: runVerifier });

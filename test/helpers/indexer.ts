@@ -128,3 +128,24 @@ export async function dumpIndex(pool: pg.Pool): Promise<Record<string, unknown[]
   for (const [name, sql] of Object.entries(tables)) out[name] = (await pool.query(sql)).rows;
   return out;
 }
+
+/** Every table the indexer writes, emptied (a database made ready for a fresh index). */
+export async function clearIndex(pool: pg.Pool): Promise<void> {
+  await pool.query(
+    "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
+  );
+}
+
+/** Indexes the chain from scratch into `pool` (emptied first) up to its head; returns the dump. */
+export async function cleanIndex(args: {
+  pool: pg.Pool;
+  rpcUrl: string;
+  address: `0x${string}`;
+  deployBlock: bigint;
+}): Promise<Record<string, unknown[]>> {
+  await clearIndex(args.pool);
+  const fresh = startIndexer(args);
+  await fresh.waitFor(await headOf(args.rpcUrl));
+  await fresh.stop();
+  return dumpIndex(args.pool);
+}

@@ -9,7 +9,14 @@ import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
-import { dumpIndex, headOf, type RunningIndexer, startIndexer } from "../helpers/indexer.ts";
+import {
+  cleanIndex,
+  clearIndex,
+  dumpIndex,
+  headOf,
+  type RunningIndexer,
+  startIndexer,
+} from "../helpers/indexer.ts";
 import { startRpcProxy } from "../helpers/rpc-proxy.ts";
 import { indexedBlock } from "./main-process.ts";
 import { type Cast, seedNetwork } from "./scenario.ts";
@@ -19,19 +26,14 @@ const faulty = useTestDatabase();
 const clean = useTestDatabase();
 let cast: Cast;
 
-const TRUNCATE =
-  "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
-
 beforeAll(async () => {
   cast = await seedNetwork(chain);
-  const run = startIndexer({
+  await cleanIndex({
     pool: clean.pool,
     rpcUrl: chain.rpcUrl,
     address: cast.address,
     deployBlock: cast.deployBlock,
   });
-  await run.waitFor(await headOf(chain.rpcUrl));
-  await run.stop();
 });
 
 interface RpcLogJson {
@@ -53,7 +55,7 @@ async function indexThroughDroppingNode(args: {
   times: number;
   settings?: Partial<IndexerSettings>;
 }) {
-  await faulty.pool.query(TRUNCATE);
+  await clearIndex(faulty.pool);
   const proxy = await startRpcProxy(chain.rpcUrl);
   const dropped: RpcLogJson[] = [];
   let answers = 0;

@@ -4,16 +4,14 @@
  * over (the takeover time is measured and printed), and the database ends equal to a clean index.
  * And a process that no longer leads writes nothing (the fence in every write).
  */
-import { encodeFunctionData } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
-import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
-import { dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
+import { cleanIndex, dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
 import { type RpcProxy, startRpcProxy } from "../helpers/rpc-proxy.ts";
 import { indexedBlock, type MainProcess, spawnMain, waitForCheckpoint } from "./main-process.ts";
-import { type Cast, patientData, ref, type Send, seedNetwork, sender, vitals } from "./scenario.ts";
+import { addBackfill, type Cast, patientData, ref, type Send, seedNetwork, sender } from "./scenario.ts";
 
 const chain = useTestChain();
 const shared = useTestDatabase();
@@ -31,24 +29,7 @@ const STANDING_BY = "another indexer process leads: standing by to take over";
 beforeAll(async () => {
   cast = await seedNetwork(chain);
   send = sender(chain, cast.address);
-  // ~90 blocks of patients, treatments and vitals to backfill.
-  for (let i = 0; i < 30; i++) {
-    await send(cast.staff, "multicall", [
-      [0, 1, 2].map((j) =>
-        encodeFunctionData({
-          abi: docTelAbi,
-          functionName: "registerPatient",
-          args: [ref(1000 + i * 3 + j), patientData(i * 3 + j)],
-        }),
-      ),
-    ]);
-    await send(cast.staff, "openTreatment", [ref(1000 + i * 3)]);
-    const now = Number((await chain.publicClient.getBlock()).timestamp);
-    await send(cast.staff, "recordVitalsBatch", [
-      BigInt(3 + i),
-      Array.from({ length: 10 }, (_, k) => vitals(now - k, k + i)),
-    ]);
-  }
+  await addBackfill(chain, cast, 30);
   // Every eth_getLogs answer a little late, so the backfill lasts long enough to be interrupted.
   proxy = await startRpcProxy(chain.rpcUrl);
   proxy.setFault((method) => (method === "eth_getLogs" ? { delayMs: 30 } : undefined));
@@ -104,21 +85,31 @@ async function killAndTakeOver(
 }
 
 async function cleanIndexEquals(): Promise<void> {
-  const head = await headOf(chain.rpcUrl);
-  await clean.pool.query(
-    "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE",
-  );
-  const fresh = startIndexer({
+  const b = await cleanIndex({
     pool: clean.pool,
     rpcUrl: chain.rpcUrl,
     address: cast.address,
     deployBlock: cast.deployBlock,
   });
-  await fresh.waitFor(head);
-  await fresh.stop();
-  const [a, b] = [await dumpIndex(shared.pool), await dumpIndex(clean.pool)];
+  const a = await dumpIndex(shared.pool);
   expect(a.event_log!.length).toBe(b.event_log!.length);
   expect(a).toEqual(b);
+}
+
+/** An indexer in this process on the `fenced` database, at the head and leading. */
+async function leadingInProcess() {
+  const { logger, lines } = captureLogger();
+  const run = startIndexer({
+    pool: fenced.pool,
+    rpcUrl: chain.rpcUrl,
+    address: cast.address,
+    deployBlock: cast.deployBlock,
+    settings: { restartMaxDelayMs: 50 },
+    logger,
+  });
+  await run.waitFor(await headOf(chain.rpcUrl));
+  await until(() => lines.some(isLine(LEADING)));
+  return { run, lines };
 }
 
 describe("indexer failover: one leader, hot standbys", () => {
@@ -174,16 +165,7 @@ describe("indexer failover: one leader, hot standbys", () => {
   });
 
   it("refuses every write of a process whose epoch is over, then leads again under a new one", async () => {
-    const { logger, lines } = captureLogger();
-    const run = startIndexer({
-      pool: fenced.pool,
-      rpcUrl: chain.rpcUrl,
-      address: cast.address,
-      deployBlock: cast.deployBlock,
-      settings: { restartMaxDelayMs: 50 },
-      logger,
-    });
-    await run.waitFor(await headOf(chain.rpcUrl));
+    const { run, lines } = await leadingInProcess();
     // Another leader's epoch bump, as its opening of the checkpoint does.
     await fenced.pool.query("UPDATE indexer_state SET leader_epoch = leader_epoch + 1");
     const before = await indexedBlock(fenced.pool);
@@ -202,17 +184,7 @@ describe("indexer failover: one leader, hot standbys", () => {
   });
 
   it("refuses every write of a process whose lock's session is gone, even when no one else leads yet", async () => {
-    const { logger, lines } = captureLogger();
-    const run = startIndexer({
-      pool: fenced.pool,
-      rpcUrl: chain.rpcUrl,
-      address: cast.address,
-      deployBlock: cast.deployBlock,
-      settings: { restartMaxDelayMs: 50 },
-      logger,
-    });
-    await run.waitFor(await headOf(chain.rpcUrl));
-    await until(() => lines.some(isLine(LEADING)));
+    const { run, lines } = await leadingInProcess();
     // The session holding the leader lock ends (a network cut, an administrator).
     const { rows } = await fenced.pool.query<{ ended: boolean }>(
       `SELECT pg_terminate_backend(pid) AS ended FROM pg_locks

@@ -5,7 +5,7 @@ import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
-import { dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
+import { cleanIndex, clearIndex, dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
 import { startRpcProxy } from "../helpers/rpc-proxy.ts";
 import { spawnMain, waitForCheckpoint } from "./main-process.ts";
 import { type Cast, seedNetwork } from "./scenario.ts";
@@ -17,22 +17,17 @@ let cast: Cast;
 
 beforeAll(async () => {
   cast = await seedNetwork(chain);
-  const run = startIndexer({
+  await cleanIndex({
     pool: clean.pool,
     rpcUrl: chain.rpcUrl,
     address: cast.address,
     deployBlock: cast.deployBlock,
   });
-  await run.waitFor(await headOf(chain.rpcUrl));
-  await run.stop();
 });
-
-const TRUNCATE =
-  "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
 
 describe("an unreliable node", () => {
   it("retries failed, dropped and erroring RPC calls and still indexes everything, with no gap", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     // Every third request fails in one of three ways.
     proxy.setFault((_method, _params, n) =>
@@ -60,7 +55,7 @@ describe("an unreliable node", () => {
   });
 
   it("reads an eth_getLogs answer again when its body is cut mid-stream (undici's TypeError: terminated), and never dies of it", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     let cut = 0;
     proxy.setFault((method, _params, n) => {
@@ -96,7 +91,7 @@ describe("an unreliable node", () => {
   });
 
   it("shrinks the eth_getLogs range when the node refuses large ranges, as hosted providers do", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     const spans: number[] = [];
     proxy.setFault((method, params) => {
@@ -128,7 +123,7 @@ describe("an unreliable node", () => {
   });
 
   it("shrinks the range, without retrying it as it was, when a response exceeds RPC_MAX_RESPONSE_BYTES", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     const asked: string[] = [];
     proxy.setFault((method, params) => {
@@ -182,7 +177,7 @@ describe("an unreliable node", () => {
   });
 
   it("reads logs however the node formats its JSON (key order, spacing, escapes, extra or null fields), as JSON allows", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     let rewritten = 0;
     proxy.setFault((method, _params, n) => {
@@ -257,7 +252,7 @@ async function indexThroughForkingNode(args: {
   pick: (block: number, toBlock: number) => boolean;
   settings: Partial<IndexerSettings>;
 }): Promise<{ forked: number; lines: Record<string, unknown>[] }> {
-  await faulty.pool.query(TRUNCATE);
+  await clearIndex(faulty.pool);
   const proxy = await startRpcProxy(chain.rpcUrl);
   let forked = 0;
   proxy.setFault((method, params) => {
