@@ -291,7 +291,11 @@ export function createIndexer(args: IndexerArgs): Indexer {
               connection: lockConnection,
               logger,
               retry: restartPolicy,
-              onStandby: () => health.setRole("standby"),
+              onStandby: () => {
+                // Waiting is this process's work now: whatever failed before is behind it.
+                health.setRole("standby");
+                health.recovered();
+              },
               onFailure: (error) => report(error, true),
             },
             signal,
