@@ -212,7 +212,7 @@ try {
   const before = await fingerprint(pool);
   // 1. The blocks, each committed as the indexer commits a batch at the head.
   const cache = createEntityCache(200_000);
-  const partitions = createPartitions(pool);
+  const partitions = createPartitions((fn) => fn(pool));
   const client = await pool.connect();
   let applyMs = 0;
   let rollbackMs = 0;
@@ -230,6 +230,7 @@ try {
         advanceCheckpointStep(
           { number: block, hash: batch[0]!.blockHash, parentHash: "0x", timestamp: time },
           block,
+          null,
         ),
       ]);
       await client.query("COMMIT");

@@ -34,9 +34,9 @@ export async function handleGraphql(
     body = req.method === "POST" ? await readBody(req, args.maxBodyBytes) : undefined;
     ctx = await args.context(req, requestId);
   } catch (error) {
-    if (!(error instanceof DocTelError) || !(error.code in STATUS)) throw error;
+    if (!(error instanceof DocTelError) || !(graphqlCode(error.code) in STATUS)) throw error;
     const code = graphqlCode(error.code);
-    const status = STATUS[error.code]!;
+    const status = STATUS[code]!;
     args.onRefused(requestId, code, status, performance.now() - started);
     sendJson(res, status, { errors: [{ message: error.message, extensions: { code, requestId } }] });
     return;

@@ -12,6 +12,7 @@
 import { undoLog } from "../../shared/db/generated/tables.ts";
 import type { AnyTable, RowOf } from "../../shared/db/table.ts";
 import { NonRetryableError } from "../../shared/errors.ts";
+import { MissingEntityError } from "../errors.ts";
 import { CopyWriter } from "./copy-writer.ts";
 import { createEntityMaps, type EntityMaps, type PendingKeys } from "./entity-cache.ts";
 import {
@@ -30,12 +31,6 @@ export interface ChangeAt {
   blockNumber: bigint;
   logIndex: number;
   eventName: string;
-}
-
-export class MissingEntityError extends NonRetryableError {
-  constructor(message: string) {
-    super("INTERNAL", message);
-  }
 }
 
 /** The undo log of one batch: rows of `undo_log`, encoded as they are recorded. */

@@ -5,8 +5,12 @@
  * has partitions up to the batch's last block plus a margin, creating the next ones when the
  * indexer gets within that margin of the highest (ensure_block_partitions, in SQL). Which tables
  * are partitioned is read from the database's catalog: the migrations decide it.
+ *
+ * Creating partitions writes the database, so the store runs it as any of its writes: in a
+ * transaction whose first statement is the leader's fence (checkpoint.ts fenceStep); a process
+ * that no longer leads creates none.
  */
-import type { Pool } from "pg";
+import type { PoolClient } from "pg";
 
 /**
  * Blocks per partition: about 140 days of 12-second blocks. Queries of one treatment or patient
@@ -22,8 +26,11 @@ export interface Partitions {
   reset(): void;
 }
 
+/** Runs `fn` in a transaction (the store's starts with the fence); `(fn) => fn(client)` runs it on a client as is. */
+export type PartitionTransaction = <T>(fn: (db: Pick<PoolClient, "query">) => Promise<T>) => Promise<T>;
+
 export function createPartitions(
-  pool: Pick<Pool, "query">,
+  transaction: PartitionTransaction,
   blocksPerPartition = BLOCKS_PER_PARTITION,
 ): Partitions {
   const size = BigInt(blocksPerPartition);
@@ -36,23 +43,25 @@ export function createPartitions(
   return {
     async ensure(from, to) {
       if (to + margin < coveredTo) return;
-      tables ??= (
-        await pool.query<{ name: string }>(
-          `SELECT c.relname AS name FROM pg_partitioned_table p
-             JOIN pg_class c ON c.oid = p.partrelid
-            WHERE c.relnamespace = current_schema()::regnamespace ORDER BY 1`,
-        )
-      ).rows.map((r) => r.name);
-      let covered: bigint | null = null;
-      for (const table of tables) {
-        const { rows } = await pool.query<{ upto: string }>(
-          "SELECT ensure_block_partitions($1::regclass, $2, $3, $4)::text AS upto",
-          [table, from.toString(), (to + margin).toString(), size.toString()],
-        );
-        const upto = BigInt(rows[0]!.upto);
-        covered = covered === null || upto < covered ? upto : covered;
-      }
-      coveredTo = covered ?? to + margin + size;
+      coveredTo = await transaction(async (db) => {
+        tables ??= (
+          await db.query<{ name: string }>(
+            `SELECT c.relname AS name FROM pg_partitioned_table p
+               JOIN pg_class c ON c.oid = p.partrelid
+              WHERE c.relnamespace = current_schema()::regnamespace ORDER BY 1`,
+          )
+        ).rows.map((r) => r.name);
+        let covered: bigint | null = null;
+        for (const table of tables) {
+          const { rows } = await db.query<{ upto: string }>(
+            "SELECT ensure_block_partitions($1::regclass, $2, $3, $4)::text AS upto",
+            [table, from.toString(), (to + margin).toString(), size.toString()],
+          );
+          const upto = BigInt(rows[0]!.upto);
+          covered = covered === null || upto < covered ? upto : covered;
+        }
+        return covered ?? to + margin + size;
+      });
     },
     reset() {
       coveredTo = -1n;

@@ -20,13 +20,12 @@ import { BLOOD_GROUPS, FILE_KINDS, SEXES, STAGES } from "../../shared/reference/
 import { ageBand, ageInYears } from "../../shared/reference/weeks.ts";
 import type { DocTelEvent, DocTelEventName, EventByName } from "../decode/events.ts";
 import { storedText } from "../decode/text.ts";
-import { type BatchState, MissingEntityError } from "./batch-state.ts";
+import { MissingEntityError } from "../errors.ts";
+import type { BatchState } from "./batch-state.ts";
 import { reportingDay } from "./calendar.ts";
 import { describeDiagnosis } from "./clinical.ts";
 import type { KeyRequests } from "./load-state.ts";
 import { globalRoleOf } from "./roles.ts";
-
-export { MissingEntityError };
 
 const MEMBER_KINDS: Readonly<Record<number, MemberKind>> = { 1: "STAFF", 2: "DOCTOR", 3: "DEVICE" };
 

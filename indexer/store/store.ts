@@ -7,6 +7,7 @@
  * one commits (the CPU of one overlaps the database work of the other); commits stay in order.
  */
 import type { Pool, PoolClient } from "pg";
+import { classifyDatabaseError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { DocTelEvent } from "../decode/events.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
@@ -18,7 +19,12 @@ import { runWriteSteps, type WriteStep, type WriteTimings } from "./bulk.ts";
 import {
   advanceCheckpointStep,
   type Checkpoint,
+  type CheckpointTarget,
+  classifyWriteError,
+  type Fence,
+  fenceStep,
   initCheckpoint,
+  type Leader,
   markFinalizedSteps,
   readWindow,
   saveBlocksStep,
@@ -56,8 +62,14 @@ export interface PreparedBatch {
 }
 
 export interface Store {
-  /** Creates or checks the checkpoint; returns it with the recent block window. */
-  open(target: { chainId: number; contractAddress: string; deployBlock: bigint }): Promise<{
+  /**
+   * Creates or checks the checkpoint for `leader` (moving the leader epoch on); returns it with
+   * the recent block window. Every later write is fenced by that epoch and the leader's lock.
+   */
+  open(
+    target: CheckpointTarget,
+    leader: Leader,
+  ): Promise<{
     checkpoint: Checkpoint;
     window: Awaited<ReturnType<typeof readWindow>>;
   }>;
@@ -74,28 +86,52 @@ export interface Store {
 export function createStore(args: StoreArgs): Store {
   const { pool, logger, metrics } = args;
   const cache = createEntityCache(args.cacheEntries);
-  const partitions = createPartitions(pool, args.blocksPerPartition);
   /** The batch being committed: its rows must stay in the cache until it is written. */
   let committing: PreparedBatch | null = null;
   /** Commits block batches on a thread of its own (started at the first batch). */
   let writer: BatchWriter | null = null;
   /** The finalized block as of the last batch prepared: changes above it are undo-logged. */
   let finalized = -1n;
+  /** Set by open(): the leader this store writes for. */
+  let fence: Fence | null = null;
+  const fenced = (): WriteStep => {
+    if (!fence) throw new Error("store: open() the checkpoint before writing");
+    return fenceStep(fence);
+  };
 
-  async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+  /** Runs `fn` in a transaction; database failures come out classified (retryable or not). */
+  async function inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw classifyWriteError(error, what);
+    }
     try {
       await client.query("BEGIN");
       const result = await fn(client);
       await client.query("COMMIT");
+      client.release();
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+      // A connection that failed is not given back to the pool.
+      await client.query("ROLLBACK").then(
+        () => client.release(),
+        () => client.release(true),
+      );
+      throw classifyWriteError(error, what);
     }
   }
+
+  /** Partitions are created ahead in transactions of their own, fenced like every write. */
+  const partitions = createPartitions(
+    (fn) =>
+      inTransaction("creating partitions", async (client) => {
+        await runWriteSteps(client, [fenced()]);
+        return fn(client);
+      }),
+    args.blocksPerPartition,
+  );
 
   async function prepare(event: BlockEvent): Promise<PreparedBatch> {
     const timings: WriteTimings = {};
@@ -113,7 +149,9 @@ export function createStore(args: StoreArgs): Store {
       // Blocks final once this batch commits record no undo images: backfill pays nothing for reorgs.
       if (event.finalizedBlock !== null && event.finalizedBlock > finalized) finalized = event.finalizedBlock;
       // Rows not in the cache are unchanged by any batch not yet committed: read them as committed.
-      const state = await loadBatchState(pool, events, cache, finalized);
+      const state = await loadBatchState(pool, events, cache, finalized).catch((error: unknown) => {
+        throw classifyDatabaseError(error, "reading current state");
+      });
       timings.load_ms = performance.now() - mark;
       mark = performance.now();
       for (let i = 0; i < events.length; i++) {
@@ -150,9 +188,10 @@ export function createStore(args: StoreArgs): Store {
       writer ??= createBatchWriter(connectionOf(pool));
       const written = await writer.write(
         [
+          fenced(),
           ...batch.steps,
           saveBlocksStep(event.blocks),
-          advanceCheckpointStep(event.toBlock, event.headBlock),
+          advanceCheckpointStep(event.toBlock, event.headBlock, event.lastEventSeq),
           ...(event.finalizedBlock !== null ? markFinalizedSteps(event.finalizedBlock) : []),
         ],
         `blocks ${event.fromBlock}-${event.toBlock.number}`,
@@ -161,6 +200,8 @@ export function createStore(args: StoreArgs): Store {
     } catch (error) {
       // The cache holds this batch (and maybe the next one), which the database does not.
       cache.clear();
+      // A writer whose thread died fails every later write: the next commit starts a new one.
+      if (writer?.broken) writer = null;
       throw error;
     } finally {
       committing = null;
@@ -170,6 +211,7 @@ export function createStore(args: StoreArgs): Store {
     metrics.batchDuration.observe(seconds);
     metrics.batchEvents.observe(event.eventCount);
     metrics.indexedBlock.set(Number(event.toBlock.number));
+    if (event.lastEventSeq !== null) metrics.eventSequence.set(event.lastEventSeq);
     if (event.finalizedBlock !== null) metrics.finalizedBlock.set(Number(event.finalizedBlock));
     metrics.lagBlocks.set(Number(event.headBlock - event.toBlock.number));
     if (logger.isLevelEnabled("debug")) {
@@ -187,13 +229,15 @@ export function createStore(args: StoreArgs): Store {
   }
 
   return {
-    async open(target) {
+    async open(target, leader) {
       cache.clear();
       partitions.reset();
-      const opened = await inTransaction(async (client) => ({
-        checkpoint: await initCheckpoint(client, target),
+      fence = null;
+      const opened = await inTransaction("opening the checkpoint", async (client) => ({
+        checkpoint: await initCheckpoint(client, target, leader),
         window: await readWindow(client),
       }));
+      fence = { epoch: opened.checkpoint.leaderEpoch, lockPid: leader.lockPid, lockKey: leader.lockKey };
       finalized = opened.checkpoint.finalizedBlock;
       return opened;
     },
@@ -216,9 +260,12 @@ export function createStore(args: StoreArgs): Store {
         case "reorg": {
           // Rows rebuilt by the rollback differ from the cached ones.
           cache.clear();
-          const result = await inTransaction(async (client) => {
+          const result = await inTransaction("rolling back a reorg", async (client) => {
+            await runWriteSteps(client, [fenced()]);
             const r = await rollbackTo(client, event.commonAncestor.number);
-            await runWriteSteps(client, [advanceCheckpointStep(event.commonAncestor, event.headBlock)]);
+            await runWriteSteps(client, [
+              advanceCheckpointStep(event.commonAncestor, event.headBlock, event.lastEventSeq),
+            ]);
             return r;
           });
           metrics.reorgsTotal.inc();
@@ -237,7 +284,9 @@ export function createStore(args: StoreArgs): Store {
           return;
         }
         case "finalize": {
-          await inTransaction((client) => runWriteSteps(client, markFinalizedSteps(event.block)));
+          await inTransaction("marking blocks final", (client) =>
+            runWriteSteps(client, [fenced(), ...markFinalizedSteps(event.block)]),
+          );
           if (event.block > finalized) finalized = event.block;
           metrics.finalizedBlock.set(Number(event.block));
           return;

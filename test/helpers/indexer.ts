@@ -23,6 +23,8 @@ export const TEST_INDEXER_SETTINGS: IndexerSettings = {
   prefetchDepth: 2,
   stateCacheEntries: 200_000,
   readyLagBlocks: 0,
+  readyLagMs: 0,
+  restartMaxDelayMs: 300,
 };
 
 export interface RunningIndexer {
@@ -197,18 +199,21 @@ export async function headOf(rpcUrl: string): Promise<bigint> {
 
 /**
  * Every row the indexer derives (every `@store` table of prisma/schema.prisma), in a deterministic
- * order, without what legitimately differs between runs: the verifier's columns of the file queue,
- * the recent block headers, wall-clock times. The undo log only on request (`undoLog`): what it
- * keeps depends on the finality depth, so only runs with the same settings compare it.
+ * order, without what legitimately differs between runs: the verifier's columns of the file queue
+ * (its claims included), the recent block headers, the leader's epoch and name, wall-clock times.
+ * The checkpoint keeps its block and the number of the last event committed. What is kept for
+ * reorgs only on request (`unfinalized`): the undo log and the unfinalized blocks' headers, each
+ * with the number of the last event at its end (where numbering resumes after a rollback). It
+ * depends on the finality depth, so only runs with the same settings compare it.
  */
 export async function dumpIndex(
   pool: pg.Pool,
-  options: { undoLog?: boolean } = {},
+  options: { unfinalized?: boolean } = {},
 ): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const t of TABLES) {
-    if (t.name === "chain_block" || t.name === "indexer_state") continue;
-    if (t.name === "undo_log" && !options.undoLog) continue;
+    if (t.name === "indexer_state") continue;
+    if ((t.name === "undo_log" || t.name === "chain_block") && !options.unfinalized) continue;
     const columns = t.role === "queue" ? t.key.map((k) => t.columns.find((c) => c.field === k)!.name) : ["*"];
     const order = t.key.map((k) => t.columns.find((c) => c.field === k)!.name);
     out[t.name] = (
@@ -218,7 +223,7 @@ export async function dumpIndex(
   out.event_log = (await pool.query("SELECT * FROM event_log ORDER BY block_number, log_index")).rows;
   out.checkpoint = (
     await pool.query(
-      "SELECT chain_id, contract_address, indexed_block, indexed_block_hash FROM indexer_state",
+      "SELECT chain_id, contract_address, indexed_block, indexed_block_hash, last_event_seq FROM indexer_state",
     )
   ).rows;
   return out;
@@ -227,4 +232,18 @@ export async function dumpIndex(
 /** Empties every table the indexer writes (every model tagged `@store` in prisma/schema.prisma). */
 export async function clearIndex(pool: pg.Pool): Promise<void> {
   await pool.query(`TRUNCATE ${TABLES.map((t) => t.name).join(", ")} CASCADE`);
+}
+
+/** Indexes the chain from scratch into `pool` (emptied first) up to its head; returns the dump. */
+export async function cleanIndex(args: {
+  pool: pg.Pool;
+  rpcUrl: string;
+  address: `0x${string}`;
+  deployBlock: bigint;
+}): Promise<Record<string, unknown[]>> {
+  await clearIndex(args.pool);
+  const fresh = startIndexer(args);
+  await fresh.waitFor(await headOf(args.rpcUrl));
+  await fresh.stop();
+  return dumpIndex(args.pool);
 }

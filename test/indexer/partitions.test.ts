@@ -23,7 +23,7 @@ describe("block-range partitions", () => {
   it("are created ahead of the blocks written, from the highest one on, and take rows at once", async () => {
     // The migration made the first one, [0, 1000000).
     expect(await bounds("vital")).toEqual(["FOR VALUES FROM ('0') TO ('1000000')"]);
-    const partitions = createPartitions(db.pool, 1_000_000);
+    const partitions = createPartitions((fn) => fn(db.pool), 1_000_000);
     await partitions.ensure(400_000n, 600_000n);
     // Within half a partition of the end: the next one is there before a row needs it.
     expect((await bounds("vital")).length).toBe(2);
@@ -42,8 +42,8 @@ describe("block-range partitions", () => {
   });
 
   it("are created once when two indexers ask at the same time", async () => {
-    const a = createPartitions(db.pool, 10);
-    const b = createPartitions(db.pool, 10);
+    const a = createPartitions((fn) => fn(db.pool), 10);
+    const b = createPartitions((fn) => fn(db.pool), 10);
     await Promise.all([a.ensure(30_000_000n, 30_000_100n), b.ensure(30_000_000n, 30_000_100n)]);
     const created = (await bounds("vital")).filter((x) => x.includes("'3000"));
     expect(new Set(created).size).toBe(created.length);
