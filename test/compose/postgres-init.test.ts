@@ -11,6 +11,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createPartitions } from "../../indexer/store/partitions.ts";
+import { rollbackTo } from "../../indexer/store/rollback.ts";
 import { applyMigrations } from "../../prisma/migrate.ts";
 import { withClient } from "../../shared/services/postgres.ts";
 import { currentMonday, seasonOfCases, writeCases } from "../grafana/cases.ts";
@@ -108,10 +110,18 @@ describe("the postgres init script and the migrations, as docker compose runs th
     expect((await applyMigrations({ databaseUrl: indexerUrl })).applied).toEqual([]);
     // The indexer writes the rollups as its login.
     const pool = new pg.Pool({ connectionString: indexerUrl, max: 1 });
+    pool.on("error", () => undefined);
     try {
       const client = await pool.connect();
       try {
         await writeCases(client, seasonOfCases(await currentMonday(client), 3));
+        // Partitions ahead (as ensure_block_partitions' owner) and a reorg rollback (through a
+        // temporary table: the migrations give the indexer's group TEMPORARY, which the script
+        // revoked from PUBLIC), as its login; rolled back, so the rest of the file sees the cases.
+        await client.query("BEGIN");
+        await createPartitions((fn) => fn(client)).ensure(0n, 3_000_000n);
+        await rollbackTo(client, 0n);
+        await client.query("ROLLBACK");
       } finally {
         client.release();
       }

@@ -12,7 +12,7 @@
  * Node keys are absolute ("STATE:27", "AGE_10:30-39", TOTAL), never positions, so the same cell
  * has the same key in every query that contains it.
  */
-import { NonRetryableError } from "../../../shared/errors.ts";
+import { CubeDefinitionError, TableTooLargeError } from "./errors.ts";
 
 /** The node above every top-level value of a dimension that has a total. */
 export const TOTAL = "*";
@@ -58,18 +58,7 @@ export interface Cube {
   readonly children: readonly Map<string, string[]>[];
 }
 
-/** A bug in how a query built its dimensions (not the caller's fault). */
-class CubeDefinitionError extends NonRetryableError {
-  constructor(message: string) {
-    super("INTERNAL", message);
-  }
-}
-
-export class TableTooLargeError extends NonRetryableError {
-  constructor(message: string) {
-    super("TOO_LARGE", message);
-  }
-}
+export { TableTooLargeError };
 
 const SEP = "\u001f";
 export const cellKey = (coords: readonly string[]): string => coords.join(SEP);

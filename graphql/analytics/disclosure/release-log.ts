@@ -6,7 +6,7 @@
  * requests cannot both slip under the budget.
  */
 import type { Pool } from "pg";
-import { NonRetryableError } from "../../../shared/errors.ts";
+import { PrivacyBudgetError } from "./errors.ts";
 
 export type ReleaseKind = "CASE_COUNTS" | "CASE_TRENDS" | "DATASET";
 
@@ -36,11 +36,7 @@ export interface PrivacyAccount {
   readonly budgetEpsilon: number | null;
 }
 
-export class PrivacyBudgetError extends NonRetryableError {
-  constructor(message: string) {
-    super("RATE_LIMITED", message);
-  }
-}
+export { PrivacyBudgetError };
 
 export const DEFAULT_WINDOW_DAYS = 30;
 
