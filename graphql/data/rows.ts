@@ -6,6 +6,7 @@
  */
 import { TABLE } from "../../shared/db/generated/tables.ts";
 import {
+  columnName,
   combine,
   type Nullable,
   type SelectedRow,
@@ -80,16 +81,15 @@ export const LOG_COLUMNS = TABLE.eventRecord.columns.map((c) => `e.${c.name}`).j
 /** Those columns as an EventRow, joined with event_block `b`. */
 export const EVENT_COLUMNS = EVENT.sql;
 
-const VITAL = select(TABLE.vital, "v", [
-  "treatmentId",
-  "recorder",
-  "blockNumber",
+/** The measurements of a reading (each NULL when not taken). */
+const VITAL_MEASURES = [
   "temperatureCentiC",
   "systolicMmHg",
   "diastolicMmHg",
   "heartRateBpm",
   "spo2Permille",
-]);
+] as const;
+const VITAL = select(TABLE.vital, "v", ["treatmentId", "recorder", "blockNumber", ...VITAL_MEASURES]);
 /**
  * A point of a vitals series: one reading of `vital v` (its time is `measured_at`) or, bucketed,
  * the averages of a bucket (then without treatment, recorder and block).
@@ -97,6 +97,11 @@ const VITAL = select(TABLE.vital, "v", [
 export type VitalRow = { time: Date; count: number } & Nullable<SelectedRow<typeof VITAL>>;
 /** One reading as a VitalRow. */
 export const VITAL_COLUMNS = `v.measured_at AS time, ${VITAL.sql}, 1 AS count`;
+/** The readings of a bucket (rows of `vital v`, grouped) as a VitalRow, without `time`. */
+export const VITAL_AVERAGES = [
+  ...VITAL_MEASURES.map((f) => `avg(v.${columnName(TABLE.vital, f)})::float8 AS "${f}"`),
+  `count(*)::int AS count, NULL AS "treatmentId", NULL AS recorder, NULL AS "blockNumber"`,
+].join(", ");
 
 const ROLE_GRANT = selectExcept(TABLE.roleGrant, "g", []);
 export type RoleGrantRow = SelectedRow<typeof ROLE_GRANT>;

@@ -6,7 +6,7 @@
  */
 import { type ClinicalScope, treatmentVisibleSql } from "../auth/policy.ts";
 import { keyParam } from "./key-param.ts";
-import { VITAL_COLUMNS, type VitalRow } from "./rows.ts";
+import { VITAL_AVERAGES, VITAL_COLUMNS, type VitalRow } from "./rows.ts";
 import { prepared, type Queryable } from "./sql.ts";
 
 export type VitalsBucket = "RAW" | "HOUR" | "DAY" | "AUTO";
@@ -27,11 +27,6 @@ export interface VitalsQuery {
   /** Most rows (RAW) or buckets per key. */
   limit: number;
 }
-
-const AVERAGES = `avg(v.temperature_centi_c)::float8 AS "temperatureCentiC", avg(v.systolic_mmhg)::float8 AS "systolicMmHg",
-  avg(v.diastolic_mmhg)::float8 AS "diastolicMmHg", avg(v.heart_rate_bpm)::float8 AS "heartRateBpm",
-  avg(v.spo2_permille)::float8 AS "spo2Permille", count(*)::int AS count,
-  NULL AS "treatmentId", NULL AS recorder, NULL AS "blockNumber"`;
 
 /**
  * Each key's series: `by` treatment (ids) or patient (references, through their visible
@@ -80,12 +75,12 @@ export async function vitalsSeriesBatch(
                               WHERE w::float8 * greatest(${limit} - 1, 1) > span.seconds),
                             ceil(span.seconds / greatest(${limit} - 1, 1))::int + 1) AS seconds
                             FROM span)
-           SELECT v.key, date_bin(make_interval(secs => width.seconds), v.measured_at, ${IST_ORIGIN}) AS time, ${AVERAGES}
+           SELECT v.key, date_bin(make_interval(secs => width.seconds), v.measured_at, ${IST_ORIGIN}) AS time, ${VITAL_AVERAGES}
              FROM v JOIN width USING (key)
             GROUP BY v.key, 2 ORDER BY v.key, 2`;
   } else {
     const interval = query.bucket === "HOUR" ? "1 hour" : "1 day";
-    sql = `SELECT * FROM (SELECT v.key, date_bin('${interval}', v.measured_at, ${IST_ORIGIN}) AS time, ${AVERAGES},
+    sql = `SELECT * FROM (SELECT v.key, date_bin('${interval}', v.measured_at, ${IST_ORIGIN}) AS time, ${VITAL_AVERAGES},
                                  row_number() OVER (PARTITION BY v.key ORDER BY date_bin('${interval}', v.measured_at, ${IST_ORIGIN})) AS n
                             FROM (${readings}) v GROUP BY v.key, 2) b
             WHERE n <= ${limit} ORDER BY key, time`;

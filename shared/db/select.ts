@@ -31,6 +31,11 @@ function columnOf(table: AnyTable, field: string): Column {
   return c;
 }
 
+/** The database name of a field's column. */
+export function columnName<T extends AnyTable>(table: T, field: FieldOf<T>): string {
+  return columnOf(table, field).name;
+}
+
 /** A column as the API reads it (see ApiValue). */
 export function apiExpr(c: Column, alias: string): string {
   const col = `${alias}.${c.name}`;

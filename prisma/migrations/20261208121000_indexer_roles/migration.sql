@@ -7,49 +7,14 @@
 
 -- The indexer creates partitions of vital and event_record at run time (indexer/store/partitions.ts),
 -- but it owns no table and may not create any (no CREATE on schema public): that would let it
--- alter or drop what it writes. ensure_block_partitions therefore runs as its owner, the migrating
--- role (SECURITY DEFINER, with a fixed search_path), and creates nothing but partitions of a
--- partitioned table of schema public. The partitions it creates belong to the migrating role, and
--- the default privileges of schema public grant them as every other table there.
-CREATE OR REPLACE FUNCTION "ensure_block_partitions"(parent regclass, from_block bigint, upto bigint, blocks bigint)
-RETURNS bigint
-LANGUAGE plpgsql
-SECURITY DEFINER
-SET search_path = public, pg_temp
-AS $$
-DECLARE
-  hi bigint;
-  start bigint;
-  part text;
-BEGIN
-  IF blocks < 1 THEN
-    RAISE EXCEPTION 'ensure_block_partitions: blocks must be positive, got %', blocks;
-  END IF;
-  IF NOT EXISTS (
-    SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid
-     WHERE p.partrelid = parent AND c.relnamespace = 'public'::regnamespace
-  ) THEN
-    RAISE EXCEPTION 'ensure_block_partitions: % is not a partitioned table of schema public', parent
-      USING ERRCODE = 'wrong_object_type';
-  END IF;
-  PERFORM pg_advisory_xact_lock(x'0D0C7E11'::integer, (parent::oid::bigint % 2147483648)::integer);
-  SELECT max((regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''?(-?\d+)''?\)'))[1]::bigint)
-    INTO hi
-    FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-   WHERE i.inhparent = parent;
-  start := greatest(from_block, 0) - greatest(from_block, 0) % blocks;
-  IF hi IS NULL OR hi < start THEN
-    hi := start;
-  END IF;
-  WHILE hi <= upto LOOP
-    part := format('%s_p%s', (SELECT relname FROM pg_class WHERE oid = parent), hi);
-    EXECUTE format('CREATE TABLE public.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part, parent);
-    EXECUTE format('ALTER TABLE %s ATTACH PARTITION public.%I FOR VALUES FROM (%s) TO (%s)', parent, part, hi, hi + blocks);
-    hi := hi + blocks;
-  END LOOP;
-  RETURN hi;
-END;
-$$;
+-- alter or drop what it writes. ensure_block_partitions (20261208100100_storage) therefore runs as
+-- its owner, the migrating role, with a fixed search_path. It creates nothing that lasts but
+-- partitions: each table it makes is attached to `parent` in the same statement, and anything
+-- else (a table that is not partitioned, one the caller cannot name) fails and rolls it back. The
+-- partitions belong to the migrating role, and the default privileges of schema public grant them
+-- as every other table there.
+ALTER FUNCTION "ensure_block_partitions"(regclass, bigint, bigint, bigint)
+  SECURITY DEFINER SET search_path = public, pg_temp;
 
 REVOKE ALL ON FUNCTION "ensure_block_partitions"(regclass, bigint, bigint, bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION "ensure_block_partitions"(regclass, bigint, bigint, bigint) TO doctel_indexer;
