@@ -29,6 +29,8 @@ const PUBLIC_CODES: Partial<Record<ErrorCode, string>> = {
   FILE_TOO_LARGE: "TOO_LARGE",
   CONTENT_TOO_LARGE: "TOO_LARGE",
   CONTENT_INVALID: "CID_MISMATCH",
+  PRIVACY_BUDGET_SPENT: "RATE_LIMITED",
+  DATASET_LIMIT_REACHED: "RATE_LIMITED",
 };
 
 /** The GraphQL code of a DocTel error code (see PUBLIC_CODES). */

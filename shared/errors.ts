@@ -42,12 +42,14 @@ export type ErrorCode =
   | "CONTENT_TOO_LARGE"
   // simulator/errors.ts
   | "SIMULATION_FAILED"
-  // graphql (http/errors.ts, analytics/disclosure/errors.ts); QUERY_TOO_COMPLEX is raised as a
-  // GraphQL error directly
+  // graphql (http/errors.ts, limits/errors.ts, analytics/disclosure/errors.ts,
+  // analytics/datasets/errors.ts); QUERY_TOO_COMPLEX is raised as a GraphQL error directly
   | "BODY_TOO_LARGE"
   | "TABLE_TOO_LARGE"
   | "CUBE_DEFINITION_INVALID"
   | "RATE_LIMITED"
+  | "PRIVACY_BUDGET_SPENT"
+  | "DATASET_LIMIT_REACHED"
   | "QUERY_TOO_COMPLEX";
 
 export interface DocTelErrorOptions {

@@ -3,9 +3,11 @@ import {
   type CaseCountTable,
   resolveCaseCounts,
 } from "../../graphql/analytics/aggregates/resolve-case-counts.ts";
+import { PrivacyBudgetError } from "../../graphql/analytics/disclosure/errors.ts";
 import { MIN_CELL_COUNT } from "../../graphql/analytics/disclosure/policy.ts";
 import { resolveCaseTrends, type TrendSeries } from "../../graphql/analytics/trends/resolve-case-trends.ts";
-import { DocTelError } from "../../shared/errors.ts";
+import { graphqlCode } from "../../graphql/errors.ts";
+import type { DocTelError } from "../../shared/errors.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { analyticsContext, type CaseSpec, insertCases, insertHospitals } from "./analytics-fixtures.ts";
 
@@ -278,8 +280,8 @@ describe("noisy releases", () => {
     const first = await resolveCaseCounts(ctx(), input);
     expect(first.disclosure.privacy).toEqual({ spentEpsilon: 1, windowDays: 30, budgetEpsilon: 1.5 });
     const refused = await resolveCaseCounts(ctx(), input).catch((e: unknown) => e);
-    expect(refused).toBeInstanceOf(DocTelError);
-    expect((refused as DocTelError).code).toBe("RATE_LIMITED");
+    expect(refused).toBeInstanceOf(PrivacyBudgetError);
+    expect(graphqlCode((refused as DocTelError).code)).toBe("RATE_LIMITED");
     // Suppression-only releases spend nothing and are still served.
     const plain = await resolveCaseCounts(ctx(), { ...input, noise: null });
     expect(plain.disclosure.privacy.spentEpsilon).toBe(1);

@@ -17,6 +17,6 @@ export class TableTooLargeError extends NonRetryableError {
 /** The viewer's privacy budget for the window is spent (shown to clients as RATE_LIMITED). */
 export class PrivacyBudgetError extends NonRetryableError {
   constructor(message: string) {
-    super("RATE_LIMITED", message);
+    super("PRIVACY_BUDGET_SPENT", message);
   }
 }
