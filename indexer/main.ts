@@ -1,9 +1,10 @@
 /**
- * `node indexer/main.ts` (or `doctel index`): migrates the database, then follows the chain
- * (leading, or standing by while another indexer process leads) and verifies attached files
- * until SIGINT/SIGTERM. Exits 2 on a configuration that cannot work (bad variable, port in use,
- * wrong chain or contract, start block beyond the head), 1 on any other failure that cannot be
- * retried.
+ * `node indexer/main.ts` (or `doctel index`): applies pending migrations (as the database's
+ * owner; as the `indexer` login, which may not change the schema, it checks that none is pending),
+ * then follows the chain (leading, or standing by while another indexer process leads) and
+ * verifies attached files until SIGINT/SIGTERM. Exits 2 on a configuration that cannot work (bad
+ * variable, port in use, wrong chain or contract, start block beyond the head), 1 on any other
+ * failure that cannot be retried.
  */
 import { applyMigrations } from "../prisma/migrate.ts";
 import { createPgPool } from "../shared/db/pool.ts";
