@@ -374,12 +374,17 @@ export async function generateDataset(
     );
     log(`event staging: ${Date.now() - t} ms`);
     t = Date.now();
+    // Block-range partitions of event_record and vital (the indexer creates them ahead as it goes).
+    await client.query(
+      `SELECT ensure_block_partitions(p, 0, (SELECT max(${blk("t")}) FROM ev), 1000000)
+         FROM unnest(ARRAY['event_record', 'vital']::regclass[]) AS p`,
+    );
     const { rowCount: events } = await load(
       "event_record",
-      `INSERT INTO event_record (block_number, log_index, block_hash, tx_hash, block_time, name, actor, treatment_id, patient_ref, hospital_id, account, args)
-       SELECT b, (row_number() OVER (PARTITION BY b ORDER BY t, o, id) - 1)::int, ${h32("'block' || b")},
+      `INSERT INTO event_record (block_number, log_index, tx_hash, name, actor, treatment_id, patient_ref, hospital_id, account, args)
+       SELECT b, (row_number() OVER (PARTITION BY b ORDER BY t, o, id) - 1)::int,
               ${h32("'tx' || b || ':' || row_number() OVER (PARTITION BY b ORDER BY t, o, id)")},
-              to_timestamp(${genesis.getTime() / 1000} + (b - 1) * ${BLOCK_SECONDS}), name::event_name, actor, id, patient_ref, hospital_id, account, args
+              name::event_name, actor, id, patient_ref, hospital_id, account, args
          FROM (SELECT *, ${blk("t")} AS b FROM ev) e
         ORDER BY b`,
     );
@@ -387,7 +392,9 @@ export async function generateDataset(
     await load(
       "event_block",
       `INSERT INTO event_block (number, hash, time)
-       SELECT DISTINCT ON (block_number) block_number, block_hash, block_time FROM event_record ORDER BY block_number`,
+       SELECT DISTINCT block_number, ${h32("'block' || block_number")},
+              to_timestamp(${genesis.getTime() / 1000} + (block_number - 1) * ${BLOCK_SECONDS})
+         FROM event_record ORDER BY block_number`,
     );
 
     // ---------------------------------------------------------------- rows derived from events
@@ -395,9 +402,9 @@ export async function generateDataset(
     await load(
       "patient_history",
       `INSERT INTO patient_history (block_number, log_index, patient_ref, registration, weight_grams, height_cm, sex, blood_group,
-                                    birth_date, state_code, district_code, hospital_id, actor, block_time, tx_hash)
+                                    birth_date, state_code, district_code, hospital_id, actor, tx_hash)
        SELECT e.block_number, e.log_index, p.ref, true, p.weight_grams, p.height_cm, p.sex, p.blood_group, p.birth_date,
-              p.state_code, p.district_code, p.registered_hospital_id, p.registered_by, e.block_time, e.tx_hash
+              p.state_code, p.district_code, p.registered_hospital_id, p.registered_by, e.tx_hash
          FROM event_record e JOIN patient p ON p.ref = e.patient_ref WHERE e.name = 'PatientRegistered'`,
     );
     await load(
@@ -424,20 +431,21 @@ export async function generateDataset(
     await load(
       "treatment_doctor",
       `INSERT INTO treatment_doctor (treatment_id, doctor, assigned_by, assigned_at, assigned_block)
-       SELECT treatment_id, account, actor, block_time, block_number FROM event_record WHERE name = 'DoctorAssigned'`,
+       SELECT e.treatment_id, e.account, e.actor, b.time, e.block_number
+         FROM event_record e JOIN event_block b ON b.number = e.block_number WHERE e.name = 'DoctorAssigned'`,
     );
     await load(
       "file_verification",
       `INSERT INTO file_verification (cid, status, size_bytes, content_type, blocks, attempts, next_attempt_at, first_seen_at, verified_at)
        SELECT DISTINCT ON (args->>'cid') args->>'cid', CASE WHEN random() < 0.97 THEN 'VERIFIED' ELSE 'PENDING' END::verification_status,
-              20000 + (random() * 2000000)::bigint, 'application/pdf', 1 + (random() * 8)::int, 1, block_time, block_time,
-              block_time + interval '20 seconds'
-         FROM event_record WHERE name = 'FileAttached'`,
+              20000 + (random() * 2000000)::bigint, 'application/pdf', 1 + (random() * 8)::int, 1, b.time, b.time,
+              b.time + interval '20 seconds'
+         FROM event_record e JOIN event_block b ON b.number = e.block_number WHERE e.name = 'FileAttached'`,
     );
     await load(
       "attachment",
-      `INSERT INTO attachment (block_number, log_index, treatment_id, kind, cid, actor, block_time, tx_hash)
-       SELECT block_number, log_index, treatment_id, 'LAB_REPORT', args->>'cid', actor, block_time, tx_hash
+      `INSERT INTO attachment (block_number, log_index, treatment_id, kind, cid, actor, tx_hash)
+       SELECT block_number, log_index, treatment_id, 'LAB_REPORT', args->>'cid', actor, tx_hash
          FROM event_record WHERE name = 'FileAttached'`,
     );
     await load(
@@ -510,5 +518,6 @@ async function dropSecondaryIndexes(client: PoolClient): Promise<string[]> {
         AND i.indexname NOT LIKE '%_pkey'`,
   );
   for (const row of rows) await client.query(`DROP INDEX "${row.name}"`);
-  return rows.map((r) => r.def);
+  // A partitioned table's index reads "ON ONLY parent": created again on the parent and its partitions.
+  return rows.map((r) => r.def.replace(" ON ONLY ", " ON "));
 }

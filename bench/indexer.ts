@@ -6,7 +6,8 @@
  *  - live latency: blocks with one event each, time from the block being mined to its rows
  *    being committed in PostgreSQL (p50/p99 over --live-blocks blocks).
  * Progress on stderr; one JSON object on the last line of stdout:
- * {"events","events_per_s","getlogs_events_per_s","ratio","peak_rss_mb","live_p50_ms","live_p99_ms",…}
+ * {"events","events_per_s","getlogs_events_per_s","ratio","peak_rss_mb","live_p50_ms","live_p99_ms",
+ *  "db_mb_per_million_events",…} (the size after the backfill: tables, indexes, TOAST).
  *
  *   npm run bench:indexer [-- --events 1000000 --live-blocks 1000]
  */
@@ -157,6 +158,20 @@ try {
     (await pool.query<{ n: string }>("SELECT count(*)::text AS n FROM event_log")).rows[0]!.n,
   );
   const eventsPerSecond = events / backfillSeconds;
+  // The database's size after the backfill, per million events (checkpointed, vacuumed: what a
+  // deployment holds at rest): tables, indexes and TOAST of the public schema.
+  await pool.query("CHECKPOINT");
+  await pool.query("VACUUM (ANALYZE)");
+  // Partitions are tables of their own (relkind 'r'); a partitioned parent holds nothing.
+  const dbBytes = Number(
+    (
+      await pool.query<{ bytes: string }>(
+        `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::text AS bytes FROM pg_class c
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm')`,
+      )
+    ).rows[0]!.bytes,
+  );
   say(
     `backfill: ${events} events in ${backfillSeconds.toFixed(1)} s = ${Math.round(eventsPerSecond)}/s, peak RSS ${peakMb.toFixed(0)} MB`,
   );
@@ -202,6 +217,8 @@ try {
     live_p50_ms: Math.round(percentile(latencies, 50) * 10) / 10,
     live_p99_ms: Math.round(percentile(latencies, 99) * 10) / 10,
     live_blocks: liveBlocks,
+    db_mb: Math.round(dbBytes / 1024 / 102.4) / 10,
+    db_mb_per_million_events: Math.round(((dbBytes / events) * 1e6) / 1024 / 102.4) / 10,
     blocks: Number(head),
     backfill_s: Math.round(backfillSeconds * 10) / 10,
     simulate_s: Math.round(simulation.durationMs / 100) / 10,

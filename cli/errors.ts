@@ -14,7 +14,7 @@ export const EXIT_USAGE = 2;
 const USAGE_CODES: ReadonlySet<string> = new Set([
   "BAD_USER_INPUT",
   "CONFIG_INVALID",
-  "TOO_LARGE",
+  "FILE_TOO_LARGE",
   "CHAIN_MISMATCH",
 ]);
 

@@ -12,7 +12,10 @@ import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
 /// hash of one, ever reaches the chain.
 /// @dev Every state change emits an event carrying everything an indexer needs to rebuild
 /// the state without calling the contract. Storage holds only what the contract's own
-/// checks need.
+/// checks need. Every event is numbered: DocTel's own events carry `seq` (1, 2, 3, … with no
+/// gap, across all event kinds), and OpenZeppelin's access-control events, which cannot carry
+/// it, are numbered by an AccessControlSequenced event emitted right after them. An indexer that
+/// misses any event sees a gap.
 contract DocTel is AccessControlDefaultAdminRules, Multicall {
     // ------------------------------------------------------------------ roles
     /// @notice Reads de-identified datasets through the API.
@@ -22,6 +25,9 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     /// @notice Reads member lists, role grants and the access audit log through the API,
     /// so that a governance multisig (which cannot sign in) can delegate oversight.
     bytes32 public constant AUDITOR_ROLE = keccak256("AUDITOR_ROLE");
+
+    /// @notice Version of the event format (every event numbered); indexers check it at start.
+    uint16 public constant EVENTS_VERSION = 2;
 
     // ------------------------------------------------------------------ enums (as uint8 on the ABI)
     // MemberKind: 0 None, 1 Staff, 2 Doctor, 3 Device
@@ -120,6 +126,9 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
 
     uint32 public hospitalCount;
     uint64 public treatmentCount;
+    /// @notice The number of the last event emitted (0 before the first). Shares its storage
+    /// slot with the two counters above: numbering an event costs no slot of its own.
+    uint64 public eventSequence;
     mapping(uint32 hospitalId => bool) public hospitalExists;
     /// @dev Read through members(account); the epoch stays internal.
     mapping(address account => Member) internal _members;
@@ -130,20 +139,26 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     mapping(uint64 treatmentId => mapping(address doctor => uint32 epochPlusOne)) internal _assignments;
 
     // ------------------------------------------------------------------ events
+    // Every event's first field is `seq`, its number (see eventSequence).
     event HospitalRegistered(
+        uint64 seq,
         uint32 indexed hospitalId, address indexed actor, uint8 stateCode, uint16 districtCode, string name
     );
     event StaffRegistered(
+        uint64 seq,
         address indexed account, uint32 indexed hospitalId, address indexed actor, bytes32 personRef
     );
     event DoctorRegistered(
+        uint64 seq,
         address indexed account, uint32 indexed hospitalId, address indexed actor, bytes32 personRef, uint16 specialty
     );
     event DeviceRegistered(
+        uint64 seq,
         address indexed device, uint32 indexed hospitalId, address indexed actor, bytes32 patientRef
     );
-    event MemberRevoked(address indexed account, uint32 indexed hospitalId, address indexed actor, uint8 kind);
+    event MemberRevoked(uint64 seq, address indexed account, uint32 indexed hospitalId, address indexed actor, uint8 kind);
     event PatientRegistered(
+        uint64 seq,
         bytes32 indexed patientRef,
         uint32 indexed hospitalId,
         address indexed actor,
@@ -156,6 +171,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         uint16 districtCode
     );
     event PatientUpdated(
+        uint64 seq,
         bytes32 indexed patientRef,
         uint32 indexed hospitalId,
         address indexed actor,
@@ -168,14 +184,16 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         uint16 districtCode
     );
     event TreatmentOpened(
+        uint64 seq,
         uint64 indexed treatmentId, bytes32 indexed patientRef, uint32 indexed hospitalId, address actor
     );
-    event DoctorAssigned(uint64 indexed treatmentId, address indexed doctor, address indexed actor);
-    event DoctorUnassigned(uint64 indexed treatmentId, address indexed doctor, address indexed actor);
-    event DiagnosisRecorded(uint64 indexed treatmentId, address indexed doctor, bytes8 icd10);
-    event FileAttached(uint64 indexed treatmentId, address indexed actor, uint8 kind, string cid);
-    event StageAdvanced(uint64 indexed treatmentId, address indexed actor, uint8 fromStage, uint8 toStage);
+    event DoctorAssigned(uint64 seq, uint64 indexed treatmentId, address indexed doctor, address indexed actor);
+    event DoctorUnassigned(uint64 seq, uint64 indexed treatmentId, address indexed doctor, address indexed actor);
+    event DiagnosisRecorded(uint64 seq, uint64 indexed treatmentId, address indexed doctor, bytes8 icd10);
+    event FileAttached(uint64 seq, uint64 indexed treatmentId, address indexed actor, uint8 kind, string cid);
+    event StageAdvanced(uint64 seq, uint64 indexed treatmentId, address indexed actor, uint8 fromStage, uint8 toStage);
     event VitalsRecorded(
+        uint64 seq,
         uint64 indexed treatmentId,
         address indexed recorder,
         uint40 measuredAt,
@@ -185,6 +203,10 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         uint16 heartRateBpm,
         uint16 spo2Permille
     );
+    /// @notice Numbers the `count` access-control events that OpenZeppelin emitted just before it
+    /// in the same call (RoleGranted, RoleRevoked, RoleAdminChanged, DefaultAdmin*), which carry
+    /// no number of their own: a missing one leaves the count short, a missing number a gap.
+    event AccessControlSequenced(uint64 seq, uint8 count);
 
     // ------------------------------------------------------------------ errors
     error ZeroAddress();
@@ -260,7 +282,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         _checkRegion(stateCode, districtCode);
         hospitalId = ++hospitalCount;
         hospitalExists[hospitalId] = true;
-        emit HospitalRegistered(hospitalId, msg.sender, stateCode, districtCode, name);
+        emit HospitalRegistered(_nextSeq(), hospitalId, msg.sender, stateCode, districtCode, name);
     }
 
     /// @notice Registers hospital staff. Allowed to governance and to staff of the same hospital.
@@ -268,7 +290,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         _checkGovernanceOrStaff(hospitalId);
         if (personRef == bytes32(0)) revert ZeroReference();
         _addMember(account, KIND_STAFF, hospitalId);
-        emit StaffRegistered(account, hospitalId, msg.sender, personRef);
+        emit StaffRegistered(_nextSeq(), account, hospitalId, msg.sender, personRef);
     }
 
     /// @notice Registers a doctor at the caller's hospital. Staff only.
@@ -277,7 +299,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (personRef == bytes32(0)) revert ZeroReference();
         if (specialty == 0 || specialty > MAX_SPECIALTY) revert InvalidSpecialty(specialty);
         _addMember(account, KIND_DOCTOR, hospitalId);
-        emit DoctorRegistered(account, hospitalId, msg.sender, personRef, specialty);
+        emit DoctorRegistered(_nextSeq(), account, hospitalId, msg.sender, personRef, specialty);
     }
 
     /// @notice Registers an IoT device at the caller's hospital, bound to one patient. Staff only.
@@ -286,7 +308,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (!patientExists[patientRef]) revert UnknownPatient(patientRef);
         _addMember(device, KIND_DEVICE, hospitalId);
         deviceBinding[device] = patientRef;
-        emit DeviceRegistered(device, hospitalId, msg.sender, patientRef);
+        emit DeviceRegistered(_nextSeq(), device, hospitalId, msg.sender, patientRef);
     }
 
     /// @notice Revokes a staff member, doctor or device. Allowed to governance and to staff of the
@@ -299,7 +321,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         _checkGovernanceOrStaff(m.hospitalId);
         _members[account] = Member({kind: KIND_NONE, hospitalId: 0, epoch: m.epoch + 1});
         if (m.kind == KIND_DEVICE) delete deviceBinding[account];
-        emit MemberRevoked(account, m.hospitalId, msg.sender, m.kind);
+        emit MemberRevoked(_nextSeq(), account, m.hospitalId, msg.sender, m.kind);
     }
 
     // ------------------------------------------------------------------ patients
@@ -311,6 +333,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         _checkPatient(d);
         patientExists[patientRef] = true;
         emit PatientRegistered(
+            _nextSeq(),
             patientRef,
             hospitalId,
             msg.sender,
@@ -330,6 +353,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (!patientExists[patientRef]) revert UnknownPatient(patientRef);
         _checkPatient(d);
         emit PatientUpdated(
+            _nextSeq(),
             patientRef,
             hospitalId,
             msg.sender,
@@ -353,10 +377,10 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         treatmentId = ++treatmentCount;
         treatments[treatmentId] =
             Treatment({patientRef: patientRef, hospitalId: m.hospitalId, stage: STAGE_ADMITTED, diagnosed: false});
-        emit TreatmentOpened(treatmentId, patientRef, m.hospitalId, msg.sender);
+        emit TreatmentOpened(_nextSeq(), treatmentId, patientRef, m.hospitalId, msg.sender);
         if (m.kind == KIND_DOCTOR) {
             _assignments[treatmentId][msg.sender] = m.epoch + 1;
-            emit DoctorAssigned(treatmentId, msg.sender, msg.sender);
+            emit DoctorAssigned(_nextSeq(), treatmentId, msg.sender, msg.sender);
         }
     }
 
@@ -369,7 +393,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (d.kind != KIND_DOCTOR) revert NotADoctor(doctor);
         if (_assignments[treatmentId][doctor] == d.epoch + 1) revert DoctorAlreadyAssigned(treatmentId, doctor);
         _assignments[treatmentId][doctor] = d.epoch + 1;
-        emit DoctorAssigned(treatmentId, doctor, msg.sender);
+        emit DoctorAssigned(_nextSeq(), treatmentId, doctor, msg.sender);
     }
 
     /// @notice Removes a doctor from a treatment's care team. Staff of the treatment's hospital or
@@ -379,7 +403,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         _checkCareTeam(t, treatmentId);
         if (!isAssigned(treatmentId, doctor)) revert DoctorNotAssigned(treatmentId, doctor);
         delete _assignments[treatmentId][doctor];
-        emit DoctorUnassigned(treatmentId, doctor, msg.sender);
+        emit DoctorUnassigned(_nextSeq(), treatmentId, doctor, msg.sender);
     }
 
     /// @notice Records or revises the ICD-10 diagnosis. Assigned doctors only.
@@ -389,7 +413,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (!isAssigned(treatmentId, msg.sender)) revert NotAssignedDoctor(msg.sender, treatmentId);
         if (!_isIcd10(icd10)) revert InvalidIcd10(icd10);
         if (!t.diagnosed) t.diagnosed = true;
-        emit DiagnosisRecorded(treatmentId, msg.sender, icd10);
+        emit DiagnosisRecorded(_nextSeq(), treatmentId, msg.sender, icd10);
     }
 
     /// @notice Attaches a file already uploaded to IPFS. Staff of the hospital or an assigned doctor.
@@ -399,7 +423,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (kind > MAX_FILE_KIND) revert InvalidFileKind(kind);
         uint256 len = bytes(cid).length;
         if (len == 0 || len > MAX_CID_LENGTH) revert InvalidCid();
-        emit FileAttached(treatmentId, msg.sender, kind, cid);
+        emit FileAttached(_nextSeq(), treatmentId, msg.sender, kind, cid);
     }
 
     /// @notice Moves a treatment forward (stages may be skipped, never revisited). Reaching
@@ -412,7 +436,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (newStage <= current) revert StageNotForward(treatmentId, current, newStage);
         if (newStage >= STAGE_DIAGNOSED && !t.diagnosed) revert DiagnosisRequired(treatmentId);
         t.stage = newStage;
-        emit StageAdvanced(treatmentId, msg.sender, current, newStage);
+        emit StageAdvanced(_nextSeq(), treatmentId, msg.sender, current, newStage);
     }
 
     // ------------------------------------------------------------------ vitals
@@ -420,7 +444,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
     /// bound to the treatment's patient.
     function recordVitals(uint64 treatmentId, Vitals calldata v) external {
         _checkVitalsRecorder(treatmentId);
-        _emitVitals(treatmentId, v);
+        _emitVitals(treatmentId, v, _nextSeq());
     }
 
     /// @notice Records a batch of readings (a device uploading its buffer), up to MAX_VITALS_BATCH.
@@ -429,8 +453,11 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (n == 0) revert EmptyVitals();
         if (n > MAX_VITALS_BATCH) revert BatchTooLarge(n, MAX_VITALS_BATCH);
         _checkVitalsRecorder(treatmentId);
+        // The batch takes numbers first+0 … first+n-1, with one storage write.
+        uint64 first = eventSequence + 1;
+        eventSequence += uint64(n);
         for (uint256 i; i < n; ++i) {
-            _emitVitals(treatmentId, readings[i]);
+            _emitVitals(treatmentId, readings[i], first + uint64(i));
         }
     }
 
@@ -492,6 +519,64 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         if (t.stage == STAGE_CLOSED) revert TreatmentClosed(treatmentId);
     }
 
+    // ------------------------------------------------------------------ internal: event numbers
+    /// @dev The next event number (eventSequence shares its slot with the counters: one warm write).
+    function _nextSeq() internal returns (uint64) {
+        return ++eventSequence;
+    }
+
+    /// @dev Numbers the `count` access-control events just emitted (none: nothing to number).
+    function _sequenceAccessControl(uint256 count) private {
+        if (count != 0) emit AccessControlSequenced(_nextSeq(), uint8(count));
+    }
+
+    // OpenZeppelin emits these events itself; each override emits AccessControlSequenced right
+    // after, with the number of events the call emitted (some are conditional: counted from the
+    // state before the call, exactly as OpenZeppelin decides whether to emit them).
+
+    function _grantRole(bytes32 role, address account) internal override returns (bool granted) {
+        granted = super._grantRole(role, account);
+        _sequenceAccessControl(granted ? 1 : 0);
+    }
+
+    function _revokeRole(bytes32 role, address account) internal override returns (bool revoked) {
+        revoked = super._revokeRole(role, account);
+        _sequenceAccessControl(revoked ? 1 : 0);
+    }
+
+    function _setRoleAdmin(bytes32 role, bytes32 adminRole) internal override {
+        super._setRoleAdmin(role, adminRole);
+        _sequenceAccessControl(1);
+    }
+
+    /// @dev DefaultAdminTransferCanceled (if a transfer was pending), then DefaultAdminTransferScheduled.
+    function _beginDefaultAdminTransfer(address newAdmin) internal override {
+        (, uint48 pending) = pendingDefaultAdmin();
+        super._beginDefaultAdminTransfer(newAdmin);
+        _sequenceAccessControl(pending != 0 ? 2 : 1);
+    }
+
+    /// @dev DefaultAdminTransferCanceled, if a transfer was pending.
+    function _cancelDefaultAdminTransfer() internal override {
+        (, uint48 pending) = pendingDefaultAdmin();
+        super._cancelDefaultAdminTransfer();
+        _sequenceAccessControl(pending != 0 ? 1 : 0);
+    }
+
+    /// @dev DefaultAdminDelayChangeCanceled (if a change was pending), then DefaultAdminDelayChangeScheduled.
+    function _changeDefaultAdminDelay(uint48 newDelay) internal override {
+        (, uint48 pending) = pendingDefaultAdminDelay();
+        super._changeDefaultAdminDelay(newDelay);
+        _sequenceAccessControl(pending != 0 ? 2 : 1);
+    }
+
+    /// @dev DefaultAdminDelayChangeCanceled, if a change was pending.
+    function _rollbackDefaultAdminDelay() internal override {
+        (, uint48 pending) = pendingDefaultAdminDelay();
+        super._rollbackDefaultAdminDelay();
+        _sequenceAccessControl(pending != 0 ? 1 : 0);
+    }
+
     // ------------------------------------------------------------------ internal: validation
     function _checkRegion(uint8 stateCode, uint16 districtCode) internal pure {
         if (stateCode == 0 || stateCode > MAX_STATE_CODE || districtCode == 0) {
@@ -511,7 +596,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         _checkRegion(d.stateCode, d.districtCode);
     }
 
-    function _emitVitals(uint64 treatmentId, Vitals calldata v) internal {
+    function _emitVitals(uint64 treatmentId, Vitals calldata v, uint64 seq) internal {
         if (v.measuredAt == 0 || v.measuredAt > block.timestamp) revert VitalOutOfRange(VITAL_MEASURED_AT, v.measuredAt);
         if (
             v.temperatureCentiC == 0 && v.systolicMmHg == 0 && v.diastolicMmHg == 0 && v.heartRateBpm == 0
@@ -528,6 +613,7 @@ contract DocTel is AccessControlDefaultAdminRules, Multicall {
         _checkVital(VITAL_HEART_RATE, v.heartRateBpm, MIN_HEART_RATE_BPM, MAX_HEART_RATE_BPM);
         _checkVital(VITAL_SPO2, v.spo2Permille, MIN_SPO2_PERMILLE, MAX_SPO2_PERMILLE);
         emit VitalsRecorded(
+            seq,
             treatmentId,
             msg.sender,
             v.measuredAt,

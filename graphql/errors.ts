@@ -17,9 +17,24 @@ import {
   ValidationError,
 } from "../shared/errors.ts";
 
-/** GraphQL codes: shared/errors.ts codes as they are, except INTERNAL (Apollo's spelling). */
+/**
+ * Codes clients see under another name: one public code for several failures of one kind, and
+ * INTERNAL in Apollo's spelling. Every other shared/errors.ts code is shown as it is.
+ */
+const PUBLIC_CODES: Partial<Record<ErrorCode, string>> = {
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+  BODY_TOO_LARGE: "TOO_LARGE",
+  TABLE_TOO_LARGE: "TOO_LARGE",
+  FILE_TOO_LARGE: "TOO_LARGE",
+  CONTENT_TOO_LARGE: "TOO_LARGE",
+  CONTENT_INVALID: "CID_MISMATCH",
+  PRIVACY_BUDGET_SPENT: "RATE_LIMITED",
+  DATASET_LIMIT_REACHED: "RATE_LIMITED",
+};
+
+/** The GraphQL code of a DocTel error code (see PUBLIC_CODES). */
 export function graphqlCode(code: ErrorCode): string {
-  return code === "INTERNAL" ? "INTERNAL_SERVER_ERROR" : code;
+  return PUBLIC_CODES[code] ?? code;
 }
 
 const HTTP_STATUS: Partial<Record<string, number>> = {

@@ -9,7 +9,9 @@ import { type ClinicalScope, treatmentVisibleSql } from "./auth/policy.ts";
 import type { ApiContext } from "./context.ts";
 import { keyParam } from "./data/key-param.ts";
 import {
+  ATTACHMENT_COLUMNS,
   type AttachmentRow,
+  CARE_TEAM_COLUMNS,
   type CareTeamRow,
   EVENT_COLUMNS,
   type EventRow,
@@ -24,6 +26,7 @@ import {
   type PatientVersionRow,
   TREATMENT_COLUMNS,
   type TreatmentRow,
+  VITAL_COLUMNS,
   type VitalRow,
 } from "./data/rows.ts";
 import { prepared, type Queryable } from "./data/sql.ts";
@@ -52,14 +55,6 @@ export interface Loaders {
     query: VitalsQuery;
   }): DataLoader<string, VitalRow[]>;
 }
-
-const CARE_TEAM_COLUMNS = `d.treatment_id::text AS "treatmentId", d.doctor, d.assigned_by AS "assignedBy",
-  d.assigned_at AS "assignedAt", d.assigned_block::text AS "assignedBlock", ${MEMBER_COLUMNS}`;
-
-const ATTACHMENT_COLUMNS = `a.treatment_id::text AS "treatmentId", a.block_number::text AS "blockNumber",
-  a.log_index AS "logIndex", a.kind::text AS kind, a.cid, a.actor, a.block_time AS "blockTime", a.tx_hash AS "txHash",
-  f.status::text AS status, f.size_bytes::text AS "sizeBytes", f.content_type AS "contentType",
-  f.verified_at AS "verifiedAt", f.last_error AS "lastError"`;
 
 /** Relations a treatments page brings along (JSON: times arrive as ISO strings, which DateTime takes). */
 interface Embedded {
@@ -153,6 +148,7 @@ export function createLoaders(pool: Queryable): Loaders {
     const k = keyParam(ids, "bigint");
     const r = await rows<AttachmentRow>(
       `SELECT ${ATTACHMENT_COLUMNS} FROM attachment a JOIN file_verification f ON f.cid = a.cid
+        JOIN event_block ab ON ab.number = a.block_number
         WHERE a.treatment_id ${k.match}
         ORDER BY a.treatment_id, a.block_number, a.log_index`,
       [k.value],
@@ -183,6 +179,7 @@ export function createLoaders(pool: Queryable): Loaders {
                     WHERE d.treatment_id = t.id::bigint ORDER BY d.assigned_block, d.doctor) c) AS "embeddedCareTeam",
                   (SELECT coalesce(json_agg(a), '[]') FROM (SELECT ${ATTACHMENT_COLUMNS}
                      FROM attachment a JOIN file_verification f ON f.cid = a.cid
+                     JOIN event_block ab ON ab.number = a.block_number
                     WHERE a.treatment_id = t.id::bigint ORDER BY a.block_number, a.log_index) a) AS "embeddedAttachments"
              FROM ${k.table("k", "ref")}
              CROSS JOIN LATERAL (
@@ -232,7 +229,8 @@ export function createLoaders(pool: Queryable): Loaders {
     patientVersions: loader(async (refs) => {
       const k = keyParam(refs, "text");
       const r = await rows<PatientVersionRow>(
-        `SELECT ${PATIENT_VERSION_COLUMNS} FROM patient_history h WHERE h.patient_ref ${k.match}
+        `SELECT ${PATIENT_VERSION_COLUMNS} FROM patient_history h JOIN event_block hb ON hb.number = h.block_number
+          WHERE h.patient_ref ${k.match}
           ORDER BY h.patient_ref, h.block_number, h.log_index`,
         [k.value],
       );
@@ -259,11 +257,8 @@ export function createLoaders(pool: Queryable): Loaders {
                -- the latest of those.
                SELECT v.* FROM treatment t
                 CROSS JOIN LATERAL (
-                  SELECT v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
-                         v.block_number::text AS "blockNumber", v.log_index, v.temperature_centi_c AS "temperatureCentiC",
-                         v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
-                         v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count
-                    FROM vital v WHERE v.treatment_id = t.id
+                  SELECT ${VITAL_COLUMNS}, v.log_index
+                    FROM vital v WHERE v.treatment_id = t.id AND v.block_number >= t.opened_block
                    ORDER BY v.measured_at DESC, v.block_number DESC, v.log_index DESC
                    LIMIT 1) v
                 WHERE t.patient_ref = k.ref AND ${visible}
@@ -288,17 +283,21 @@ export function createLoaders(pool: Queryable): Loaders {
         }
         // The events of event_log, each kind limited on its own through its index, then merged:
         // a limit over the view itself would sort every vital of the treatment for each page.
+        // No event of a treatment precedes its opening: the block-range partitions before it are
+        // pruned at run time.
         const page = (source: string) =>
           `(SELECT ${LOG_COLUMNS} FROM ${source} e
-             WHERE e.treatment_id = k.id ${cursor}
+             WHERE e.treatment_id = k.id AND e.block_number >= o.opened_block ${cursor}
              ORDER BY e.block_number, e.log_index
              LIMIT $2)`;
         const r = await rows<EventRow & { key: string }>(
           `SELECT k.id::text AS key, e.*
              FROM ${k.table("k", "id")}
+             CROSS JOIN LATERAL (SELECT t.opened_block FROM treatment t WHERE t.id = k.id) o
              CROSS JOIN LATERAL (
                SELECT ${EVENT_COLUMNS}
                  FROM (${page("event_record")} UNION ALL ${page("vital_event")}) e
+                 JOIN event_block b ON b.number = e.block_number
                 ORDER BY e.block_number, e.log_index
                 LIMIT $2) e`,
           params,

@@ -37,7 +37,12 @@ export const indexerConfigSchema = z
     PREFETCH_DEPTH: positiveInt.default(2),
     /** Current-state rows (patients, treatments, members, grants) kept in memory between batches. */
     STATE_CACHE_ENTRIES: positiveInt.default(200_000),
+    /** /ready: caught up means within this many blocks of the head (beyond CONFIRMATIONS)... */
     READY_LAG_BLOCKS: nonNegativeInt.default(2),
+    /** ...and the lag alarm turns /ready false once lagging more than that lasts this long. */
+    READY_LAG_MS: nonNegativeInt.default(30_000),
+    /** Longest backoff between restarts from the checkpoint and attempts to take the lead. */
+    RESTART_MAX_DELAY_MS: positiveInt.default(5_000),
     OPS_HOST: z.string().default("127.0.0.1"),
     OPS_PORT: port.default(9464),
     /** Verify attached files against IPFS in this process (several processes may share the queue). */

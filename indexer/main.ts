@@ -1,18 +1,22 @@
 /**
- * `node indexer/main.ts` (or `doctel index`): migrates the database, then follows the chain
- * and verifies attached files until SIGINT/SIGTERM. Exits non-zero on what cannot be retried.
+ * `node indexer/main.ts` (or `doctel index`): applies pending migrations (as the database's
+ * owner; as the `indexer` login, which may not change the schema, it checks that none is pending),
+ * then follows the chain (leading, or standing by while another indexer process leads) and
+ * verifies attached files until SIGINT/SIGTERM. Exits 2 on a configuration that cannot work (bad
+ * variable, port in use, wrong chain or contract, start block beyond the head), 1 on any other
+ * failure that cannot be retried.
  */
-import pg from "pg";
 import { applyMigrations } from "../prisma/migrate.ts";
-import { parseConfig } from "../shared/config.ts";
+import { createPgPool } from "../shared/db/pool.ts";
 import { readDeployment } from "../shared/deployment.ts";
-import { DocTelError, describeError } from "../shared/errors.ts";
-import { createLogger, type Logger } from "../shared/logger.ts";
+import type { Logger } from "../shared/logger.ts";
 import { redactUrl } from "../shared/redact.ts";
 import { type IndexerConfig, indexerConfigSchema } from "./config.ts";
-import { createIndexer, type IndexerTarget } from "./indexer.ts";
+import { createIndexer, type Indexer, type IndexerTarget } from "./indexer.ts";
+import { createHealth } from "./ops/health.ts";
 import { createIndexerMetrics, type IndexerMetrics } from "./ops/metrics.ts";
 import { startOpsServer } from "./ops/server.ts";
+import { runService } from "./ops/service.ts";
 import { toVerifierSettings } from "./verify/config.ts";
 import { createVerificationWorker } from "./verify/worker.ts";
 
@@ -56,27 +60,45 @@ export function indexerSettings(config: IndexerConfig) {
     prefetchDepth: config.PREFETCH_DEPTH,
     stateCacheEntries: config.STATE_CACHE_ENTRIES,
     readyLagBlocks: config.READY_LAG_BLOCKS,
+    readyLagMs: config.READY_LAG_MS,
+    restartMaxDelayMs: config.RESTART_MAX_DELAY_MS,
   };
 }
 
 export async function runIndexer(config: IndexerConfig, logger: Logger, signal: AbortSignal): Promise<void> {
   const target = await resolveTarget(config);
-  logger.info({ database_url: redactUrl(config.DATABASE_URL) }, "applying database migrations");
-  await applyMigrations({ databaseUrl: config.DATABASE_URL, logger });
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: config.DB_POOL_SIZE });
   const metrics = createIndexerMetrics({ defaultMetrics: true });
-  const indexer = createIndexer({ target, settings: indexerSettings(config), pool, logger, metrics });
-  const verifier = config.VERIFY_ENABLED ? await startVerifier(config, logger, metrics) : null;
+  const health = createHealth({ lagBlocks: config.READY_LAG_BLOCKS, lagMs: config.READY_LAG_MS });
+  const pool = createPgPool({
+    connectionString: config.DATABASE_URL,
+    max: config.DB_POOL_SIZE,
+    name: "indexer",
+    logger,
+    onError: () => metrics.poolErrorsTotal.inc({ pool: "indexer" }),
+  });
+  let indexer: Indexer | null = null;
+  // First, so a port in use fails the start at once; red until the database is migrated.
+  health.fail("applying database migrations");
   const ops = await startOpsServer({
     host: config.OPS_HOST,
     port: config.OPS_PORT,
     pool,
     metrics,
     logger,
-    isReady: indexer.isReady,
-    status: indexer.status,
+    isReady: () => health.view().ready,
+    isHealthy: () => health.view().healthy,
+    status: () => indexer?.status() ?? { role: "starting", reason: health.view().reason },
+  }).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
   });
+  let verifier: Awaited<ReturnType<typeof startVerifier>> | null = null;
   try {
+    logger.info({ database_url: redactUrl(config.DATABASE_URL) }, "applying database migrations");
+    await applyMigrations({ databaseUrl: config.DATABASE_URL, logger });
+    health.recovered();
+    indexer = createIndexer({ target, settings: indexerSettings(config), pool, logger, metrics, health });
+    verifier = config.VERIFY_ENABLED ? await startVerifier(config, logger, metrics) : null;
     await indexer.run(signal);
   } finally {
     await ops.close();
@@ -87,9 +109,12 @@ export async function runIndexer(config: IndexerConfig, logger: Logger, signal: 
 
 /** The verification worker, on a pool of its own so it never competes with indexing. */
 async function startVerifier(config: IndexerConfig, logger: Logger, metrics: IndexerMetrics) {
-  const pool = new pg.Pool({
+  const pool = createPgPool({
     connectionString: config.DATABASE_URL,
     max: Math.max(2, config.VERIFY_DB_POOL_SIZE),
+    name: "verifier",
+    logger,
+    onError: () => metrics.poolErrorsTotal.inc({ pool: "verifier" }),
   });
   const worker = createVerificationWorker({
     pool,
@@ -111,34 +136,4 @@ async function startVerifier(config: IndexerConfig, logger: Logger, metrics: Ind
   };
 }
 
-async function main(): Promise<void> {
-  let config: IndexerConfig;
-  try {
-    config = parseConfig(indexerConfigSchema, process.env);
-  } catch (error) {
-    process.stderr.write(`doctel indexer: ${describeError(error)}\n`);
-    process.exit(2);
-  }
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, service: "indexer" });
-  const controller = new AbortController();
-  for (const sig of ["SIGINT", "SIGTERM"] as const) {
-    process.once(sig, () => {
-      logger.info({ signal: sig }, "stopping");
-      controller.abort();
-    });
-  }
-  try {
-    await runIndexer(config, logger, controller.signal);
-    logger.info("indexer stopped");
-    logger.flush();
-  } catch (error) {
-    logger.fatal(
-      { err: error, code: error instanceof DocTelError ? error.code : undefined },
-      describeError(error),
-    );
-    logger.flush();
-    process.exitCode = error instanceof DocTelError && error.code === "CONFIG_INVALID" ? 2 : 1;
-  }
-}
-
-if (import.meta.main) await main();
+if (import.meta.main) await runService({ name: "indexer", schema: indexerConfigSchema, run: runIndexer });

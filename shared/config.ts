@@ -49,7 +49,11 @@ export const address = z
   .regex(/^0x[0-9a-fA-F]{40}$/, "expected a 0x-prefixed 20-byte address")
   .transform((v) => v as `0x${string}`);
 
-export const url = z.string().url("expected a URL such as http://127.0.0.1:8545");
+/** An http(s) endpoint. "localhost:8545" parses as a URL of scheme "localhost:": refused here. */
+export const url = z
+  .string()
+  .regex(/^https?:\/\/[^/?#\s]+/i, "expected a URL such as http://127.0.0.1:8545")
+  .pipe(z.string().url("expected a URL such as http://127.0.0.1:8545"));
 
 export const port = z.coerce.number().int().min(0).max(65_535);
 

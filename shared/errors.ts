@@ -5,25 +5,51 @@
  */
 export type ErrorDetails = Readonly<Record<string, unknown>>;
 
+/**
+ * One code per failure (one class each; test/shared/error-taxonomy.test.ts keeps them unique).
+ * The API shows some of them to clients under a public code (graphql/errors.ts); the CLI turns
+ * them into exit codes (cli/errors.ts).
+ */
 export type ErrorCode =
+  // shared/errors.ts
   | "BAD_USER_INPUT"
   | "CONFIG_INVALID"
   | "UNAUTHENTICATED"
   | "FORBIDDEN"
   | "NOT_FOUND"
-  | "CONFLICT"
-  | "RPC_UNAVAILABLE"
   | "CHAIN_MISMATCH"
-  | "CONTRACT_REVERTED"
-  | "REORG_PAST_FINALITY"
+  | "RPC_UNAVAILABLE"
   | "IPFS_UNAVAILABLE"
-  | "CID_MISMATCH"
-  | "TOO_LARGE"
-  | "QUERY_TOO_COMPLEX"
-  | "RATE_LIMITED"
   | "DATABASE_UNAVAILABLE"
   | "DATABASE_ERROR"
-  | "INTERNAL";
+  // sdk/errors/classes.ts
+  | "CONFLICT"
+  | "CONTRACT_REVERTED"
+  | "CID_MISMATCH"
+  | "FILE_TOO_LARGE"
+  | "INTERNAL"
+  // indexer/errors.ts
+  | "LOG_RANGE_TOO_LARGE"
+  | "RPC_REQUEST_FAILED"
+  | "CHAIN_DATA_INCONSISTENT"
+  | "REORG_PAST_FINALITY"
+  | "LOG_UNDECODABLE"
+  | "ENTITY_MISSING"
+  | "EVENT_SEQUENCE_GAP"
+  | "LEADERSHIP_LOST"
+  // indexer/verify/errors.ts
+  | "CONTENT_INVALID"
+  | "CONTENT_TOO_LARGE"
+  // simulator/errors.ts
+  | "SIMULATION_FAILED"
+  // graphql (http/errors.ts, limits/errors.ts, analytics/noise/errors.ts,
+  // analytics/datasets/errors.ts); QUERY_TOO_COMPLEX is raised as a GraphQL error directly
+  | "BODY_TOO_LARGE"
+  | "TABLE_TOO_LARGE"
+  | "RATE_LIMITED"
+  | "PRIVACY_BUDGET_SPENT"
+  | "DATASET_LIMIT_REACHED"
+  | "QUERY_TOO_COMPLEX";
 
 export interface DocTelErrorOptions {
   cause?: unknown;
@@ -87,6 +113,28 @@ export class ForbiddenError extends NonRetryableError {
 export class ChainMismatchError extends NonRetryableError {
   constructor(message: string, options?: DocTelErrorOptions) {
     super("CHAIN_MISMATCH", message, options);
+  }
+}
+
+/**
+ * The JSON-RPC node cannot be reached, did not answer in time, answered HTTP 429/5xx, cut its
+ * answer short, or answered with an error that nodes send when strained. `url` is redacted (or
+ * undefined when the caller does not know it). The SDK, the simulator and the indexer share it.
+ */
+export class RpcUnavailableError extends RetryableError {
+  readonly url: string | undefined;
+  constructor(message: string, url: string | undefined, options?: DocTelErrorOptions) {
+    super("RPC_UNAVAILABLE", message, options);
+    this.url = url;
+  }
+}
+
+/** The IPFS node's RPC API cannot be reached, did not answer in time, or did not hand over a block. */
+export class IpfsUnavailableError extends RetryableError {
+  readonly url: string | undefined;
+  constructor(message: string, url: string | undefined, options?: DocTelErrorOptions) {
+    super("IPFS_UNAVAILABLE", message, options);
+    this.url = url;
   }
 }
 

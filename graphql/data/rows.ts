@@ -1,197 +1,111 @@
 /**
  * Rows as resolvers see them: camelCase, bigints and block numbers as decimal strings,
- * timestamps as Date, dates as "YYYY-MM-DD". The SELECT lists that produce them are next to
- * each type, so every query returns the same shape.
+ * timestamps as Date, dates as "YYYY-MM-DD", enums as their labels. Each type is the row its
+ * SELECT list produces, both derived from prisma/schema.prisma (shared/db/select.ts), so every
+ * query returns the same shape and no row type is written by hand.
  */
+import { TABLE } from "../../shared/db/generated/tables.ts";
+import {
+  columnName,
+  combine,
+  type Nullable,
+  type SelectedRow,
+  select,
+  selectAs,
+  selectExcept,
+} from "../../shared/db/select.ts";
 
-export interface TreatmentRow {
-  id: string;
-  patientRef: string;
-  hospitalId: number;
-  stage: string;
-  diagnosis: string | null;
-  diagnosisCategory: string | null;
-  diagnosisChapter: number | null;
-  diagnosedBy: string | null;
-  diagnosedAt: Date | null;
-  openedBy: string;
-  openedAt: Date;
-  openedBlock: string;
-  dischargedAt: Date | null;
-  closedAt: Date | null;
-  updatedAt: Date;
-  updatedBlock: string;
-}
+/** A treatment as the API shows it: without the patient snapshot, which only aggregates read. */
+const TREATMENT = selectExcept(TABLE.treatment, "t", [
+  "patientSex",
+  "patientAgeBand",
+  "patientAgeYears",
+  "patientState",
+  "patientDistrict",
+]);
+export type TreatmentRow = SelectedRow<typeof TREATMENT>;
+export const TREATMENT_COLUMNS = TREATMENT.sql;
 
-export const TREATMENT_COLUMNS = `t.id::text AS id, t.patient_ref AS "patientRef", t.hospital_id AS "hospitalId",
-  t.stage::text AS stage, t.diagnosis, t.diagnosis_category AS "diagnosisCategory",
-  t.diagnosis_chapter AS "diagnosisChapter", t.diagnosed_by AS "diagnosedBy", t.diagnosed_at AS "diagnosedAt",
-  t.opened_by AS "openedBy", t.opened_at AS "openedAt", t.opened_block::text AS "openedBlock",
-  t.discharged_at AS "dischargedAt", t.closed_at AS "closedAt", t.updated_at AS "updatedAt",
-  t.updated_block::text AS "updatedBlock"`;
+const PATIENT = selectExcept(TABLE.patient, "p", ["registeredBlock", "updatedBlock"]);
+export type PatientRow = SelectedRow<typeof PATIENT>;
+export const PATIENT_COLUMNS = PATIENT.sql;
 
-export interface PatientRow {
-  ref: string;
-  weightGrams: number;
-  heightCm: number;
-  sex: string;
-  bloodGroup: string;
-  birthDate: string;
-  stateCode: number;
-  districtCode: number;
-  registeredHospitalId: number;
-  registeredBy: string;
-  registeredAt: Date;
-  updatedAt: Date;
-  version: number;
-}
+/** A version of patient_history `h`, its block's time from event_block `hb`. */
+const PATIENT_VERSION = combine(
+  selectExcept(TABLE.patientHistory, "h", []),
+  selectAs(TABLE.eventBlock, "hb", { time: "blockTime" }),
+);
+export type PatientVersionRow = SelectedRow<typeof PATIENT_VERSION>;
+export const PATIENT_VERSION_COLUMNS = PATIENT_VERSION.sql;
 
-export const PATIENT_COLUMNS = `p.ref, p.weight_grams AS "weightGrams", p.height_cm AS "heightCm", p.sex::text AS sex,
-  p.blood_group::text AS "bloodGroup", p.birth_date::text AS "birthDate", p.state_code AS "stateCode",
-  p.district_code AS "districtCode", p.registered_hospital_id AS "registeredHospitalId",
-  p.registered_by AS "registeredBy", p.registered_at AS "registeredAt", p.updated_at AS "updatedAt", p.version`;
+/** A hospital (the exact bytes of a name that is not text stay in the table: `name` is escaped). */
+const HOSPITAL = selectExcept(TABLE.hospital, "h", ["rawName"]);
+export type HospitalRow = SelectedRow<typeof HOSPITAL>;
+export const HOSPITAL_COLUMNS = HOSPITAL.sql;
 
-export interface PatientVersionRow {
-  patientRef: string;
-  blockNumber: string;
-  logIndex: number;
-  registration: boolean;
-  weightGrams: number;
-  heightCm: number;
-  sex: string;
-  bloodGroup: string;
-  birthDate: string;
-  stateCode: number;
-  districtCode: number;
-  hospitalId: number;
-  actor: string;
-  blockTime: Date;
-  txHash: string;
-}
+const MEMBER = selectExcept(TABLE.member, "m", []);
+export type MemberRow = SelectedRow<typeof MEMBER>;
+export const MEMBER_COLUMNS = MEMBER.sql;
 
-export const PATIENT_VERSION_COLUMNS = `h.patient_ref AS "patientRef", h.block_number::text AS "blockNumber",
-  h.log_index AS "logIndex", h.registration, h.weight_grams AS "weightGrams", h.height_cm AS "heightCm",
-  h.sex::text AS sex, h.blood_group::text AS "bloodGroup", h.birth_date::text AS "birthDate",
-  h.state_code AS "stateCode", h.district_code AS "districtCode", h.hospital_id AS "hospitalId", h.actor,
-  h.block_time AS "blockTime", h.tx_hash AS "txHash"`;
+/** A doctor of a treatment's care team (treatment_doctor `d`) with their member row (`m`, outer-joined). */
+const CARE_TEAM = selectExcept(TABLE.treatmentDoctor, "d", []);
+export type CareTeamRow = SelectedRow<typeof CARE_TEAM> & Nullable<MemberRow>;
+export const CARE_TEAM_COLUMNS = `${CARE_TEAM.sql}, ${MEMBER_COLUMNS}`;
 
-export interface HospitalRow {
-  id: number;
-  name: string;
-  stateCode: number;
-  districtCode: number;
-  registeredBy: string;
-  registeredAt: Date;
-  registeredBlock: string;
-  txHash: string;
-}
-
-export const HOSPITAL_COLUMNS = `h.id, h.name, h.state_code AS "stateCode", h.district_code AS "districtCode",
-  h.registered_by AS "registeredBy", h.registered_at AS "registeredAt",
-  h.registered_block::text AS "registeredBlock", h.tx_hash AS "txHash"`;
-
-export interface MemberRow {
-  account: string;
-  kind: string;
-  hospitalId: number;
-  personRef: string | null;
-  specialty: number | null;
-  devicePatientRef: string | null;
-  active: boolean;
-  registeredBy: string;
-  registeredAt: Date;
-  registeredBlock: string;
-  revokedBy: string | null;
-  revokedAt: Date | null;
-  revokedBlock: string | null;
-}
-
-export const MEMBER_COLUMNS = `m.account, m.kind::text AS kind, m.hospital_id AS "hospitalId", m.person_ref AS "personRef",
-  m.specialty, m.device_patient_ref AS "devicePatientRef", m.active, m.registered_by AS "registeredBy",
-  m.registered_at AS "registeredAt", m.registered_block::text AS "registeredBlock", m.revoked_by AS "revokedBy",
-  m.revoked_at AS "revokedAt", m.revoked_block::text AS "revokedBlock"`;
-
-export interface CareTeamRow {
-  treatmentId: string;
-  doctor: string;
-  assignedBy: string;
-  assignedAt: Date;
-  assignedBlock: string;
-}
-
-export interface AttachmentRow {
-  treatmentId: string;
-  blockNumber: string;
-  logIndex: number;
-  kind: string;
-  cid: string;
-  actor: string;
-  blockTime: Date;
-  txHash: string;
-  status: string;
-  sizeBytes: string | null;
-  contentType: string | null;
-  verifiedAt: Date | null;
-  lastError: string | null;
-}
-
-export interface EventRow {
-  blockNumber: string;
-  logIndex: number;
-  blockHash: string;
-  txHash: string;
-  blockTime: Date;
-  name: string;
-  actor: string | null;
-  treatmentId: string | null;
-  patientRef: string | null;
-  hospitalId: number | null;
-  account: string | null;
-  args: unknown;
-}
+/** An attachment (`a`) with its block's time (event_block `ab`) and its file's verification (`f`). */
+const ATTACHMENT = combine(
+  selectExcept(TABLE.attachment, "a", ["rawCid"]),
+  selectAs(TABLE.eventBlock, "ab", { time: "blockTime" }),
+  select(TABLE.fileVerification, "f", ["status", "sizeBytes", "contentType", "verifiedAt", "lastError"]),
+);
+export type AttachmentRow = SelectedRow<typeof ATTACHMENT>;
+export const ATTACHMENT_COLUMNS = ATTACHMENT.sql;
 
 /**
- * The columns every event source has, in one order: the table event_record, the view
- * vital_event (a vital's args rebuilt from `vital`) and the view event_log (both).
+ * An event of a treatment's timeline (`e`): a row of event_record, or a vital as the view
+ * vital_event shows it (its args rebuilt from `vital`), in the same columns; its block's hash and
+ * time from event_block `b`.
  */
-export const LOG_COLUMNS = `e.block_number, e.log_index, e.block_hash, e.tx_hash, e.block_time, e.name, e.actor,
-  e.treatment_id, e.patient_ref, e.hospital_id, e.account, e.args`;
+const EVENT = combine(
+  selectExcept(TABLE.eventRecord, "e", []),
+  selectAs(TABLE.eventBlock, "b", { hash: "blockHash", time: "blockTime" }),
+);
+export type EventRow = SelectedRow<typeof EVENT>;
 
-/** Those columns as an EventRow. */
-export const EVENT_COLUMNS = `e.block_number::text AS "blockNumber", e.log_index AS "logIndex", e.block_hash AS "blockHash",
-  e.tx_hash AS "txHash", e.block_time AS "blockTime", e.name::text AS name, e.actor,
-  e.treatment_id::text AS "treatmentId", e.patient_ref AS "patientRef", e.hospital_id AS "hospitalId",
-  e.account, e.args`;
+/**
+ * The columns every event source has, in one order: the table event_record and the view
+ * vital_event (a vital's args rebuilt from `vital`).
+ */
+export const LOG_COLUMNS = TABLE.eventRecord.columns.map((c) => `e.${c.name}`).join(", ");
 
-export interface VitalRow {
-  time: Date;
-  treatmentId: string | null;
-  recorder: string | null;
-  blockNumber: string | null;
-  temperatureCentiC: number | null;
-  systolicMmHg: number | null;
-  diastolicMmHg: number | null;
-  heartRateBpm: number | null;
-  spo2Permille: number | null;
-  count: number;
-}
+/** Those columns as an EventRow, joined with event_block `b`. */
+export const EVENT_COLUMNS = EVENT.sql;
 
-export interface RoleGrantRow {
-  account: string;
-  role: string;
-  roleId: string;
-  active: boolean;
-  grantedBy: string;
-  grantedAt: Date;
-  grantedBlock: string;
-  revokedBy: string | null;
-  revokedAt: Date | null;
-  revokedBlock: string | null;
-}
+/** The measurements of a reading (each NULL when not taken). */
+const VITAL_MEASURES = [
+  "temperatureCentiC",
+  "systolicMmHg",
+  "diastolicMmHg",
+  "heartRateBpm",
+  "spo2Permille",
+] as const;
+const VITAL = select(TABLE.vital, "v", ["treatmentId", "recorder", "blockNumber", ...VITAL_MEASURES]);
+/**
+ * A point of a vitals series: one reading of `vital v` (its time is `measured_at`) or, bucketed,
+ * the averages of a bucket (then without treatment, recorder and block).
+ */
+export type VitalRow = { time: Date; count: number } & Nullable<SelectedRow<typeof VITAL>>;
+/** One reading as a VitalRow. */
+export const VITAL_COLUMNS = `v.measured_at AS time, ${VITAL.sql}, 1 AS count`;
+/** The readings of a bucket (rows of `vital v`, grouped) as a VitalRow, without `time`. */
+export const VITAL_AVERAGES = [
+  ...VITAL_MEASURES.map((f) => `avg(v.${columnName(TABLE.vital, f)})::float8 AS "${f}"`),
+  `count(*)::int AS count, NULL AS "treatmentId", NULL AS recorder, NULL AS "blockNumber"`,
+].join(", ");
 
-export const ROLE_GRANT_COLUMNS = `g.account, g.role::text AS role, g.role_id AS "roleId", g.active, g.granted_by AS "grantedBy",
-  g.granted_at AS "grantedAt", g.granted_block::text AS "grantedBlock", g.revoked_by AS "revokedBy",
-  g.revoked_at AS "revokedAt", g.revoked_block::text AS "revokedBlock"`;
+const ROLE_GRANT = selectExcept(TABLE.roleGrant, "g", []);
+export type RoleGrantRow = SelectedRow<typeof ROLE_GRANT>;
+export const ROLE_GRANT_COLUMNS = ROLE_GRANT.sql;
 
 export interface AuditEventRow {
   id: string;

@@ -6,7 +6,7 @@
  */
 import { type ClinicalScope, treatmentVisibleSql } from "../auth/policy.ts";
 import { keyParam } from "./key-param.ts";
-import type { VitalRow } from "./rows.ts";
+import { VITAL_AVERAGES, VITAL_COLUMNS, type VitalRow } from "./rows.ts";
 import { prepared, type Queryable } from "./sql.ts";
 
 export type VitalsBucket = "RAW" | "HOUR" | "DAY" | "AUTO";
@@ -27,11 +27,6 @@ export interface VitalsQuery {
   /** Most rows (RAW) or buckets per key. */
   limit: number;
 }
-
-const AVERAGES = `avg(v.temperature_centi_c)::float8 AS "temperatureCentiC", avg(v.systolic_mmhg)::float8 AS "systolicMmHg",
-  avg(v.diastolic_mmhg)::float8 AS "diastolicMmHg", avg(v.heart_rate_bpm)::float8 AS "heartRateBpm",
-  avg(v.spo2_permille)::float8 AS "spo2Permille", count(*)::int AS count,
-  NULL AS "treatmentId", NULL AS recorder, NULL AS "blockNumber"`;
 
 /**
  * Each key's series: `by` treatment (ids) or patient (references, through their visible
@@ -60,17 +55,15 @@ export async function vitalsSeriesBatch(
   params.push(query.limit);
   const limit = `$${params.length}::int`;
   const key = by === "treatment" ? "t.id::text" : "t.patient_ref::text";
-  const readings = `SELECT ${key} AS key, v.* FROM vital v JOIN treatment t ON t.id = v.treatment_id WHERE ${where.join(" AND ")}`;
+  // No reading precedes its treatment's opening: earlier block-range partitions are pruned.
+  const from = `vital v JOIN treatment t ON t.id = v.treatment_id AND v.block_number >= t.opened_block
+    WHERE ${where.join(" AND ")}`;
+  const readings = `SELECT ${key} AS key, v.* FROM ${from}`;
   let sql: string;
   if (query.bucket === "RAW") {
-    sql = `SELECT key, time, "treatmentId", recorder, "blockNumber", "temperatureCentiC", "systolicMmHg",
-                  "diastolicMmHg", "heartRateBpm", "spo2Permille", count
-             FROM (SELECT v.key, v.measured_at AS time, v.treatment_id::text AS "treatmentId", v.recorder,
-                          v.block_number::text AS "blockNumber", v.temperature_centi_c AS "temperatureCentiC",
-                          v.systolic_mmhg AS "systolicMmHg", v.diastolic_mmhg AS "diastolicMmHg",
-                          v.heart_rate_bpm AS "heartRateBpm", v.spo2_permille AS "spo2Permille", 1 AS count,
-                          row_number() OVER (PARTITION BY v.key ORDER BY v.measured_at, v.block_number, v.log_index) AS n
-                     FROM (${readings}) v) r
+    sql = `SELECT * FROM (SELECT ${key} AS key, ${VITAL_COLUMNS},
+                                 row_number() OVER (PARTITION BY ${key} ORDER BY v.measured_at, v.block_number, v.log_index) AS n
+                            FROM ${from}) r
             WHERE n <= ${limit} ORDER BY key, n`;
   } else if (query.bucket === "AUTO") {
     // Per key: the readings' span, the smallest width that fits it in `limit` buckets (one may
@@ -82,21 +75,19 @@ export async function vitalsSeriesBatch(
                               WHERE w::float8 * greatest(${limit} - 1, 1) > span.seconds),
                             ceil(span.seconds / greatest(${limit} - 1, 1))::int + 1) AS seconds
                             FROM span)
-           SELECT v.key, date_bin(make_interval(secs => width.seconds), v.measured_at, ${IST_ORIGIN}) AS time, ${AVERAGES}
+           SELECT v.key, date_bin(make_interval(secs => width.seconds), v.measured_at, ${IST_ORIGIN}) AS time, ${VITAL_AVERAGES}
              FROM v JOIN width USING (key)
             GROUP BY v.key, 2 ORDER BY v.key, 2`;
   } else {
     const interval = query.bucket === "HOUR" ? "1 hour" : "1 day";
-    sql = `SELECT key, time, "treatmentId", recorder, "blockNumber", "temperatureCentiC", "systolicMmHg",
-                  "diastolicMmHg", "heartRateBpm", "spo2Permille", count
-             FROM (SELECT v.key, date_bin('${interval}', v.measured_at, ${IST_ORIGIN}) AS time, ${AVERAGES},
-                          row_number() OVER (PARTITION BY v.key ORDER BY date_bin('${interval}', v.measured_at, ${IST_ORIGIN})) AS n
-                     FROM (${readings}) v GROUP BY v.key, 2) b
+    sql = `SELECT * FROM (SELECT v.key, date_bin('${interval}', v.measured_at, ${IST_ORIGIN}) AS time, ${VITAL_AVERAGES},
+                                 row_number() OVER (PARTITION BY v.key ORDER BY date_bin('${interval}', v.measured_at, ${IST_ORIGIN})) AS n
+                            FROM (${readings}) v GROUP BY v.key, 2) b
             WHERE n <= ${limit} ORDER BY key, time`;
   }
-  const { rows } = await prepared<VitalRow & { key: string } & Record<string, unknown>>(pool, sql, params);
+  const { rows } = await prepared<VitalRow & { key: string; n?: unknown }>(pool, sql, params);
   const out = new Map<string, VitalRow[]>();
-  for (const { key: k2, ...row } of rows) {
+  for (const { key: k2, n: _n, ...row } of rows) {
     const list = out.get(k2);
     if (list) list.push(row);
     else out.set(k2, [row]);

@@ -35,14 +35,16 @@ export function refusalOf(
   error: unknown,
 ): { error: DocTelError; status: number; retryAfter?: number } | undefined {
   const known = error instanceof DocTelError ? error : databaseFailureOf(error);
-  if (!known || !(known.code in STATUS)) return undefined;
+  if (!known) return undefined;
+  const status = STATUS[graphqlCode(known.code)];
+  if (status === undefined) return undefined;
   const retryAfter =
     known instanceof RateLimitedError
       ? known.retryAfterSeconds
       : known.code === "DATABASE_UNAVAILABLE"
         ? DATABASE_RETRY_AFTER_SECONDS
         : undefined;
-  return { error: known, status: STATUS[known.code]!, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+  return { error: known, status, ...(retryAfter !== undefined ? { retryAfter } : {}) };
 }
 
 export async function handleGraphql(

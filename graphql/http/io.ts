@@ -2,13 +2,10 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { type AddressInfo, isIP } from "node:net";
-import { NonRetryableError, ValidationError } from "../../shared/errors.ts";
+import { ValidationError } from "../../shared/errors.ts";
+import { BodyTooLargeError } from "./errors.ts";
 
-export class BodyTooLargeError extends NonRetryableError {
-  constructor(limit: number) {
-    super("TOO_LARGE", `request body is larger than ${limit} bytes`);
-  }
-}
+export { BodyTooLargeError };
 
 /** Reads the body (at most `limit` bytes); parses JSON when the content type says so. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {

@@ -13,22 +13,14 @@
  */
 import type { Pool } from "pg";
 import type { PrismaClient } from "../../prisma/generated/client.ts";
-import { NonRetryableError } from "../../shared/errors.ts";
+import { RateLimitedError } from "./errors.ts";
 
 export interface BucketPolicy {
   /** Tokens a minute, and the bucket's capacity. 0 turns the limit off. */
   perMinute: number;
 }
 
-export class RateLimitedError extends NonRetryableError {
-  readonly retryAfterSeconds: number;
-  constructor(what: string, retryAfterSeconds: number) {
-    super("RATE_LIMITED", `too many ${what}: try again in ${retryAfterSeconds} s`, {
-      details: { retryAfterSeconds },
-    });
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
+export { RateLimitedError };
 
 /**
  * The upsert, with its parameters starting at `$first`: key, capacity, refill per second, now.

@@ -9,11 +9,12 @@
  * type (as Solidity's own decoding masks them).
  */
 import type { AbiEvent, AbiParameter } from "viem";
-import { NonRetryableError } from "../../shared/errors.ts";
 import { keccak256Text } from "../../shared/keccak.ts";
+import { UndecodableLogError } from "../errors.ts";
 import { hexDigit, type LogBatch, logBatchFromObjects } from "../rpc/log-batch.ts";
 import type { RpcLog } from "../rpc/types.ts";
 import { type DocTelEvent, docTelEvents } from "./events.ts";
+import { decodeUtf8 } from "./text.ts";
 
 // Field kinds: how a field's value is read from its word.
 const ADDRESS = 0;
@@ -30,30 +31,31 @@ const INT_BIG = 7;
 interface FieldPlan {
   name: string;
   indexed: boolean;
+  /** The event's number (`seq`): checked by the sync (sequence.ts), not part of the args. */
+  sequence: boolean;
   kind: number;
   /** Hex digits the value occupies at the end (integers) or start (bytesN) of its word. */
   digits: number;
   bits: number;
 }
 
-interface EventPlan {
+export interface EventPlan {
   name: string;
   selector: string;
   fields: FieldPlan[];
   indexedCount: number;
+  /** How the event is numbered: its own `seq` (first data word), or none (OpenZeppelin's). */
+  numbered: boolean;
 }
 
-export class UndecodableLogError extends NonRetryableError {
-  constructor(message: string, details: Record<string, unknown>) {
-    super("INTERNAL", message, { details });
-  }
-}
+export { UndecodableLogError };
 
 /** Thrown while reading a field; becomes an UndecodableLogError naming the log. */
 class BadField extends Error {}
 
 function fieldPlan(param: AbiParameter): FieldPlan {
-  const base = { name: param.name ?? "", indexed: (param as { indexed?: boolean }).indexed === true };
+  const indexed = (param as { indexed?: boolean }).indexed === true;
+  const base = { name: param.name ?? "", indexed, sequence: param.name === SEQ_FIELD && !indexed };
   const type = param.type;
   if (type === "address") return { ...base, kind: ADDRESS, digits: 40, bits: 160 };
   if (type === "bool") return { ...base, kind: BOOL, digits: 1, bits: 1 };
@@ -78,15 +80,23 @@ function buildPlans(events: readonly AbiEvent[]): Map<number, EventPlan> {
     const selector = keccak256Text(`${event.name}(${event.inputs.map((i) => i.type).join(",")})`);
     const key = Number.parseInt(selector.slice(2, 15), 16);
     if (plans.has(key)) throw new Error(`decoder: two events share the selector prefix of ${event.name}`);
+    const numbered = fields.some((f) => f.sequence);
+    if (numbered && !(fields.find((f) => !f.indexed) === fields.find((f) => f.sequence))) {
+      throw new Error(`decoder: ${event.name}'s ${SEQ_FIELD} must be its first data field`);
+    }
     plans.set(key, {
       name: event.name,
       selector,
       fields,
       indexedCount: fields.filter((f) => f.indexed).length,
+      numbered,
     });
   }
   return plans;
 }
+
+/** The field that numbers an event: the first data word of every DocTel event. */
+const SEQ_FIELD = "seq";
 
 const plans = buildPlans(docTelEvents);
 const TWO_32 = 4_294_967_296;
@@ -142,16 +152,20 @@ function readWord(field: FieldPlan, b: Buffer, at: number): unknown {
   }
 }
 
-/** A `string` field: its offset word points at a length word, then the UTF-8 bytes. */
+/**
+ * A `string` field: its offset word points at a length word, then the bytes. Any bytes: those
+ * that are not UTF-8 are kept as lone surrogates (decode/text.ts), never lost or replaced.
+ */
 function readString(b: Buffer, dataStart: number, dataEnd: number, offsetAt: number): string {
   const offset = dataStart + readHex(b, offsetAt + 51, 13) * 2;
   if (offset + 64 > dataEnd) throw new BadField("string offset past the data");
   const length = readHex(b, offset + 51, 13) * 2;
   if (offset + 64 + length > dataEnd) throw new BadField("string length past the data");
-  return Buffer.from(hexText(b, offset + 64, offset + 64 + length), "hex").toString("utf8");
+  return decodeUtf8(Buffer.from(hexText(b, offset + 64, offset + 64 + length), "hex"));
 }
 
-function planOf(batch: LogBatch, i: number): EventPlan | undefined {
+/** The plan of log `i`'s event, by its first topic; undefined for a log of no known event. */
+export function planOf(batch: LogBatch, i: number): EventPlan | undefined {
   if (batch.topicCount(i) === 0) return undefined;
   const b = batch.bytes;
   const start = batch.topicStart(i, 0);
@@ -218,6 +232,10 @@ export function createBatchDecoder(batch: LogBatch): BatchDecoder {
             continue;
           }
           if (at + 64 > dataEnd) throw new BadField("the data is too short");
+          if (field.sequence) {
+            at += 64;
+            continue;
+          }
           args[field.name] =
             field.kind === STRING ? readString(b, dataStart, dataEnd, at) : readWord(field, b, at);
           at += 64;

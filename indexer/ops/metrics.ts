@@ -16,12 +16,41 @@ export interface IndexerMetrics {
   getLogsRange: Gauge;
   batchDuration: Histogram;
   batchEvents: Histogram;
+  /** Failures that stopped indexing (then retried from the checkpoint, or fatal), by code. */
+  errorsTotal: Counter<"code">;
+  /** 1 while this process leads (indexes), 0 while it waits as a standby. */
+  leader: Gauge;
+  /** Times this process took the lead. */
+  leadershipsTotal: Counter;
+  /** Idle database connections that failed (the pool replaces them). */
+  poolErrorsTotal: Counter<"pool">;
+  /** Last event sequence number committed (the contract numbers every event). */
+  eventSequence: Gauge;
+  /** doctel_indexer_ready, _healthy and _lag_alarm are read from `source` when scraped. */
+  watchHealth(source: () => { ready: boolean; healthy: boolean; lagAlarm: boolean }): void;
 }
 
 export function createIndexerMetrics(options: { defaultMetrics?: boolean } = {}): IndexerMetrics {
   const registry = new Registry();
   if (options.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: "doctel_indexer_" });
   const registers = [registry];
+  let healthSource: (() => { ready: boolean; healthy: boolean; lagAlarm: boolean }) | null = null;
+  const fromHealth = (name: string, help: string, key: "ready" | "healthy" | "lagAlarm") =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        if (healthSource) this.set(healthSource()[key] ? 1 : 0);
+      },
+    });
+  fromHealth("doctel_indexer_ready", "1 when /ready answers 200", "ready");
+  fromHealth("doctel_indexer_healthy", "1 when /health answers 200 (no failure being retried)", "healthy");
+  fromHealth(
+    "doctel_indexer_lag_alarm",
+    "1 while the index lags the head by more than READY_LAG_BLOCKS for over READY_LAG_MS",
+    "lagAlarm",
+  );
   return {
     registry,
     headBlock: new Gauge({
@@ -96,5 +125,35 @@ export function createIndexerMetrics(options: { defaultMetrics?: boolean } = {})
       buckets: [1, 10, 100, 1000, 5000, 10000, 25000, 50000],
       registers,
     }),
+    errorsTotal: new Counter({
+      name: "doctel_indexer_errors_total",
+      help: "Failures that interrupted indexing (a failed write, the node or database gone), by error code",
+      labelNames: ["code"],
+      registers,
+    }),
+    leader: new Gauge({
+      name: "doctel_indexer_leader",
+      help: "1 while this process leads, 0 while it waits as a hot standby",
+      registers,
+    }),
+    leadershipsTotal: new Counter({
+      name: "doctel_indexer_leaderships_total",
+      help: "Times this process took the lead",
+      registers,
+    }),
+    poolErrorsTotal: new Counter({
+      name: "doctel_indexer_pool_errors_total",
+      help: "Idle database connections that failed, by pool",
+      labelNames: ["pool"],
+      registers,
+    }),
+    eventSequence: new Gauge({
+      name: "doctel_indexer_event_sequence",
+      help: "Last contract event sequence number committed",
+      registers,
+    }),
+    watchHealth(fn) {
+      healthSource = fn;
+    },
   };
 }

@@ -3,6 +3,7 @@
  * cap on response size, and errors classified for the retry loops (retryable or not, and
  * "range too large" for eth_getLogs).
  */
+import { DocTelError, describeError } from "../../shared/errors.ts";
 import { redactUrl } from "../../shared/redact.ts";
 import { LogRangeTooLargeError, RpcRequestError, RpcUnavailableError } from "../errors.ts";
 import { type LogBatch, logBatchFromObjects, scanLogResponse } from "./log-batch.ts";
@@ -74,15 +75,20 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
         timedOut
           ? `${label} to ${shownUrl} timed out after ${args.timeoutMs} ms`
           : `${label} to ${shownUrl} failed: node unreachable`,
+        shownUrl,
         { cause, details: { method: label } },
       );
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
     if (response.status === 429 || response.status >= 500) {
-      const error = new RpcUnavailableError(`${label} to ${shownUrl} answered HTTP ${response.status}`, {
-        details: { method: label, status: response.status },
-      });
+      const error = new RpcUnavailableError(
+        `${label} to ${shownUrl} answered HTTP ${response.status}`,
+        shownUrl,
+        {
+          details: { method: label, status: response.status },
+        },
+      );
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
@@ -92,7 +98,7 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
         : Math.max(args.maxResponseBytes, MIN_OTHER_RESPONSE_BYTES);
     const declared = Number(response.headers.get("content-length") ?? "0");
     if (declared > limit) {
-      await response.body?.cancel();
+      await response.body?.cancel().catch(() => undefined);
       const error = tooLarge(label, `${label} response is ${declared} bytes, above the ${limit}-byte limit`);
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
@@ -105,7 +111,17 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
         () => tooLarge(label, `${label} response exceeds the ${limit}-byte limit`),
         alloc,
       );
-    } catch (error) {
+    } catch (cause) {
+      // A body cut mid-stream (undici's plain "TypeError: terminated", "other side closed"), a
+      // reset or a timeout while reading: the node's failure, not ours, and worth another try.
+      const error =
+        cause instanceof DocTelError
+          ? cause
+          : new RpcUnavailableError(
+              `${label} from ${shownUrl}: the answer was cut short (${describeError(cause)})`,
+              shownUrl,
+              { cause, details: { method: label } },
+            );
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
@@ -125,7 +141,9 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       args.onRequest?.(label, performance.now() - started);
       return parsed;
     } catch (cause) {
-      const error = new RpcUnavailableError(`${label} from ${shownUrl}: response is not JSON`, { cause });
+      const error = new RpcUnavailableError(`${label} from ${shownUrl}: response is not JSON`, shownUrl, {
+        cause,
+      });
       args.onRequest?.(label, performance.now() - started, error);
       throw error;
     }
@@ -137,7 +155,8 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
   }
 
   function unwrap<T>(method: string, reply: JsonRpcResponse | undefined): T {
-    if (!reply) throw new RpcUnavailableError(`${method}: the node's batch reply is missing an answer`);
+    if (!reply)
+      throw new RpcUnavailableError(`${method}: the node's batch reply is missing an answer`, shownUrl);
     if (reply.error) {
       const { code, message } = reply.error;
       if (method === "eth_getLogs" && TOO_LARGE.test(message)) {
@@ -145,7 +164,7 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       }
       // -32005 limit exceeded, -32603 internal error, -32000 server error: transient on most nodes.
       if (code === -32005 || code === -32603 || code === -32000 || code === 429) {
-        throw new RpcUnavailableError(`${method}: ${message}`, { details: { code } });
+        throw new RpcUnavailableError(`${method}: ${message}`, shownUrl, { details: { code } });
       }
       throw new RpcRequestError(`${method}: ${message}`, { details: { code } });
     }
@@ -239,7 +258,7 @@ async function readLimited(
     if (done) break;
     total += value.byteLength;
     if (total > limit) {
-      await reader.cancel();
+      await reader.cancel().catch(() => undefined);
       throw tooLarge();
     }
     chunks.push(value);

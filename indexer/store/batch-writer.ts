@@ -5,8 +5,9 @@
  */
 import { Worker } from "node:worker_threads";
 import type pg from "pg";
-import { DatabaseWriteError } from "../errors.ts";
+import { DatabaseUnavailableError } from "../../shared/errors.ts";
 import type { WriteStep, WriteTimings } from "./bulk.ts";
+import { classifyWriteError } from "./checkpoint.ts";
 import { recycleCopyBuffers } from "./copy-writer.ts";
 
 export interface WriterThreadData {
@@ -20,13 +21,15 @@ export type WriterReply = (
   | {
       type: "failed";
       id: number;
-      error: { message: string; sqlState?: string; detail?: string; table?: string; constraint?: string };
+      error: { message: string; code?: string; detail?: string; table?: string; constraint?: string };
     }
 ) & { buffers?: ArrayBuffer[] };
 
 export interface BatchWriter {
   /** Runs `steps` in one transaction; resolves with the time spent per step label. */
   write(steps: readonly (WriteStep | null)[], label: string): Promise<WriteTimings>;
+  /** The thread died: every later write fails. Make a new writer. */
+  readonly broken: boolean;
   close(): Promise<void>;
 }
 
@@ -87,16 +90,23 @@ export function createBatchWriter(connection: pg.ClientConfig): BatchWriter {
       w.resolve(reply.timings);
       return;
     }
-    const { message, ...details } = reply.error;
-    w.reject(new DatabaseWriteError(`writing ${w.label} failed: ${message}`, { details }));
+    // Rebuilt from what the thread could send, then classified by SQLSTATE like any pg error:
+    // a lost connection or a shutdown is retryable, a constraint violation is not, a failed
+    // fence means another process leads.
+    const { message, ...fields } = reply.error;
+    const cause = Object.assign(new Error(message), fields);
+    w.reject(classifyWriteError(cause, `writing ${w.label}`));
   });
   worker.on("error", failAll);
   worker.on("exit", (code) => {
     exited = true;
-    failAll(new DatabaseWriteError(`the database writer thread exited (code ${code})`));
+    failAll(new DatabaseUnavailableError(`the database writer thread exited (code ${code})`));
   });
 
   return {
+    get broken() {
+      return failure !== null;
+    },
     write(steps, label) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;

@@ -7,6 +7,7 @@
  */
 import type { ClientBase } from "pg";
 import copyStreams from "pg-copy-streams";
+import type { AnyTable, Column, RowOf } from "../../shared/db/table.ts";
 import { CopyWriter } from "./copy-writer.ts";
 
 export type SqlValue = string | number | bigint | boolean | null | undefined;
@@ -16,73 +17,59 @@ export type WriteStep =
   | { kind: "query"; label: string; text: string; values: unknown[] }
   | { kind: "copy"; label: string; text: string; chunks: Uint8Array[] };
 
-/** COPY rows into `table` (text format): arrays in `columns` order, or rows already written. */
+/** Where a COPY goes: a table and its columns in the order rows are written. */
+export interface CopyTarget {
+  readonly name: string;
+  readonly columns: readonly { readonly name: string }[];
+}
+
+/** COPY the rows `writer` holds (encoded by `table.encode`) into `table`; null when none. */
 export function copyStep(
-  table: string,
-  columns: readonly string[],
-  rows: readonly SqlValue[][] | CopyWriter,
-  label = table,
+  table: CopyTarget,
+  writer: CopyWriter,
+  label: string = table.name,
 ): WriteStep | null {
-  let writer: CopyWriter;
-  if (rows instanceof CopyWriter) writer = rows;
-  else {
-    writer = new CopyWriter();
-    for (const row of rows) {
-      for (const v of row) writer.value(v);
-      writer.end();
-    }
-  }
   if (writer.rows === 0) return null;
   return {
     kind: "copy",
     label,
-    text: `COPY ${table} (${columns.join(", ")}) FROM STDIN`,
+    text: `COPY ${table.name} (${table.columns.map((c) => c.name).join(", ")}) FROM STDIN`,
     chunks: writer.finish(),
   };
 }
 
-export interface Column {
-  name: string;
-  /** The Postgres type of one element: "bigint", "text", "stage", … */
-  type: string;
+/** COPY `rows` into `table` through its generated encoder. */
+export function copyRowsStep<T extends AnyTable>(
+  table: T,
+  rows: readonly RowOf<T>[],
+  label: string = table.name,
+): WriteStep | null {
+  const writer = new CopyWriter();
+  for (const row of rows) table.encode(writer, row);
+  return copyStep(table, writer, label);
 }
 
 /**
- * INSERT … SELECT FROM unnest(…): one statement for any number of rows. Null when no rows.
- * `onConflict` is the tail, e.g. "ON CONFLICT (id) DO UPDATE SET stage = EXCLUDED.stage".
+ * INSERT … SELECT FROM unnest(…): one statement for any number of rows, given as one array per
+ * column (in `columns` order). Null when there are no rows. `tail` is e.g. "ON CONFLICT (id) DO
+ * UPDATE SET stage = EXCLUDED.stage".
  */
 export function unnestStep(
   table: string,
   columns: readonly Column[],
-  rows: readonly SqlValue[][],
-  onConflict = "",
+  arrays: readonly SqlValue[][],
+  tail = "",
   label = table,
 ): WriteStep | null {
-  if (rows.length === 0) return null;
-  const arrays: SqlValue[][] = columns.map(() => new Array(rows.length));
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r]!;
-    for (let c = 0; c < columns.length; c++) {
-      const v = row[c];
-      arrays[c]![r] = typeof v === "bigint" ? v.toString() : (v ?? null);
-    }
-  }
+  if ((arrays[0]?.length ?? 0) === 0) return null;
   const names = columns.map((c) => c.name).join(", ");
-  const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ");
+  const unnest = columns.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(", ");
   return {
     kind: "query",
     label,
-    text: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) ${onConflict}`,
-    values: arrays,
+    text: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest}) ${tail}`,
+    values: arrays as unknown[],
   };
-}
-
-/** "col = EXCLUDED.col, …" for every column but the keys. */
-export function excludedSet(columns: readonly Column[], keys: readonly string[]): string {
-  return columns
-    .filter((c) => !keys.includes(c.name))
-    .map((c) => `${c.name} = EXCLUDED.${c.name}`)
-    .join(", ");
 }
 
 async function runCopy(client: ClientBase, step: Extract<WriteStep, { kind: "copy" }>): Promise<void> {

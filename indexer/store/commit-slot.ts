@@ -13,7 +13,12 @@ export interface CommitSlot {
   fail(error: unknown): Promise<never>;
 }
 
-export function createCommitSlot(): CommitSlot {
+/**
+ * `onFailure` is told of a failed commit the moment it fails, not at the next settle (which, at
+ * the head of an idle chain, may be a long time coming): the indexer reports it and stops
+ * waiting for the next block.
+ */
+export function createCommitSlot(onFailure?: (error: unknown) => void): CommitSlot {
   let held: Promise<void> | null = null;
   const settle = async () => {
     const commit = held;
@@ -23,8 +28,9 @@ export function createCommitSlot(): CommitSlot {
   return {
     hold(commit) {
       if (held) throw new Error("a commit is already held: settle it first");
-      // Its failure surfaces at settle() or fail(), not as an unhandled rejection.
-      commit.catch(() => undefined);
+      // Its failure surfaces at settle() or fail() (and to onFailure at once), not as an
+      // unhandled rejection.
+      commit.catch((error: unknown) => onFailure?.(error));
       held = commit;
     },
     settle,

@@ -1,11 +1,13 @@
 /**
  * COPY text-format data written field by field straight into buffers: no row arrays, no
- * intermediate strings. The indexer writes its largest tables (vital, event_record) this way, and
- * every other COPY through `value`.
+ * intermediate strings. The generated encoders (shared/db/generated/tables.ts) write every row of
+ * every table through it.
  *
- * `plain` values (hex, enum labels) are copied as they are, and checked: a tab, newline or
- * backslash in one would shift columns or start a row, so it fails the batch instead. `text`
- * values are escaped.
+ * `text` accepts any JS string and always writes something PostgreSQL accepts: COPY's special
+ * characters are escaped, and a string that is not valid text (a NUL, a malformed byte kept by
+ * the decoder, see decode/text.ts) is written in its escaped form. The reducer flags those
+ * strings where it stores them; this is what keeps a forgotten one from failing every batch.
+ * `label` values (enum labels) are copied as they are, and checked.
  */
 const CHUNK_BYTES = 1 << 20;
 const BUFFER_BYTES = CHUNK_BYTES + 4096;
@@ -30,6 +32,10 @@ function takeBuffer(size: number): Buffer {
   }
   return Buffer.allocUnsafe(size);
 }
+
+import type { CopySink } from "../../shared/db/table.ts";
+import { escapeText } from "../decode/text.ts";
+
 const TAB = 9;
 const NEWLINE = 10;
 const CR = 13;
@@ -37,10 +43,14 @@ const BACKSLASH = 92;
 const NULL_MARK = Buffer.from("\\N", "latin1");
 const COPY_SPECIAL = /[\\\n\r\t]/;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
+const NO_BUFFER = Buffer.alloc(0);
+const PRINTABLE = /^[\x20-\x5b\x5d-\x7e]*$/;
 
-export class CopyWriter {
+export class CopyWriter implements CopySink {
   #chunks: Uint8Array[] = [];
-  #buf: Buffer = takeBuffer(BUFFER_BYTES);
+  /** Taken at the first value: a batch has a writer per table, most of them empty. */
+  #buf: Buffer = NO_BUFFER;
   #off = 0;
   #first = true;
   #rows = 0;
@@ -54,7 +64,7 @@ export class CopyWriter {
   /** Room for `n` more bytes (and a separator); full chunks are set aside. */
   #room(n: number): void {
     if (this.#off + n + 1 <= this.#buf.length) return;
-    this.#chunks.push(this.#buf.subarray(0, this.#off));
+    if (this.#off > 0) this.#chunks.push(this.#buf.subarray(0, this.#off));
     this.#buf = takeBuffer(Math.max(BUFFER_BYTES, n + 1));
     this.#off = 0;
   }
@@ -93,7 +103,7 @@ export class CopyWriter {
     return n <= MAX_SAFE && n >= -MAX_SAFE ? this.int(Number(n)) : this.plain(n.toString());
   }
 
-  /** A value that needs no escaping: hex, labels, digits. Checked, not trusted. */
+  /** A value that needs no escaping: labels, digits. Checked, not trusted. */
   plain(s: string): this {
     this.#separate(s.length);
     const buf = this.#buf;
@@ -111,27 +121,78 @@ export class CopyWriter {
     return this;
   }
 
-  /** Any text, escaped for COPY, as UTF-8. */
+  /** Any text, escaped for COPY, as UTF-8 (not valid text: its escaped form, see decode/text.ts). */
   text(s: string): this {
-    const escaped = COPY_SPECIAL.test(s)
-      ? s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
-      : s;
-    this.#separate(escaped.length * 3);
+    // Most text is printable ASCII without a backslash (hex, codes, names): copied as it is.
+    if (PRINTABLE.test(s)) {
+      this.#separate(s.length);
+      this.#off += this.#buf.write(s, this.#off, "latin1");
+      return this;
+    }
+    this.#separate(s.length * 3);
+    const buf = this.#buf;
+    const start = this.#off;
+    const end = start + buf.write(s, start, "utf8");
+    if (end - start === s.length) {
+      // ASCII (one byte per character): done unless a byte needs escaping or is NUL.
+      let i = start;
+      while (i < end) {
+        const c = buf[i]!;
+        if (c === 0 || c === TAB || c === NEWLINE || c === CR || c === BACKSLASH) break;
+        i++;
+      }
+      if (i === end) {
+        this.#off = end;
+        return this;
+      }
+    } else if (s.isWellFormed() && !s.includes("\0") && !COPY_SPECIAL.test(s)) {
+      this.#off = end;
+      return this;
+    }
+    // Rare: write it again, escaped.
+    const valid = escapeText(s);
+    const escaped = COPY_SPECIAL.test(valid)
+      ? valid.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")
+      : valid;
+    this.#room(escaped.length * 3);
     this.#off += this.#buf.write(escaped, this.#off, "utf8");
     return this;
   }
 
-  intOrNull(n: number | null): this {
-    return n === null ? this.null() : this.int(n);
+  /** An enum label (checked like `plain`). */
+  label(s: string): this {
+    return this.plain(s);
   }
 
-  bigintOrNull(n: bigint | null): this {
-    return n === null ? this.null() : this.bigint(n);
+  bool(b: boolean): this {
+    return this.plain(b ? "t" : "f");
   }
 
-  /** A plain value, or NULL for null and "". */
-  plainOrNull(s: string | null): this {
-    return s ? this.plain(s) : this.null();
+  /** A number of any kind (double precision). */
+  float(n: number): this {
+    return Number.isSafeInteger(n) ? this.int(n) : this.plain(String(n));
+  }
+
+  /** A date, as days since 1970-01-01: "YYYY-MM-DD". */
+  date(epochDay: number): this {
+    if (!Number.isInteger(epochDay) || !this.#setDay(epochDay)) {
+      return this.plain(new Date(epochDay * 86_400_000).toISOString().slice(0, 10));
+    }
+    this.#separate(10);
+    this.#buf.set(this.#dayText.subarray(0, 10), this.#off);
+    this.#off += 10;
+    return this;
+  }
+
+  /** bytea from 0x-hex: `\\x…` (COPY's escape of bytea's hex input). */
+  bytes(hex: string): this {
+    if (!HEX.test(hex)) throw new Error(`COPY bytea value ${JSON.stringify(hex.slice(0, 80))} is not 0x-hex`);
+    this.#separate(hex.length + 1);
+    const buf = this.#buf;
+    buf[this.#off++] = BACKSLASH;
+    buf[this.#off++] = BACKSLASH;
+    this.#off += buf.write(hex.slice(1), this.#off, "latin1");
+    return this;
   }
 
   null(): this {
@@ -194,15 +255,6 @@ export class CopyWriter {
     );
     this.#day = day;
     return true;
-  }
-
-  /** A value of any row type: null, number, bigint, boolean, or text (escaped). */
-  value(v: string | number | bigint | boolean | null | undefined): this {
-    if (v === null || v === undefined) return this.null();
-    if (typeof v === "number") return this.int(v);
-    if (typeof v === "bigint") return this.bigint(v);
-    if (typeof v === "boolean") return this.plain(v ? "t" : "f");
-    return this.text(v);
   }
 
   /** Ends the row. */

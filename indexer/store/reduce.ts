@@ -1,91 +1,99 @@
 /**
- * Folds DocTel events, in chain order, into a BatchState: the current-state rows they change
- * and the append-only rows they add. Pure apart from the state it is given; the same fold
- * replays history after a reorg.
+ * The reducer: what each DocTel event does to the read model, as named rows of the tables
+ * prisma/schema.prisma declares (row types generated from it). One handler per event:
+ *  - `keys`: the current-state rows it reads or writes, so they are loaded before the batch is
+ *    folded (load-state.ts);
+ *  - `apply`: the rows it adds (append-only tables) and the current-state rows it creates, changes
+ *    or deletes, through BatchState's tables.
+ * Everything else is generic: loading, writing, undo images for reorgs, rollback. A new event
+ * type is a handler here (and its name in the schema's EventName enum); an event without one is
+ * recorded in event_record only.
  */
-import { NonRetryableError } from "../../shared/errors.ts";
+import type {
+  AccessHistoryRow,
+  EventName,
+  MemberKind,
+  MemberRow,
+  TreatmentRow,
+} from "../../shared/db/generated/tables.ts";
 import { BLOOD_GROUPS, FILE_KINDS, SEXES, STAGES } from "../../shared/reference/enums.ts";
 import { ageBand, ageInYears } from "../../shared/reference/weeks.ts";
-import type { DocTelEvent, EventByName } from "../decode/events.ts";
+import type { DocTelEvent, DocTelEventName, EventByName } from "../decode/events.ts";
+import { storedText } from "../decode/text.ts";
+import { MissingEntityError } from "../errors.ts";
 import type { BatchState } from "./batch-state.ts";
-import { doctorKey, roleGrantKey } from "./batch-state.ts";
-import { dayToDate, isoTime, reportingDay } from "./calendar.ts";
+import { reportingDay } from "./calendar.ts";
 import { describeDiagnosis } from "./clinical.ts";
+import type { KeyRequests } from "./load-state.ts";
 import { globalRoleOf } from "./roles.ts";
-import type { MemberKindLabel, PatientRow, TreatmentRow } from "./rows.ts";
 
-const MEMBER_KIND_LABELS: Readonly<Record<number, MemberKindLabel>> = {
-  1: "STAFF",
-  2: "DOCTOR",
-  3: "DEVICE",
-};
+const MEMBER_KINDS: Readonly<Record<number, MemberKind>> = { 1: "STAFF", 2: "DOCTOR", 3: "DEVICE" };
 
-export class MissingEntityError extends NonRetryableError {
-  constructor(message: string) {
-    super("INTERNAL", message);
-  }
+interface Handler<E extends DocTelEvent> {
+  keys?(ev: E, k: KeyRequests): void;
+  apply(s: BatchState, ev: E): void;
 }
 
-const argsJson = (args: object) =>
-  JSON.stringify(args, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+type Handlers = { [N in DocTelEventName]?: Handler<EventByName<N>> };
 
+/** The columns of an event_record row that depend on the event (the rest is its position). */
 interface Scope {
   actor?: string | null;
   treatmentId?: bigint | null;
   patientRef?: string | null;
   hospitalId?: number | null;
   account?: string | null;
-  /** event_record.args as JSON text; default: the event's decoded args. */
-  argsJson?: string;
 }
 
-function logEvent(state: BatchState, ev: DocTelEvent, scope: Scope): void {
-  logEventRow(
-    state,
-    ev,
-    scope.actor ?? null,
-    scope.treatmentId ?? null,
-    scope.patientRef ?? null,
-    scope.hospitalId ?? null,
-    scope.account ?? null,
-    scope.argsJson ?? argsJson(ev.args),
-  );
+/**
+ * The event's args as JSON (bigints as decimal strings). A string that is not valid text (a NUL,
+ * bytes that are not UTF-8: the chain accepts any) is stored escaped, and its exact bytes under
+ * `invalidText` (field name to 0x-hex).
+ */
+function argsJson(args: object): string {
+  let invalid: Record<string, string> | null = null;
+  const json = JSON.stringify(args, (k, v) => {
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "string" && k !== "" && (v.includes("\0") || !v.isWellFormed())) {
+      const stored = storedText(v);
+      if (stored.raw !== null) {
+        invalid ??= {};
+        invalid[k] = stored.raw;
+        return stored.text;
+      }
+    }
+    return v;
+  });
+  return invalid === null ? json : `${json.slice(0, -1)},"invalidText":${JSON.stringify(invalid)}}`;
 }
 
-/** One event_record row (columns as in tables.ts). */
-function logEventRow(
-  state: BatchState,
-  ev: DocTelEvent,
-  actor: string | null,
-  treatmentId: bigint | null,
-  patientRef: string | null,
-  hospitalId: number | null,
-  account: string | null,
-  args: string,
-): void {
-  state.eventLog
-    .bigint(ev.blockNumber)
-    .int(ev.logIndex)
-    .plain(ev.blockHash)
-    .plain(ev.txHash)
-    .time(ev.blockTime)
-    .plain(ev.eventName)
-    .plainOrNull(actor)
-    .bigintOrNull(treatmentId)
-    .plainOrNull(patientRef)
-    .intOrNull(hospitalId)
-    .plainOrNull(account)
-    .text(args)
-    .end();
-  countEvent(state, ev);
+/** The event's row of event_record (every event but VitalsRecorded, whose row is its vital). */
+function record(s: BatchState, ev: DocTelEvent, scope: Scope): void {
+  s.tables.eventRecord.add({
+    blockNumber: ev.blockNumber,
+    logIndex: ev.logIndex,
+    txHash: ev.txHash,
+    name: ev.eventName satisfies EventName,
+    actor: scope.actor ?? null,
+    treatmentId: scope.treatmentId ?? null,
+    patientRef: scope.patientRef ?? null,
+    hospitalId: scope.hospitalId ?? null,
+    account: scope.account ?? null,
+    args: argsJson(ev.args),
+  });
 }
 
-function countEvent(state: BatchState, ev: DocTelEvent): void {
-  state.eventCounts.set(ev.eventName, (state.eventCounts.get(ev.eventName) ?? 0) + 1);
+/** The treatment an event changes (it must exist), its update time moved to the event's. */
+function changeTreatment(s: BatchState, id: bigint, ev: DocTelEvent): TreatmentRow {
+  existingTreatment(s, id, ev);
+  const t = s.tables.treatment.change(id, ev);
+  t.updatedAt = ev.blockTime;
+  t.updatedBlock = ev.blockNumber;
+  return t;
 }
 
-function treatmentOf(state: BatchState, id: bigint, ev: DocTelEvent): TreatmentRow {
-  const t = state.treatments.get(id);
+function existingTreatment(s: BatchState, id: bigint, ev: DocTelEvent): TreatmentRow {
+  const t = s.tables.treatment.find(id);
   if (!t) {
     throw new MissingEntityError(
       `${ev.eventName} at block ${ev.blockNumber} log ${ev.logIndex} names treatment ${id}, which the index has never seen opened`,
@@ -94,184 +102,326 @@ function treatmentOf(state: BatchState, id: bigint, ev: DocTelEvent): TreatmentR
   return t;
 }
 
-/**
- * The treatment an event changes, marked as changed by it. Call before changing it: the first
- * change in a batch keeps a copy of the row as it was, for the rollup deltas.
- */
-function changeTreatment(state: BatchState, id: bigint, ev: DocTelEvent): TreatmentRow {
-  const t = treatmentOf(state, id, ev);
-  if (!state.treatmentBaseline.has(id)) state.treatmentBaseline.set(id, { ...t });
-  t.updatedAt = ev.blockTime;
-  t.updatedBlock = ev.blockNumber;
-  state.touchedTreatments.add(id);
-  return t;
+function accessHistory(
+  s: BatchState,
+  ev: DocTelEvent,
+  row: Omit<AccessHistoryRow, "blockNumber" | "logIndex" | "txHash">,
+): void {
+  s.tables.accessHistory.add({
+    blockNumber: ev.blockNumber,
+    logIndex: ev.logIndex,
+    txHash: ev.txHash,
+    ...row,
+  });
 }
 
-export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
-  if (!state.blocks.has(ev.blockNumber)) state.blocks.set(ev.blockNumber, [ev.blockHash, ev.blockTime]);
-  const time = isoTime(ev.blockTime);
-  switch (ev.eventName) {
-    case "VitalsRecorded": {
-      const a = ev.args;
-      const t = treatmentOf(state, a.treatmentId, ev);
-      const recorder = a.recorder.toLowerCase();
-      // vital columns (tables.ts), in order; a reading not taken is 0 on-chain, NULL here. The
-      // row is also the event's record: the view event_log shows it with its block's hash and time.
-      state.vitals
-        .bigint(ev.blockNumber)
-        .int(ev.logIndex)
-        .plain(ev.txHash)
-        .bigint(a.treatmentId)
-        .plain(t.patientRef)
-        .plain(recorder)
-        .time(a.measuredAt)
-        .intOrNull(a.temperatureCentiC || null)
-        .intOrNull(a.systolicMmHg || null)
-        .intOrNull(a.diastolicMmHg || null)
-        .intOrNull(a.heartRateBpm || null)
-        .intOrNull(a.spo2Permille || null)
-        .end();
-      countEvent(state, ev);
-      return;
+type MemberEvent =
+  | EventByName<"StaffRegistered">
+  | EventByName<"DoctorRegistered">
+  | EventByName<"DeviceRegistered">;
+
+const memberAccount = (ev: MemberEvent) =>
+  (ev.eventName === "DeviceRegistered" ? ev.args.device : ev.args.account).toLowerCase();
+
+const registerMember: Handler<MemberEvent> = {
+  keys: (ev, k) => k.write("member", { account: memberAccount(ev) }),
+  apply(s, ev) {
+    const actor = ev.args.actor.toLowerCase();
+    const account = memberAccount(ev);
+    const kind: MemberKind =
+      ev.eventName === "DeviceRegistered"
+        ? "DEVICE"
+        : ev.eventName === "DoctorRegistered"
+          ? "DOCTOR"
+          : "STAFF";
+    const row: MemberRow = {
+      account,
+      kind,
+      hospitalId: ev.args.hospitalId,
+      personRef: ev.eventName === "DeviceRegistered" ? null : ev.args.personRef.toLowerCase(),
+      specialty: ev.eventName === "DoctorRegistered" ? ev.args.specialty : null,
+      devicePatientRef: ev.eventName === "DeviceRegistered" ? ev.args.patientRef.toLowerCase() : null,
+      active: true,
+      registeredBy: actor,
+      registeredAt: ev.blockTime,
+      registeredBlock: ev.blockNumber,
+      revokedBy: null,
+      revokedAt: null,
+      revokedBlock: null,
+    };
+    s.tables.member.put(row, ev);
+    accessHistory(s, ev, {
+      account,
+      action: "GRANTED",
+      memberKind: kind,
+      role: null,
+      roleId: null,
+      hospitalId: ev.args.hospitalId,
+      actor,
+    });
+    record(s, ev, {
+      actor,
+      hospitalId: ev.args.hospitalId,
+      account,
+      patientRef: row.devicePatientRef,
+    });
+  },
+};
+
+const recordPatient: Handler<EventByName<"PatientRegistered"> | EventByName<"PatientUpdated">> = {
+  keys(ev, k) {
+    const key = { ref: ev.args.patientRef.toLowerCase() };
+    if (ev.eventName === "PatientRegistered") k.write("patient", key);
+    else k.read("patient", key);
+  },
+  apply(s, ev) {
+    const a = ev.args;
+    const ref = a.patientRef.toLowerCase();
+    const actor = a.actor.toLowerCase();
+    const sex = SEXES[a.sex] ?? "UNKNOWN";
+    const bloodGroup = BLOOD_GROUPS[a.bloodGroup] ?? "UNKNOWN";
+    const registration = ev.eventName === "PatientRegistered";
+    const demographics = {
+      weightGrams: a.weightGrams,
+      heightCm: a.heightCm,
+      sex,
+      bloodGroup,
+      birthDate: a.birthDate,
+      stateCode: a.stateCode,
+      districtCode: a.districtCode,
+    };
+    if (registration) {
+      s.tables.patient.put(
+        {
+          ref,
+          ...demographics,
+          registeredHospitalId: a.hospitalId,
+          registeredBy: actor,
+          registeredAt: ev.blockTime,
+          registeredBlock: ev.blockNumber,
+          updatedAt: ev.blockTime,
+          updatedBlock: ev.blockNumber,
+          version: 1,
+        },
+        ev,
+      );
+    } else {
+      if (!s.tables.patient.find(ref)) {
+        throw new MissingEntityError(
+          `PatientUpdated at block ${ev.blockNumber} names patient ${ref}, never registered`,
+        );
+      }
+      const p = s.tables.patient.change(ref, ev);
+      Object.assign(p, demographics);
+      p.updatedAt = ev.blockTime;
+      p.updatedBlock = ev.blockNumber;
+      p.version += 1;
     }
-    case "HospitalRegistered": {
+    s.tables.patientHistory.add({
+      blockNumber: ev.blockNumber,
+      logIndex: ev.logIndex,
+      patientRef: ref,
+      registration,
+      ...demographics,
+      hospitalId: a.hospitalId,
+      actor,
+      txHash: ev.txHash,
+    });
+    record(s, ev, { actor, patientRef: ref, hospitalId: a.hospitalId });
+  },
+};
+
+/** Events that act on an existing treatment: DoctorAssigned … StageAdvanced. */
+const treatmentKey = (ev: { args: { treatmentId: bigint } }, k: KeyRequests) =>
+  k.read("treatment", { id: ev.args.treatmentId });
+
+const HANDLERS: Handlers = {
+  VitalsRecorded: {
+    keys: treatmentKey,
+    apply(s, ev) {
+      const a = ev.args;
+      const t = existingTreatment(s, a.treatmentId, ev);
+      // A reading not taken is 0 on-chain, NULL here. The row is also the event's record: the
+      // view event_log shows it with its block's hash and time.
+      s.tables.vital.add({
+        blockNumber: ev.blockNumber,
+        logIndex: ev.logIndex,
+        txHash: ev.txHash,
+        treatmentId: a.treatmentId,
+        patientRef: t.patientRef,
+        recorder: a.recorder.toLowerCase(),
+        measuredAt: a.measuredAt,
+        temperatureCentiC: a.temperatureCentiC || null,
+        systolicMmHg: a.systolicMmHg || null,
+        diastolicMmHg: a.diastolicMmHg || null,
+        heartRateBpm: a.heartRateBpm || null,
+        spo2Permille: a.spo2Permille || null,
+      });
+    },
+  },
+  HospitalRegistered: {
+    keys: (ev, k) => k.write("hospital", { id: ev.args.hospitalId }),
+    apply(s, ev) {
       const a = ev.args;
       const actor = a.actor.toLowerCase();
-      state.hospitals.set(a.hospitalId, {
-        id: a.hospitalId,
-        name: a.name,
-        stateCode: a.stateCode,
-        districtCode: a.districtCode,
-        registeredBy: actor,
-        registeredAt: ev.blockTime,
-        registeredBlock: ev.blockNumber,
-        txHash: ev.txHash,
-      });
-      logEvent(state, ev, { actor, hospitalId: a.hospitalId });
-      return;
-    }
-    case "StaffRegistered":
-    case "DoctorRegistered":
-    case "DeviceRegistered":
-      registerMember(state, ev, time);
-      return;
-    case "MemberRevoked": {
+      const name = storedText(a.name);
+      s.tables.hospital.put(
+        {
+          id: a.hospitalId,
+          name: name.text,
+          rawName: name.raw,
+          stateCode: a.stateCode,
+          districtCode: a.districtCode,
+          registeredBy: actor,
+          registeredAt: ev.blockTime,
+          registeredBlock: ev.blockNumber,
+          txHash: ev.txHash,
+        },
+        ev,
+      );
+      record(s, ev, { actor, hospitalId: a.hospitalId });
+    },
+  },
+  StaffRegistered: registerMember,
+  DoctorRegistered: registerMember,
+  DeviceRegistered: registerMember,
+  MemberRevoked: {
+    keys(ev, k) {
+      const account = ev.args.account.toLowerCase();
+      k.read("member", { account });
+      // A doctor's revocation ends every assignment (the contract emits no DoctorUnassigned).
+      k.where("treatmentDoctor", "doctor", account);
+    },
+    apply(s, ev) {
       const a = ev.args;
       const account = a.account.toLowerCase();
       const actor = a.actor.toLowerCase();
-      const m = state.members.get(account);
-      if (!m)
+      if (!s.tables.member.find(account)) {
         throw new MissingEntityError(
           `MemberRevoked at block ${ev.blockNumber} names ${account}, never registered`,
         );
+      }
+      const m = s.tables.member.change(account, ev);
       m.active = false;
       m.revokedBy = actor;
       m.revokedAt = ev.blockTime;
       m.revokedBlock = ev.blockNumber;
-      state.touchedMembers.add(account);
       if (m.kind === "DOCTOR") {
-        // Revocation ends every assignment of the doctor (the contract emits no DoctorUnassigned).
-        state.revokedDoctors.add(account);
-        for (const [key, d] of state.doctors) {
-          if (d.doctor === account && !("removed" in d)) {
-            state.doctors.set(key, { treatmentId: d.treatmentId, doctor: account, removed: true });
-          }
-        }
+        const assignments = s.tables.treatmentDoctor;
+        for (const d of assignments.where("doctor", account)) assignments.delete(assignments.key(d), d, ev);
       }
-      accessHistory(
-        state,
-        ev,
-        time,
+      accessHistory(s, ev, {
         account,
-        "REVOKED",
-        MEMBER_KIND_LABELS[a.kind] ?? null,
-        null,
-        null,
-        a.hospitalId,
+        action: "REVOKED",
+        memberKind: MEMBER_KINDS[a.kind] ?? null,
+        role: null,
+        roleId: null,
+        hospitalId: a.hospitalId,
         actor,
-      );
-      logEvent(state, ev, { actor, hospitalId: a.hospitalId, account });
-      return;
-    }
-    case "PatientRegistered":
-    case "PatientUpdated":
-      recordPatient(state, ev, time);
-      return;
-    case "TreatmentOpened": {
+      });
+      record(s, ev, { actor, hospitalId: a.hospitalId, account });
+    },
+  },
+  PatientRegistered: recordPatient,
+  PatientUpdated: recordPatient,
+  TreatmentOpened: {
+    keys(ev, k) {
+      k.read("patient", { ref: ev.args.patientRef.toLowerCase() });
+      k.write("treatment", { id: ev.args.treatmentId });
+    },
+    apply(s, ev) {
       const a = ev.args;
       const ref = a.patientRef.toLowerCase();
       const actor = a.actor.toLowerCase();
-      const p = state.patients.get(ref);
+      const p = s.tables.patient.find(ref);
       if (!p)
         throw new MissingEntityError(
           `treatment ${a.treatmentId} opened for patient ${ref}, never registered`,
         );
       const day = reportingDay(ev.blockTime);
-      const age = ageInYears(p.birthDate, day);
-      state.treatments.set(a.treatmentId, {
-        id: a.treatmentId,
-        patientRef: ref,
-        hospitalId: a.hospitalId,
-        stage: "ADMITTED",
-        diagnosis: null,
-        diagnosisCategory: null,
-        diagnosisChapter: null,
-        diagnosedBy: null,
-        diagnosedAt: null,
-        openedBy: actor,
-        openedAt: ev.blockTime,
-        openedBlock: ev.blockNumber,
-        dischargedAt: null,
-        closedAt: null,
-        updatedAt: ev.blockTime,
-        updatedBlock: ev.blockNumber,
-        patientSex: p.sex,
-        patientAgeBand: ageBand(p.birthDate, day),
-        patientAgeYears: age,
-        patientState: p.stateCode,
-        patientDistrict: p.districtCode,
-      });
-      if (!state.treatmentBaseline.has(a.treatmentId)) state.treatmentBaseline.set(a.treatmentId, null);
-      state.touchedTreatments.add(a.treatmentId);
-      logEvent(state, ev, {
-        actor,
-        treatmentId: a.treatmentId,
-        patientRef: ref,
-        hospitalId: a.hospitalId,
-      });
-      return;
-    }
-    case "DoctorAssigned":
-    case "DoctorUnassigned": {
+      s.tables.treatment.put(
+        {
+          id: a.treatmentId,
+          patientRef: ref,
+          hospitalId: a.hospitalId,
+          stage: "ADMITTED",
+          diagnosis: null,
+          diagnosisCategory: null,
+          diagnosisChapter: null,
+          diagnosedBy: null,
+          diagnosedAt: null,
+          openedBy: actor,
+          openedAt: ev.blockTime,
+          openedBlock: ev.blockNumber,
+          dischargedAt: null,
+          closedAt: null,
+          updatedAt: ev.blockTime,
+          updatedBlock: ev.blockNumber,
+          patientSex: p.sex,
+          patientAgeBand: ageBand(p.birthDate, day),
+          patientAgeYears: ageInYears(p.birthDate, day),
+          patientState: p.stateCode,
+          patientDistrict: p.districtCode,
+        },
+        ev,
+      );
+      record(s, ev, { actor, treatmentId: a.treatmentId, patientRef: ref, hospitalId: a.hospitalId });
+    },
+  },
+  DoctorAssigned: {
+    keys(ev, k) {
+      treatmentKey(ev, k);
+      k.write("treatmentDoctor", { treatmentId: ev.args.treatmentId, doctor: ev.args.doctor.toLowerCase() });
+    },
+    apply(s, ev) {
       const a = ev.args;
-      const t = changeTreatment(state, a.treatmentId, ev);
+      const t = changeTreatment(s, a.treatmentId, ev);
       const doctor = a.doctor.toLowerCase();
       const actor = a.actor.toLowerCase();
-      state.doctors.set(
-        doctorKey(a.treatmentId, doctor),
-        ev.eventName === "DoctorAssigned"
-          ? {
-              treatmentId: a.treatmentId,
-              doctor,
-              assignedBy: actor,
-              assignedAt: ev.blockTime,
-              assignedBlock: ev.blockNumber,
-              assignedLogIndex: ev.logIndex,
-            }
-          : { treatmentId: a.treatmentId, doctor, removed: true },
+      s.tables.treatmentDoctor.put(
+        {
+          treatmentId: a.treatmentId,
+          doctor,
+          assignedBy: actor,
+          assignedAt: ev.blockTime,
+          assignedBlock: ev.blockNumber,
+        },
+        ev,
       );
-      logEvent(state, ev, {
+      record(s, ev, {
         actor,
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
         hospitalId: t.hospitalId,
         account: doctor,
       });
-      return;
-    }
-    case "DiagnosisRecorded": {
+    },
+  },
+  DoctorUnassigned: {
+    keys(ev, k) {
+      treatmentKey(ev, k);
+      k.write("treatmentDoctor", { treatmentId: ev.args.treatmentId, doctor: ev.args.doctor.toLowerCase() });
+    },
+    apply(s, ev) {
       const a = ev.args;
-      const t = changeTreatment(state, a.treatmentId, ev);
+      const t = changeTreatment(s, a.treatmentId, ev);
+      const doctor = a.doctor.toLowerCase();
+      const key = { treatmentId: a.treatmentId, doctor };
+      s.tables.treatmentDoctor.delete(s.tables.treatmentDoctor.key(key), key, ev);
+      record(s, ev, {
+        actor: a.actor.toLowerCase(),
+        treatmentId: a.treatmentId,
+        patientRef: t.patientRef,
+        hospitalId: t.hospitalId,
+        account: doctor,
+      });
+    },
+  },
+  DiagnosisRecorded: {
+    keys: treatmentKey,
+    apply(s, ev) {
+      const a = ev.args;
+      const t = changeTreatment(s, a.treatmentId, ev);
       const doctor = a.doctor.toLowerCase();
       const d = describeDiagnosis(a.icd10);
       t.diagnosis = d.code;
@@ -279,67 +429,79 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
       t.diagnosisChapter = d.chapter;
       t.diagnosedBy = doctor;
       t.diagnosedAt = ev.blockTime;
-      logEvent(state, ev, {
+      record(s, ev, {
         actor: doctor,
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
         hospitalId: t.hospitalId,
       });
-      return;
-    }
-    case "FileAttached": {
+    },
+  },
+  FileAttached: {
+    keys: treatmentKey,
+    apply(s, ev) {
       const a = ev.args;
-      const t = changeTreatment(state, a.treatmentId, ev);
+      const t = changeTreatment(s, a.treatmentId, ev);
       const actor = a.actor.toLowerCase();
-      state.attachments.push([
-        ev.blockNumber,
-        ev.logIndex,
-        a.treatmentId,
-        FILE_KINDS[a.kind] ?? "OTHER",
-        a.cid,
+      // A CID that is not text (NUL, bytes that are not UTF-8) is stored escaped, with its bytes,
+      // and its file is INVALID at once: it is never fetched.
+      const cid = storedText(a.cid);
+      s.tables.attachment.add({
+        blockNumber: ev.blockNumber,
+        logIndex: ev.logIndex,
+        treatmentId: a.treatmentId,
+        kind: FILE_KINDS[a.kind] ?? "OTHER",
+        cid: cid.text,
+        rawCid: cid.raw,
         actor,
-        time,
-        ev.txHash,
-      ]);
-      state.cids.add(a.cid);
-      logEvent(state, ev, {
+        txHash: ev.txHash,
+      });
+      if (!s.files.has(cid.text)) {
+        s.files.set(cid.text, {
+          cid: cid.text,
+          invalid: cid.problem === null ? null : `the CID is not valid text: it holds ${cid.problem}`,
+        });
+      }
+      record(s, ev, {
         actor,
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
         hospitalId: t.hospitalId,
       });
-      return;
-    }
-    case "StageAdvanced": {
+    },
+  },
+  StageAdvanced: {
+    keys: treatmentKey,
+    apply(s, ev) {
       const a = ev.args;
-      const t = changeTreatment(state, a.treatmentId, ev);
-      const actor = a.actor.toLowerCase();
       const stage = STAGES[a.toStage];
-      if (!stage)
+      if (!stage) {
         throw new MissingEntityError(
           `StageAdvanced at block ${ev.blockNumber} has unknown stage ${a.toStage}`,
         );
+      }
+      const t = changeTreatment(s, a.treatmentId, ev);
       t.stage = stage;
       if (a.toStage >= 3 && t.dischargedAt === null) t.dischargedAt = ev.blockTime;
       if (a.toStage === 4) t.closedAt = ev.blockTime;
-      logEvent(state, ev, {
-        actor,
+      record(s, ev, {
+        actor: a.actor.toLowerCase(),
         treatmentId: a.treatmentId,
         patientRef: t.patientRef,
         hospitalId: t.hospitalId,
       });
-      return;
-    }
-    case "RoleGranted":
-    case "RoleRevoked": {
-      const a = ev.args;
-      const account = a.account.toLowerCase();
-      const actor = a.sender.toLowerCase();
-      const roleId = a.role.toLowerCase();
-      const key = roleGrantKey(account, roleId);
+    },
+  },
+  RoleGranted: {
+    keys: (ev, k) =>
+      k.write("roleGrant", { account: ev.args.account.toLowerCase(), roleId: ev.args.role.toLowerCase() }),
+    apply(s, ev) {
+      const account = ev.args.account.toLowerCase();
+      const actor = ev.args.sender.toLowerCase();
+      const roleId = ev.args.role.toLowerCase();
       const role = globalRoleOf(roleId);
-      if (ev.eventName === "RoleGranted") {
-        state.roleGrants.set(key, {
+      s.tables.roleGrant.put(
+        {
           account,
           role,
           roleId,
@@ -350,176 +512,66 @@ export function reduceEvent(state: BatchState, ev: DocTelEvent): void {
           revokedBy: null,
           revokedAt: null,
           revokedBlock: null,
-        });
-      } else {
-        const g = state.roleGrants.get(key);
-        if (g) {
-          g.active = false;
-          g.revokedBy = actor;
-          g.revokedAt = ev.blockTime;
-          g.revokedBlock = ev.blockNumber;
-        }
-      }
-      state.touchedRoleGrants.add(key);
-      accessHistory(
-        state,
+        },
         ev,
-        time,
+      );
+      accessHistory(s, ev, {
         account,
-        ev.eventName === "RoleGranted" ? "GRANTED" : "REVOKED",
-        null,
+        action: "GRANTED",
+        memberKind: null,
         role,
         roleId,
-        null,
+        hospitalId: null,
         actor,
-      );
-      logEvent(state, ev, { actor, account });
-      return;
-    }
-    default:
-      // Governance bookkeeping (admin transfer schedules, role admin changes): history only.
-      logEvent(state, ev, {});
-  }
+      });
+      record(s, ev, { actor, account });
+    },
+  },
+  RoleRevoked: {
+    keys: (ev, k) =>
+      k.read("roleGrant", { account: ev.args.account.toLowerCase(), roleId: ev.args.role.toLowerCase() }),
+    apply(s, ev) {
+      const account = ev.args.account.toLowerCase();
+      const actor = ev.args.sender.toLowerCase();
+      const roleId = ev.args.role.toLowerCase();
+      const grants = s.tables.roleGrant;
+      const key = grants.key({ account, roleId });
+      // AccessControl emits RoleRevoked only for a role held, but nothing here relies on it.
+      if (grants.find(key)) {
+        const g = grants.change(key, ev);
+        g.active = false;
+        g.revokedBy = actor;
+        g.revokedAt = ev.blockTime;
+        g.revokedBlock = ev.blockNumber;
+      }
+      accessHistory(s, ev, {
+        account,
+        action: "REVOKED",
+        memberKind: null,
+        role: globalRoleOf(roleId),
+        roleId,
+        hospitalId: null,
+        actor,
+      });
+      record(s, ev, { actor, account });
+    },
+  },
+};
+
+/** The rows `ev` reads or writes (see load-state.ts). */
+export function keysOf(ev: DocTelEvent, k: KeyRequests): void {
+  (HANDLERS[ev.eventName] as Handler<DocTelEvent> | undefined)?.keys?.(ev as never, k);
 }
 
-function registerMember(
-  state: BatchState,
-  ev: EventByName<"StaffRegistered"> | EventByName<"DoctorRegistered"> | EventByName<"DeviceRegistered">,
-  time: string,
-): void {
-  const actor = ev.args.actor.toLowerCase();
-  const base = {
-    hospitalId: ev.args.hospitalId,
-    active: true,
-    registeredBy: actor,
-    registeredAt: ev.blockTime,
-    registeredBlock: ev.blockNumber,
-    revokedBy: null,
-    revokedAt: null,
-    revokedBlock: null,
-  };
-  let account: string;
-  let kind: "STAFF" | "DOCTOR" | "DEVICE";
-  let patientRef: string | null = null;
-  if (ev.eventName === "DeviceRegistered") {
-    account = ev.args.device.toLowerCase();
-    kind = "DEVICE";
-    patientRef = ev.args.patientRef.toLowerCase();
-    state.members.set(account, {
-      account,
-      kind,
-      personRef: null,
-      specialty: null,
-      devicePatientRef: patientRef,
-      ...base,
-    });
-  } else if (ev.eventName === "DoctorRegistered") {
-    account = ev.args.account.toLowerCase();
-    kind = "DOCTOR";
-    state.members.set(account, {
-      account,
-      kind,
-      personRef: ev.args.personRef.toLowerCase(),
-      specialty: ev.args.specialty,
-      devicePatientRef: null,
-      ...base,
-    });
-  } else {
-    account = ev.args.account.toLowerCase();
-    kind = "STAFF";
-    state.members.set(account, {
-      account,
-      kind,
-      personRef: ev.args.personRef.toLowerCase(),
-      specialty: null,
-      devicePatientRef: null,
-      ...base,
-    });
+/** Folds one event into the batch. */
+export function reduceEvent(s: BatchState, ev: DocTelEvent): void {
+  if (!s.blocks.has(ev.blockNumber)) {
+    s.blocks.add(ev.blockNumber);
+    s.tables.eventBlock.add({ number: ev.blockNumber, hash: ev.blockHash, time: ev.blockTime });
   }
-  state.touchedMembers.add(account);
-  accessHistory(state, ev, time, account, "GRANTED", kind, null, null, ev.args.hospitalId, actor);
-  logEvent(state, ev, { actor, hospitalId: ev.args.hospitalId, account, patientRef });
-}
-
-function recordPatient(
-  state: BatchState,
-  ev: EventByName<"PatientRegistered"> | EventByName<"PatientUpdated">,
-  time: string,
-): void {
-  const a = ev.args;
-  const ref = a.patientRef.toLowerCase();
-  const actor = a.actor.toLowerCase();
-  const sex = SEXES[a.sex] ?? "UNKNOWN";
-  const bloodGroup = BLOOD_GROUPS[a.bloodGroup] ?? "UNKNOWN";
-  const registration = ev.eventName === "PatientRegistered";
-  const previous = state.patients.get(ref);
-  if (!registration && !previous) {
-    throw new MissingEntityError(
-      `PatientUpdated at block ${ev.blockNumber} names patient ${ref}, never registered`,
-    );
-  }
-  const row: PatientRow = {
-    ref,
-    weightGrams: a.weightGrams,
-    heightCm: a.heightCm,
-    sex,
-    bloodGroup,
-    birthDate: a.birthDate,
-    stateCode: a.stateCode,
-    districtCode: a.districtCode,
-    registeredHospitalId: registration || !previous ? a.hospitalId : previous.registeredHospitalId,
-    registeredBy: registration || !previous ? actor : previous.registeredBy,
-    registeredAt: registration || !previous ? ev.blockTime : previous.registeredAt,
-    registeredBlock: registration || !previous ? ev.blockNumber : previous.registeredBlock,
-    updatedAt: ev.blockTime,
-    updatedBlock: ev.blockNumber,
-    version: registration || !previous ? 1 : previous.version + 1,
-  };
-  state.patients.set(ref, row);
-  state.touchedPatients.add(ref);
-  state.patientHistory.push([
-    ev.blockNumber,
-    ev.logIndex,
-    ref,
-    registration,
-    a.weightGrams,
-    a.heightCm,
-    sex,
-    bloodGroup,
-    dayToDate(a.birthDate),
-    a.stateCode,
-    a.districtCode,
-    a.hospitalId,
-    actor,
-    time,
-    ev.txHash,
-  ]);
-  logEvent(state, ev, { actor, patientRef: ref, hospitalId: a.hospitalId });
-}
-
-function accessHistory(
-  state: BatchState,
-  ev: DocTelEvent,
-  time: string,
-  account: string,
-  action: "GRANTED" | "REVOKED",
-  memberKind: string | null,
-  role: string | null,
-  roleId: string | null,
-  hospitalId: number | null,
-  actor: string,
-): void {
-  state.accessHistory.push([
-    ev.blockNumber,
-    ev.logIndex,
-    account,
-    action,
-    memberKind,
-    role,
-    roleId,
-    hospitalId,
-    actor,
-    time,
-    ev.txHash,
-  ]);
+  s.eventCounts.set(ev.eventName, (s.eventCounts.get(ev.eventName) ?? 0) + 1);
+  const handler = HANDLERS[ev.eventName] as Handler<DocTelEvent> | undefined;
+  // Governance bookkeeping (admin transfer schedules, role admin changes): history only.
+  if (handler) handler.apply(s, ev as never);
+  else record(s, ev, {});
 }

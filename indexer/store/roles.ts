@@ -1,5 +1,5 @@
+import type { GlobalRole as GlobalRoleLabel } from "../../shared/db/generated/tables.ts";
 import { keccak256Text } from "../../shared/keccak.ts";
-import type { GlobalRoleLabel } from "./rows.ts";
 
 const ROLE_IDS: ReadonlyMap<string, GlobalRoleLabel> = new Map([
   [`0x${"0".repeat(64)}`, "GOVERNANCE"],

@@ -1,243 +1,158 @@
 /**
- * Undoes everything after a common ancestor, inside the caller's transaction. Append-only rows
- * after the ancestor are deleted; current-state rows they touched are rebuilt by replaying what
- * remains of their history in event_record through the same reducer; rollups get the difference.
+ * Undoes everything after a common ancestor, inside the caller's transaction, from the undo log
+ * alone: no event is replayed and no event type is named.
+ *
+ * 1. Append-only rows (`@store append`) above the ancestor are deleted; the verification queue
+ *    loses the files that only those rows referenced.
+ * 2. Current-state rows (`@store entity`) changed above the ancestor get back the image they had
+ *    before their first change above it: undo images restored newest first end with the oldest
+ *    one, so only the oldest image of each row is applied. A row whose oldest image is "did not
+ *    exist" is deleted (children first); the others are written back (parents first).
+ * 3. Rollups get the difference between the treatments as they were and as they are restored.
+ * 4. The undo log above the ancestor goes, with the headers of the reorganized blocks.
+ *
+ * Why images written by the store rather than triggers, and how this compares with Ponder and
+ * graph-node: docs/reorgs.md.
  */
 import type { PoolClient } from "pg";
-import { type EventLogRow, reviveEvent } from "../decode/revive.ts";
-import { createBatchState, roleGrantKey } from "./batch-state.ts";
-import { TREATMENT_SELECT, treatmentFromRow } from "./load-state.ts";
-import { reduceEvent } from "./reduce.ts";
-import { addTreatmentDelta, createRollupDeltas } from "./rollups.ts";
-import type { TreatmentDoctorRow, TreatmentRow } from "./rows.ts";
+import type { TreatmentRow } from "../../shared/db/generated/tables.ts";
+import type { AnyTable } from "../../shared/db/table.ts";
+import { runWriteSteps } from "./bulk.ts";
+import { addTreatmentDelta, createRollupDeltas, rollupSteps } from "./rollups.ts";
 import {
-  applyRollupDeltas,
-  upsertMembers,
-  upsertPatients,
-  upsertRoleGrants,
-  upsertTreatments,
-} from "./write-batch.ts";
-
-const MEMBER_EVENTS = ["StaffRegistered", "DoctorRegistered", "DeviceRegistered", "MemberRevoked"];
-const ROLE_EVENTS = ["RoleGranted", "RoleRevoked"];
-const PATIENT_EVENTS = ["PatientRegistered", "PatientUpdated"];
-
-const EVENT_SELECT = `SELECT block_number::text, log_index, block_hash, tx_hash,
-  extract(epoch from block_time)::float8 AS block_time, name::text, args FROM event_record e`;
+  APPEND_NAMES,
+  ENTITY_NAMES,
+  excludedSet,
+  type Key,
+  keyColumns,
+  keyList,
+  keyOf,
+  rowFromSql,
+  selectList,
+  TABLE,
+  TABLES,
+} from "./tables.ts";
 
 export interface RollbackResult {
-  events: number;
-  treatments: number;
-  patients: number;
+  /** Append-only rows deleted (events, their derived rows and blocks). */
+  deleted: number;
+  /** Current-state rows restored or deleted. */
+  restored: number;
 }
+
+async function treatmentsAt(client: PoolClient, ids: string[]): Promise<Map<Key, TreatmentRow>> {
+  const t = TABLE.treatment;
+  const { rows } = await client.query(
+    `SELECT ${selectList(t, "t")} FROM ${t.name} t WHERE t.${keyColumns(t)[0]!.name} = ANY($1::bigint[])`,
+    [ids],
+  );
+  return new Map(rows.map((raw) => rowFromSql(t, raw)).map((r) => [keyOf(t, r), r]));
+}
+
+/** Foreign keys from append-only tables to queue tables: a queue row only they referenced goes with them. */
+const QUEUE_REFERENCES = APPEND_NAMES.flatMap((name) =>
+  TABLE[name].foreignKeys
+    .filter((fk) => TABLES.some((t) => t.name === fk.table && t.role === "queue"))
+    .map((fk) => ({ from: TABLE[name] as AnyTable, ...fk })),
+);
 
 export async function rollbackTo(client: PoolClient, ancestor: bigint): Promise<RollbackResult> {
   const a = ancestor.toString();
-  const { rows: affected } = await client.query<{
-    name: string;
-    treatment_id: string | null;
-    patient_ref: string | null;
-    account: string | null;
-    role: string | null;
-    cid: string | null;
-    kind: string | null;
-  }>(
-    `SELECT name::text, treatment_id::text, patient_ref, account, args->>'role' AS role,
-            CASE WHEN name = 'FileAttached' THEN args->>'cid' END AS cid,
-            CASE WHEN name = 'MemberRevoked' THEN args->>'kind' END AS kind
-     FROM event_record WHERE block_number > $1`,
+
+  // The oldest image of each row changed above the ancestor.
+  await client.query(
+    `CREATE TEMP TABLE undo_restore ON COMMIT DROP AS
+     SELECT DISTINCT ON (u.table_name, u.key::text) u.table_name, u.key, u.image
+       FROM undo_log u WHERE u.block_number > $1
+      ORDER BY u.table_name, u.key::text, u.block_number, u.log_index, u.seq`,
     [a],
   );
-  const { rows: vitalCount } = await client.query<{ n: string }>(
-    "SELECT count(*)::text AS n FROM vital WHERE block_number > $1",
-    [a],
+  const { rows: tables } = await client.query<{ table_name: string }>(
+    "SELECT DISTINCT table_name FROM undo_restore",
   );
-  const treatmentIds = new Set<string>();
-  const patientRefs = new Set<string>();
-  const accounts = new Set<string>();
-  const roleKeys = new Set<string>();
-  const cids = new Set<string>();
-  const revokedDoctors = new Set<string>();
-  for (const r of affected) {
-    if (r.treatment_id) treatmentIds.add(r.treatment_id);
-    if (PATIENT_EVENTS.includes(r.name) && r.patient_ref) patientRefs.add(r.patient_ref);
-    if ((MEMBER_EVENTS.includes(r.name) || ROLE_EVENTS.includes(r.name)) && r.account)
-      accounts.add(r.account);
-    if (ROLE_EVENTS.includes(r.name) && r.account && r.role)
-      roleKeys.add(roleGrantKey(r.account, r.role.toLowerCase()));
-    if (r.cid) cids.add(r.cid);
-    if (r.name === "MemberRevoked" && r.kind === "2" && r.account) revokedDoctors.add(r.account);
+  const restoring = new Set(tables.map((r) => r.table_name));
+
+  // Treatments before the rollback, for the rollup difference.
+  const treatmentKey = keyColumns(TABLE.treatment)[0]!.name;
+  const { rows: treatmentKeys } = await client.query<{ id: string }>(
+    `SELECT key->>'${treatmentKey}' AS id FROM undo_restore WHERE table_name = $1`,
+    [TABLE.treatment.name],
+  );
+  const ids = treatmentKeys.map((r) => r.id);
+  const before = ids.length > 0 ? await treatmentsAt(client, ids) : new Map<Key, TreatmentRow>();
+
+  // 1. Append-only rows; queue rows (files to verify) that only they referenced.
+  let deleted = 0;
+  const dropped = new Map<(typeof QUEUE_REFERENCES)[number], unknown[]>();
+  for (const name of APPEND_NAMES) {
+    const t = TABLE[name];
+    const refs = QUEUE_REFERENCES.filter((r) => r.from === (t as AnyTable));
+    const returning = refs.length > 0 ? ` RETURNING ${refs.flatMap((r) => r.columns).join(", ")}` : "";
+    const result = await client.query(`DELETE FROM ${t.name} WHERE ${t.blockColumn} > $1${returning}`, [a]);
+    deleted += result.rowCount ?? 0;
+    for (const r of refs)
+      dropped.set(
+        r,
+        result.rows.map((row) => row[r.columns[0]!]),
+      );
   }
-  // A doctor's revocation ended all their assignments: undoing it revives them.
-  if (revokedDoctors.size > 0) {
-    const { rows } = await client.query<{ id: string }>(
-      `SELECT DISTINCT treatment_id::text AS id FROM event_record
-       WHERE name = 'DoctorAssigned' AND account = ANY($1::text[]) AND block_number <= $2`,
-      [[...revokedDoctors], a],
+  for (const [r, values] of dropped) {
+    if (values.length === 0) continue;
+    const queue = TABLES.find((t) => t.name === r.table)! as AnyTable;
+    const to = queue.columns.find((c) => c.name === r.to[0])!;
+    const referrers = TABLES.flatMap((t) =>
+      t.foreignKeys
+        .filter((fk) => fk.table === r.table)
+        .map((fk) => ({ table: t.name, column: fk.columns[0]! })),
     );
-    for (const r of rows) treatmentIds.add(r.id);
-  }
-
-  // Treatments as they are now, for the rollup difference.
-  const baseline = new Map<bigint, TreatmentRow>();
-  if (treatmentIds.size > 0) {
-    const { rows } = await client.query(`${TREATMENT_SELECT} WHERE id = ANY($1::bigint[])`, [
-      [...treatmentIds],
-    ]);
-    for (const r of rows) {
-      const t = treatmentFromRow(r);
-      baseline.set(t.id, t);
-    }
-  }
-
-  for (const table of ["event_record", "vital", "attachment", "patient_history", "access_history"]) {
-    await client.query(`DELETE FROM ${table} WHERE block_number > $1`, [a]);
-  }
-
-  const state = createBatchState();
-  const replay = async (where: string, params: unknown[]) => {
-    const { rows } = await client.query<EventLogRow>(
-      `${EVENT_SELECT} WHERE ${where} ORDER BY e.block_number, e.log_index`,
-      params,
-    );
-    for (const row of rows) reduceEvent(state, reviveEvent(row));
-  };
-
-  // Patients: replay each touched patient's remaining demographics history.
-  if (patientRefs.size > 0) {
-    await replay(`name = ANY($1::event_name[]) AND patient_ref = ANY($2::text[])`, [
-      PATIENT_EVENTS,
-      [...patientRefs],
-    ]);
-  }
-  // Treatments opened before the ancestor keep their opening snapshot; the rest is replayed.
-  const survivors: TreatmentRow[] = [];
-  for (const t of baseline.values()) {
-    if (t.openedBlock > ancestor) continue;
-    const reset: TreatmentRow = {
-      ...t,
-      stage: "ADMITTED",
-      diagnosis: null,
-      diagnosisCategory: null,
-      diagnosisChapter: null,
-      diagnosedBy: null,
-      diagnosedAt: null,
-      dischargedAt: null,
-      closedAt: null,
-      updatedAt: t.openedAt,
-      updatedBlock: t.openedBlock,
-    };
-    state.treatments.set(t.id, reset);
-    state.touchedTreatments.add(t.id);
-    survivors.push(reset);
-  }
-  if (survivors.length > 0) {
-    await replay(`treatment_id = ANY($1::bigint[]) AND name = ANY($2::event_name[])`, [
-      survivors.map((t) => t.id.toString()),
-      ["DoctorAssigned", "DoctorUnassigned", "DiagnosisRecorded", "FileAttached", "StageAdvanced"],
-    ]);
-  }
-  if (accounts.size > 0) {
-    await replay(`name = ANY($1::event_name[]) AND account = ANY($2::text[])`, [
-      [...MEMBER_EVENTS, ...ROLE_EVENTS],
-      [...accounts],
-    ]);
-  }
-
-  // Current state: rewrite what survives, delete what no longer exists.
-  const gone = [...baseline.values()].filter((t) => t.openedBlock > ancestor).map((t) => t.id.toString());
-  if (treatmentIds.size > 0) {
-    await client.query("DELETE FROM treatment_doctor WHERE treatment_id = ANY($1::bigint[])", [
-      [...treatmentIds],
-    ]);
-  }
-  if (gone.length > 0) await client.query("DELETE FROM treatment WHERE id = ANY($1::bigint[])", [gone]);
-  await upsertTreatments(client, survivors);
-  const doctors = await liveAssignments(client, state);
-  if (doctors.length > 0) {
     await client.query(
-      `INSERT INTO treatment_doctor (treatment_id, doctor, assigned_by, assigned_at, assigned_block)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::bigint[])`,
-      [
-        doctors.map((d) => d.treatmentId.toString()),
-        doctors.map((d) => d.doctor),
-        doctors.map((d) => d.assignedBy),
-        doctors.map((d) => new Date(d.assignedAt * 1000).toISOString()),
-        doctors.map((d) => d.assignedBlock.toString()),
-      ],
+      `DELETE FROM ${queue.name} q WHERE q.${to.name} = ANY($1::${to.pgType}[])
+         AND NOT (${referrers.map((x) => `EXISTS (SELECT 1 FROM ${x.table} x WHERE x.${x.column} = q.${to.name})`).join(" OR ")})`,
+      [[...new Set(values)]],
     );
   }
 
-  const keptPatients = [...patientRefs].filter((r) => state.patients.has(r));
-  const droppedPatients = [...patientRefs].filter((r) => !state.patients.has(r));
-  if (droppedPatients.length > 0)
-    await client.query("DELETE FROM patient WHERE ref = ANY($1::text[])", [droppedPatients]);
-  await upsertPatients(
-    client,
-    keptPatients.map((r) => state.patients.get(r)!),
-  );
-
-  const memberAccounts = [...accounts];
-  const droppedMembers = memberAccounts.filter((m) => !state.members.has(m));
-  if (droppedMembers.length > 0)
-    await client.query("DELETE FROM member WHERE account = ANY($1::text[])", [droppedMembers]);
-  await upsertMembers(
-    client,
-    memberAccounts.filter((m) => state.members.has(m)).map((m) => state.members.get(m)!),
-  );
-
-  const droppedGrants = [...roleKeys].filter((k) => !state.roleGrants.has(k));
-  for (const key of droppedGrants) {
-    const [account, roleId] = key.split(":");
-    await client.query("DELETE FROM role_grant WHERE account = $1 AND role_id = $2", [account, roleId]);
-  }
-  await upsertRoleGrants(
-    client,
-    [...roleKeys].filter((k) => state.roleGrants.has(k)).map((k) => state.roleGrants.get(k)!),
-  );
-
-  await client.query("DELETE FROM hospital WHERE registered_block > $1", [a]);
-
-  const deltas = createRollupDeltas();
-  for (const before of baseline.values())
-    addTreatmentDelta(deltas, before, state.treatments.get(before.id) ?? null);
-  await applyRollupDeltas(client, deltas);
-
-  if (cids.size > 0) {
-    await client.query(
-      `DELETE FROM file_verification f WHERE f.cid = ANY($1::text[])
-       AND NOT EXISTS (SELECT 1 FROM attachment a WHERE a.cid = f.cid)`,
-      [[...cids]],
+  // 2. Current state: rows that did not exist yet go (children first), the others come back.
+  let restored = 0;
+  for (const name of [...ENTITY_NAMES].reverse()) {
+    const t = TABLE[name] as AnyTable;
+    if (!restoring.has(t.name)) continue;
+    const result = await client.query(
+      `DELETE FROM ${t.name} t USING undo_restore u, json_populate_record(NULL::${t.name}, u.key) k
+        WHERE u.table_name = $1 AND u.image IS NULL
+          AND ${keyColumns(t)
+            .map((c) => `t.${c.name} = k.${c.name}`)
+            .join(" AND ")}`,
+      [t.name],
     );
+    restored += result.rowCount ?? 0;
   }
+  for (const name of ENTITY_NAMES) {
+    const t = TABLE[name] as AnyTable;
+    if (!restoring.has(t.name)) continue;
+    const result = await client.query(
+      `INSERT INTO ${t.name} (${t.columns.map((c) => c.name).join(", ")})
+       SELECT ${t.columns.map((c) => `r.${c.name}`).join(", ")}
+         FROM undo_restore u, json_populate_record(NULL::${t.name}, u.image) r
+        WHERE u.table_name = $1 AND u.image IS NOT NULL
+       ON CONFLICT (${keyList(t)}) DO UPDATE SET ${excludedSet(t)}`,
+      [t.name],
+    );
+    restored += result.rowCount ?? 0;
+  }
+
+  // 3. Rollups follow the treatments.
+  if (ids.length > 0) {
+    const after = await treatmentsAt(client, ids);
+    const deltas = createRollupDeltas();
+    for (const id of ids)
+      addTreatmentDelta(deltas, before.get(BigInt(id)) ?? null, after.get(BigInt(id)) ?? null);
+    await runWriteSteps(client, rollupSteps(deltas));
+  }
+
+  // 4. Bookkeeping above the ancestor.
+  await client.query("DELETE FROM undo_log WHERE block_number > $1", [a]);
   await client.query("DELETE FROM chain_block WHERE number > $1", [a]);
-  await client.query("DELETE FROM event_block WHERE number > $1", [a]);
-
-  return {
-    events: affected.length + Number(vitalCount[0]?.n ?? 0),
-    treatments: treatmentIds.size,
-    patients: patientRefs.size,
-  };
-}
-
-/** Assignments the replay kept, minus those a later (remaining) revocation of the doctor ended. */
-async function liveAssignments(
-  client: PoolClient,
-  state: ReturnType<typeof createBatchState>,
-): Promise<TreatmentDoctorRow[]> {
-  const candidates = [...state.doctors.values()].filter((d): d is TreatmentDoctorRow => !("removed" in d));
-  if (candidates.length === 0) return [];
-  const { rows } = await client.query<{ account: string; block_number: string; log_index: number }>(
-    `SELECT DISTINCT ON (e.account) e.account, e.block_number::text, e.log_index FROM event_record e
-     WHERE e.name = 'MemberRevoked' AND e.account = ANY($1::text[])
-     ORDER BY e.account, e.block_number DESC, e.log_index DESC`,
-    [[...new Set(candidates.map((d) => d.doctor))]],
-  );
-  const lastRevocation = new Map(
-    rows.map((r) => [r.account, { block: BigInt(r.block_number), log: r.log_index }]),
-  );
-  return candidates.filter((d) => {
-    const r = lastRevocation.get(d.doctor);
-    return !r || r.block < d.assignedBlock || (r.block === d.assignedBlock && r.log < d.assignedLogIndex);
-  });
+  await client.query("DROP TABLE undo_restore");
+  return { deleted, restored };
 }

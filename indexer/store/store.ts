@@ -7,23 +7,31 @@
  * one commits (the CPU of one overlaps the database work of the other); commits stay in order.
  */
 import type { Pool, PoolClient } from "pg";
+import { classifyDatabaseError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import type { DocTelEvent } from "../decode/events.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import type { ChainEvent } from "../sync/chain-event.ts";
 import { YIELD_EVERY, yieldToIo } from "../sync/yield-to-io.ts";
+import { pendingKeys } from "./batch-state.ts";
 import { type BatchWriter, connectionOf, createBatchWriter } from "./batch-writer.ts";
 import { runWriteSteps, type WriteStep, type WriteTimings } from "./bulk.ts";
 import {
   advanceCheckpointStep,
   type Checkpoint,
+  type CheckpointTarget,
+  classifyWriteError,
+  type Fence,
+  fenceStep,
   initCheckpoint,
+  type Leader,
   markFinalizedSteps,
   readWindow,
   saveBlocksStep,
 } from "./checkpoint.ts";
 import { createEntityCache, type PendingKeys } from "./entity-cache.ts";
 import { loadBatchState } from "./load-state.ts";
+import { createPartitions } from "./partitions.ts";
 import { reduceEvent } from "./reduce.ts";
 import { rollbackTo } from "./rollback.ts";
 import { planBatchWrites } from "./write-batch.ts";
@@ -36,6 +44,8 @@ export interface StoreArgs {
   metrics: IndexerMetrics;
   /** Current-state rows kept in memory between batches (members, patients, treatments, grants). */
   cacheEntries: number;
+  /** Width of the block-range partitions the store creates ahead (default: partitions.ts). */
+  blocksPerPartition?: number;
 }
 
 /** A block event without its events: what is left to know once they are folded and encoded. */
@@ -52,8 +62,14 @@ export interface PreparedBatch {
 }
 
 export interface Store {
-  /** Creates or checks the checkpoint; returns it with the recent block window. */
-  open(target: { chainId: number; contractAddress: string; deployBlock: bigint }): Promise<{
+  /**
+   * Creates or checks the checkpoint for `leader` (moving the leader epoch on); returns it with
+   * the recent block window. Every later write is fenced by that epoch and the leader's lock.
+   */
+  open(
+    target: CheckpointTarget,
+    leader: Leader,
+  ): Promise<{
     checkpoint: Checkpoint;
     window: Awaited<ReturnType<typeof readWindow>>;
   }>;
@@ -74,21 +90,48 @@ export function createStore(args: StoreArgs): Store {
   let committing: PreparedBatch | null = null;
   /** Commits block batches on a thread of its own (started at the first batch). */
   let writer: BatchWriter | null = null;
+  /** The finalized block as of the last batch prepared: changes above it are undo-logged. */
+  let finalized = -1n;
+  /** Set by open(): the leader this store writes for. */
+  let fence: Fence | null = null;
+  const fenced = (): WriteStep => {
+    if (!fence) throw new Error("store: open() the checkpoint before writing");
+    return fenceStep(fence);
+  };
 
-  async function inTransaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await pool.connect();
+  /** Runs `fn` in a transaction; database failures come out classified (retryable or not). */
+  async function inTransaction<T>(what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw classifyWriteError(error, what);
+    }
     try {
       await client.query("BEGIN");
       const result = await fn(client);
       await client.query("COMMIT");
+      client.release();
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+      // A connection that failed is not given back to the pool.
+      await client.query("ROLLBACK").then(
+        () => client.release(),
+        () => client.release(true),
+      );
+      throw classifyWriteError(error, what);
     }
   }
+
+  /** Partitions are created ahead in transactions of their own, fenced like every write. */
+  const partitions = createPartitions(
+    (fn) =>
+      inTransaction("creating partitions", async (client) => {
+        await runWriteSteps(client, [fenced()]);
+        return fn(client);
+      }),
+    args.blocksPerPartition,
+  );
 
   async function prepare(event: BlockEvent): Promise<PreparedBatch> {
     const timings: WriteTimings = {};
@@ -103,8 +146,12 @@ export function createStore(args: StoreArgs): Store {
       event.logs.release();
       timings.decode_ms = performance.now() - mark;
       mark = performance.now();
+      // Blocks final once this batch commits record no undo images: backfill pays nothing for reorgs.
+      if (event.finalizedBlock !== null && event.finalizedBlock > finalized) finalized = event.finalizedBlock;
       // Rows not in the cache are unchanged by any batch not yet committed: read them as committed.
-      const state = await loadBatchState(pool, events, cache);
+      const state = await loadBatchState(pool, events, cache, finalized).catch((error: unknown) => {
+        throw classifyDatabaseError(error, "reading current state");
+      });
       timings.load_ms = performance.now() - mark;
       mark = performance.now();
       for (let i = 0; i < events.length; i++) {
@@ -115,13 +162,10 @@ export function createStore(args: StoreArgs): Store {
       mark = performance.now();
       const steps = planBatchWrites(state);
       timings.encode_ms = performance.now() - mark;
+      // Partitions for this batch's rows, created ahead, before its writes are handed over.
+      await partitions.ensure(event.fromBlock, event.toBlock.number);
       const { logs, ...rest } = event;
-      const pending: PendingKeys = {
-        touchedMembers: state.touchedMembers,
-        touchedRoleGrants: state.touchedRoleGrants,
-        touchedPatients: state.touchedPatients,
-        touchedTreatments: state.touchedTreatments,
-      };
+      const pending = pendingKeys(state);
       return {
         run: { ...rest, eventCount: logs.count },
         steps,
@@ -144,9 +188,10 @@ export function createStore(args: StoreArgs): Store {
       writer ??= createBatchWriter(connectionOf(pool));
       const written = await writer.write(
         [
+          fenced(),
           ...batch.steps,
           saveBlocksStep(event.blocks),
-          advanceCheckpointStep(event.toBlock, event.headBlock),
+          advanceCheckpointStep(event.toBlock, event.headBlock, event.lastEventSeq),
           ...(event.finalizedBlock !== null ? markFinalizedSteps(event.finalizedBlock) : []),
         ],
         `blocks ${event.fromBlock}-${event.toBlock.number}`,
@@ -155,6 +200,8 @@ export function createStore(args: StoreArgs): Store {
     } catch (error) {
       // The cache holds this batch (and maybe the next one), which the database does not.
       cache.clear();
+      // A writer whose thread died fails every later write: the next commit starts a new one.
+      if (writer?.broken) writer = null;
       throw error;
     } finally {
       committing = null;
@@ -164,6 +211,7 @@ export function createStore(args: StoreArgs): Store {
     metrics.batchDuration.observe(seconds);
     metrics.batchEvents.observe(event.eventCount);
     metrics.indexedBlock.set(Number(event.toBlock.number));
+    if (event.lastEventSeq !== null) metrics.eventSequence.set(event.lastEventSeq);
     if (event.finalizedBlock !== null) metrics.finalizedBlock.set(Number(event.finalizedBlock));
     metrics.lagBlocks.set(Number(event.headBlock - event.toBlock.number));
     if (logger.isLevelEnabled("debug")) {
@@ -181,12 +229,17 @@ export function createStore(args: StoreArgs): Store {
   }
 
   return {
-    async open(target) {
+    async open(target, leader) {
       cache.clear();
-      return inTransaction(async (client) => ({
-        checkpoint: await initCheckpoint(client, target),
+      partitions.reset();
+      fence = null;
+      const opened = await inTransaction("opening the checkpoint", async (client) => ({
+        checkpoint: await initCheckpoint(client, target, leader),
         window: await readWindow(client),
       }));
+      fence = { epoch: opened.checkpoint.leaderEpoch, lockPid: leader.lockPid, lockKey: leader.lockKey };
+      finalized = opened.checkpoint.finalizedBlock;
+      return opened;
     },
 
     prepare,
@@ -207,9 +260,12 @@ export function createStore(args: StoreArgs): Store {
         case "reorg": {
           // Rows rebuilt by the rollback differ from the cached ones.
           cache.clear();
-          const result = await inTransaction(async (client) => {
+          const result = await inTransaction("rolling back a reorg", async (client) => {
+            await runWriteSteps(client, [fenced()]);
             const r = await rollbackTo(client, event.commonAncestor.number);
-            await runWriteSteps(client, [advanceCheckpointStep(event.commonAncestor, event.headBlock)]);
+            await runWriteSteps(client, [
+              advanceCheckpointStep(event.commonAncestor, event.headBlock, event.lastEventSeq),
+            ]);
             return r;
           });
           metrics.reorgsTotal.inc();
@@ -219,9 +275,8 @@ export function createStore(args: StoreArgs): Store {
             {
               common_ancestor: event.commonAncestor.number.toString(),
               depth: event.reorgedBlocks.length,
-              events: result.events,
-              treatments: result.treatments,
-              patients: result.patients,
+              deleted_rows: result.deleted,
+              restored_rows: result.restored,
               duration_ms: Math.round(performance.now() - started),
             },
             "rolled back reorganized blocks",
@@ -229,7 +284,10 @@ export function createStore(args: StoreArgs): Store {
           return;
         }
         case "finalize": {
-          await inTransaction((client) => runWriteSteps(client, markFinalizedSteps(event.block)));
+          await inTransaction("marking blocks final", (client) =>
+            runWriteSteps(client, [fenced(), ...markFinalizedSteps(event.block)]),
+          );
+          if (event.block > finalized) finalized = event.block;
           metrics.finalizedBlock.set(Number(event.block));
           return;
         }

@@ -1,298 +1,143 @@
 /**
- * Plans the writes of a folded BatchState: bulk COPY for the append-only tables, unnest upserts
- * for current state, rollup deltas, in foreign-key order. The plan holds values, not references
- * to the state, so the next batch may fold onto the same rows while this one is being written.
+ * Plans the writes of a folded BatchState, table by table as the schema declares them: unnest
+ * upserts and deletes for the current-state rows a batch touched (parents first, children first
+ * for deletes), rollup deltas, COPY for the append-only rows and the undo log. The plan holds
+ * values, not references to the state, so the next batch may fold onto the same rows while this
+ * one is being written.
  */
 import type { PoolClient } from "pg";
 import { VERIFY_CHANNEL } from "../../shared/db/channels.ts";
-import type { BatchState } from "./batch-state.ts";
-import { copyStep, excludedSet, runWriteSteps, type SqlValue, unnestStep, type WriteStep } from "./bulk.ts";
-import { dayToDate, isoTime } from "./calendar.ts";
-import { addTreatmentDelta, createRollupDeltas, deltaRows, type RollupDeltas } from "./rollups.ts";
-import type { MemberRow, PatientRow, RoleGrantRow, TreatmentRow } from "./rows.ts";
+import type { PatientRow, TreatmentRow } from "../../shared/db/generated/tables.ts";
+import type { AnyTable, RowOf } from "../../shared/db/table.ts";
+import type { BatchState, EntityRows } from "./batch-state.ts";
+import { copyStep, runWriteSteps, type SqlValue, unnestStep, type WriteStep } from "./bulk.ts";
+import { addTreatmentDelta, createRollupDeltas, type RollupDeltas, rollupSteps } from "./rollups.ts";
 import {
-  ACCESS_HISTORY_COLUMNS,
-  ATTACHMENT_COLUMNS,
-  CASE_DAILY_COLUMNS,
-  CASE_TREND_COLUMNS,
-  EVENT_BLOCK_COLUMNS,
-  EVENT_RECORD_COLUMNS,
-  HOSPITAL_COLUMNS,
-  MEMBER_COLUMNS,
-  PATIENT_COLUMNS,
-  PATIENT_HISTORY_COLUMNS,
-  ROLE_GRANT_COLUMNS,
-  TREATMENT_COLUMNS,
-  TREATMENT_DOCTOR_COLUMNS,
-  VITAL_COLUMNS,
+  APPEND_NAMES,
+  columnArrays,
+  ENTITY_NAMES,
+  excludedSet,
+  type Key,
+  keyColumns,
+  keyList,
+  TABLE,
 } from "./tables.ts";
 
-const ts = (s: number | null) => (s === null ? null : isoTime(s));
-
-export const memberValues = (m: MemberRow): SqlValue[] => [
-  m.account,
-  m.kind,
-  m.hospitalId,
-  m.personRef,
-  m.specialty,
-  m.devicePatientRef,
-  m.active,
-  m.registeredBy,
-  ts(m.registeredAt),
-  m.registeredBlock,
-  m.revokedBy,
-  ts(m.revokedAt),
-  m.revokedBlock,
-];
-
-export const roleGrantValues = (g: RoleGrantRow): SqlValue[] => [
-  g.account,
-  g.role,
-  g.roleId,
-  g.active,
-  g.grantedBy,
-  ts(g.grantedAt),
-  g.grantedBlock,
-  g.revokedBy,
-  ts(g.revokedAt),
-  g.revokedBlock,
-];
-
-export const patientValues = (p: PatientRow): SqlValue[] => [
-  p.ref,
-  p.weightGrams,
-  p.heightCm,
-  p.sex,
-  p.bloodGroup,
-  dayToDate(p.birthDate),
-  p.stateCode,
-  p.districtCode,
-  p.registeredHospitalId,
-  p.registeredBy,
-  ts(p.registeredAt),
-  p.registeredBlock,
-  ts(p.updatedAt),
-  p.updatedBlock,
-  p.version,
-];
-
-export const treatmentValues = (t: TreatmentRow): SqlValue[] => [
-  t.id,
-  t.patientRef,
-  t.hospitalId,
-  t.stage,
-  t.diagnosis,
-  t.diagnosisCategory,
-  t.diagnosisChapter,
-  t.diagnosedBy,
-  ts(t.diagnosedAt),
-  t.openedBy,
-  ts(t.openedAt),
-  t.openedBlock,
-  ts(t.dischargedAt),
-  ts(t.closedAt),
-  ts(t.updatedAt),
-  t.updatedBlock,
-  t.patientSex,
-  t.patientAgeBand,
-  t.patientAgeYears,
-  t.patientState,
-  t.patientDistrict,
-];
-
-export const upsertMembersStep = (rows: MemberRow[]) =>
-  unnestStep(
-    "member",
-    MEMBER_COLUMNS,
-    rows.map(memberValues),
-    `ON CONFLICT (account) DO UPDATE SET ${excludedSet(MEMBER_COLUMNS, ["account"])}`,
+/** INSERT … ON CONFLICT (key) DO UPDATE of whole rows. */
+export function upsertStep<T extends AnyTable>(
+  table: T,
+  rows: readonly RowOf<T>[],
+  label: string = table.name,
+): WriteStep | null {
+  return unnestStep(
+    table.name,
+    table.columns,
+    columnArrays(table, rows),
+    `ON CONFLICT (${keyList(table)}) DO UPDATE SET ${excludedSet(table)}`,
+    label,
   );
-
-export const upsertRoleGrantsStep = (rows: RoleGrantRow[]) =>
-  unnestStep(
-    "role_grant",
-    ROLE_GRANT_COLUMNS,
-    rows.map(roleGrantValues),
-    `ON CONFLICT (account, role_id) DO UPDATE SET ${excludedSet(ROLE_GRANT_COLUMNS, ["account", "role_id"])}`,
-  );
-
-export const upsertPatientsStep = (rows: PatientRow[]) =>
-  unnestStep(
-    "patient",
-    PATIENT_COLUMNS,
-    rows.map(patientValues),
-    `ON CONFLICT (ref) DO UPDATE SET ${excludedSet(PATIENT_COLUMNS, ["ref"])}`,
-  );
-
-export const upsertTreatmentsStep = (rows: TreatmentRow[]) =>
-  unnestStep(
-    "treatment",
-    TREATMENT_COLUMNS,
-    rows.map(treatmentValues),
-    `ON CONFLICT (id) DO UPDATE SET ${excludedSet(TREATMENT_COLUMNS, ["id"])}`,
-    "treatments",
-  );
-
-export async function upsertMembers(client: PoolClient, rows: MemberRow[]): Promise<void> {
-  await runWriteSteps(client, [upsertMembersStep(rows)]);
 }
 
-export async function upsertRoleGrants(client: PoolClient, rows: RoleGrantRow[]): Promise<void> {
-  await runWriteSteps(client, [upsertRoleGrantsStep(rows)]);
+/** DELETE of the rows with these keys (rows holding the key fields). */
+export function deleteStep<T extends AnyTable>(
+  table: T,
+  keys: readonly Partial<RowOf<T>>[],
+  label: string = table.name,
+): WriteStep | null {
+  if (keys.length === 0) return null;
+  const cols = keyColumns(table);
+  const unnest = cols.map((c, i) => `$${i + 1}::${c.pgType}[]`).join(", ");
+  return {
+    kind: "query",
+    label,
+    text: `DELETE FROM ${table.name} t USING unnest(${unnest}) AS k(${cols.map((c) => c.name).join(", ")})
+     WHERE ${cols.map((c) => `t.${c.name} = k.${c.name}`).join(" AND ")}`,
+    values: columnArrays(table, keys as RowOf<T>[], cols),
+  };
 }
 
 export async function upsertPatients(client: PoolClient, rows: PatientRow[]): Promise<void> {
-  await runWriteSteps(client, [upsertPatientsStep(rows)]);
+  await runWriteSteps(client, [upsertStep(TABLE.patient, rows)]);
 }
 
 export async function upsertTreatments(client: PoolClient, rows: TreatmentRow[]): Promise<void> {
-  await runWriteSteps(client, [upsertTreatmentsStep(rows)]);
-}
-
-const DAILY_KEYS = ["day", "diagnosis", "state_code", "district_code", "age_band", "sex", "hospital_id"];
-const TREND_KEYS = ["system", "diagnosis_category", "state_code", "district_code", "week_start"];
-
-function deltaTableSteps(
-  table: string,
-  columns: typeof CASE_DAILY_COLUMNS,
-  keys: string[],
-  rows: SqlValue[][],
-): WriteStep[] {
-  const upsert = unnestStep(
-    table,
-    columns,
-    rows,
-    `ON CONFLICT (${keys.join(", ")}) DO UPDATE SET count = ${table}.count + EXCLUDED.count`,
-    "rollups",
-  );
-  if (!upsert) return [];
-  // Cells that dropped to zero (a revised diagnosis, a reorg) are removed: only decremented keys.
-  const dropped = rows.filter((r) => (r[r.length - 1] as number) < 0);
-  if (dropped.length === 0) return [upsert];
-  const keyColumns = columns.filter((c) => keys.includes(c.name));
-  const index = keyColumns.map((c) => columns.indexOf(c));
-  const unnest = keyColumns.map((c, i) => `$${i + 1}::${c.type}[]`).join(", ");
-  return [
-    upsert,
-    {
-      kind: "query",
-      label: "rollups",
-      text: `DELETE FROM ${table} t USING unnest(${unnest}) AS k(${keyColumns.map((c) => c.name).join(", ")})
-     WHERE ${keyColumns.map((c) => `t.${c.name} = k.${c.name}`).join(" AND ")} AND t.count <= 0`,
-      values: index.map((i) => dropped.map((r) => r[i] ?? null)),
-    },
-  ];
-}
-
-export function rollupSteps(deltas: RollupDeltas): WriteStep[] {
-  return [
-    ...deltaTableSteps("case_count_daily", CASE_DAILY_COLUMNS, DAILY_KEYS, deltaRows(deltas.daily)),
-    ...deltaTableSteps("case_trend_weekly", CASE_TREND_COLUMNS, TREND_KEYS, deltaRows(deltas.trend)),
-  ];
+  await runWriteSteps(client, [upsertStep(TABLE.treatment, rows)]);
 }
 
 export async function applyRollupDeltas(client: PoolClient, deltas: RollupDeltas): Promise<void> {
   await runWriteSteps(client, rollupSteps(deltas));
 }
 
+/** The touched rows of an entity table: those to write, and the keys of those deleted. */
+function touchedRows<T extends AnyTable>(rows: EntityRows<T>): { live: RowOf<T>[]; gone: RowOf<T>[] } {
+  const live: RowOf<T>[] = [];
+  const gone: RowOf<T>[] = [];
+  for (const key of rows.touched) {
+    const row = rows.rows.get(key);
+    if (row) live.push(row);
+    else {
+      // Deleted: its key fields are those of the row as it was before the batch, or of the key.
+      const before = rows.before.get(key);
+      if (before) gone.push(before);
+      else gone.push(keyRow(rows.table, key));
+    }
+  }
+  return { live, gone };
+}
+
+/** The key fields of a key (see tables.ts keyOf). */
+function keyRow<T extends AnyTable>(table: T, key: Key): RowOf<T> {
+  const fields = table.key as readonly string[];
+  const values: unknown[] = fields.length === 1 ? [key] : JSON.parse(key as string);
+  const row: Record<string, unknown> = {};
+  fields.forEach((f, i) => {
+    const c = table.columns.find((x) => x.field === f)!;
+    row[f] = c.kind === "bigint" ? BigInt(values[i] as string | bigint) : values[i];
+  });
+  return row as RowOf<T>;
+}
+
 /** The statements that write `state`, in order. */
 export function planBatchWrites(state: BatchState): (WriteStep | null)[] {
-  const steps: (WriteStep | null)[] = [
-    unnestStep(
-      "event_block",
-      EVENT_BLOCK_COLUMNS,
-      [...state.blocks].map(([n, [hash, time]]) => [n, hash, isoTime(time)]),
-      "ON CONFLICT (number) DO UPDATE SET hash = EXCLUDED.hash, time = EXCLUDED.time",
-      "event_log",
-    ),
-  ];
-  if (state.hospitals.size > 0) {
-    steps.push(
-      unnestStep(
-        "hospital",
-        HOSPITAL_COLUMNS,
-        [...state.hospitals.values()].map((h) => [
-          h.id,
-          h.name,
-          h.stateCode,
-          h.districtCode,
-          h.registeredBy,
-          isoTime(h.registeredAt),
-          h.registeredBlock,
-          h.txHash,
-        ]),
-      ),
-    );
-  }
-  steps.push(
-    upsertMembersStep([...state.touchedMembers].map((a) => state.members.get(a)!)),
-    upsertRoleGrantsStep(
-      [...state.touchedRoleGrants]
-        .map((k) => state.roleGrants.get(k))
-        .filter((g): g is RoleGrantRow => g !== undefined),
-    ),
-    upsertPatientsStep([...state.touchedPatients].map((r) => state.patients.get(r)!)),
-    copyStep("patient_history", PATIENT_HISTORY_COLUMNS, state.patientHistory),
-  );
+  const steps: (WriteStep | null)[] = [];
+  const writes = ENTITY_NAMES.map((name) => ({
+    name,
+    ...touchedRows(state.tables[name] as EntityRows<AnyTable>),
+  }));
 
-  const touched = [...state.touchedTreatments].map((id) => state.treatments.get(id)!);
-  steps.push(upsertTreatmentsStep(touched));
-  const deltas = createRollupDeltas();
-  for (const t of touched) addTreatmentDelta(deltas, state.treatmentBaseline.get(t.id) ?? null, t);
-  steps.push(...rollupSteps(deltas));
-
-  if (state.revokedDoctors.size > 0) {
+  // Files to verify: queued before their attachments reference them.
+  if (state.files.size > 0) {
+    const files = [...state.files.values()];
     steps.push({
       kind: "query",
-      label: "doctors",
-      text: "DELETE FROM treatment_doctor WHERE doctor = ANY($1::text[])",
-      values: [[...state.revokedDoctors]],
+      label: "files",
+      text: `INSERT INTO file_verification (cid, status, last_error)
+             SELECT cid, status::verification_status, last_error FROM unnest($1::text[], $2::text[], $3::text[]) AS f(cid, status, last_error)
+             ON CONFLICT (cid) DO NOTHING`,
+      values: [
+        files.map((f) => f.cid),
+        files.map((f) => (f.invalid === null ? "PENDING" : "INVALID")),
+        files.map((f) => f.invalid as SqlValue),
+      ],
     });
   }
-  if (state.doctors.size > 0) {
-    const keep: SqlValue[][] = [];
-    const drop: { treatmentId: bigint; doctor: string }[] = [];
-    for (const d of state.doctors.values()) {
-      if ("removed" in d) drop.push(d);
-      else keep.push([d.treatmentId, d.doctor, d.assignedBy, isoTime(d.assignedAt), d.assignedBlock]);
-    }
-    if (drop.length > 0) {
-      steps.push({
-        kind: "query",
-        label: "doctors",
-        text: `DELETE FROM treatment_doctor d USING unnest($1::bigint[], $2::text[]) AS k(treatment_id, doctor)
-         WHERE d.treatment_id = k.treatment_id AND d.doctor = k.doctor`,
-        values: [drop.map((d) => d.treatmentId.toString()), drop.map((d) => d.doctor)],
-      });
-    }
-    steps.push(
-      unnestStep(
-        "treatment_doctor",
-        TREATMENT_DOCTOR_COLUMNS,
-        keep,
-        `ON CONFLICT (treatment_id, doctor) DO UPDATE SET ${excludedSet(TREATMENT_DOCTOR_COLUMNS, ["treatment_id", "doctor"])}`,
-        "doctors",
-      ),
-    );
-  }
+  // Current state: parents before children; deletions children first.
+  for (const w of writes) steps.push(upsertStep(TABLE[w.name] as AnyTable, w.live, w.name));
+  for (const w of [...writes].reverse()) steps.push(deleteStep(TABLE[w.name] as AnyTable, w.gone, w.name));
 
-  if (state.cids.size > 0) {
-    steps.push(
-      {
-        kind: "query",
-        label: "files",
-        text: "INSERT INTO file_verification (cid) SELECT unnest($1::text[]) ON CONFLICT (cid) DO NOTHING",
-        values: [[...state.cids]],
-      },
-      copyStep("attachment", ATTACHMENT_COLUMNS, state.attachments, "files"),
-      // Wakes verification workers once the transaction commits.
-      { kind: "query", label: "files", text: "SELECT pg_notify($1, '')", values: [VERIFY_CHANNEL] },
-    );
+  // Rollups: each touched treatment's contribution, before the batch and now.
+  const treatments = state.tables.treatment;
+  const deltas = createRollupDeltas();
+  for (const id of treatments.touched) {
+    addTreatmentDelta(deltas, treatments.before.get(id) ?? null, treatments.rows.get(id) ?? null);
   }
-  steps.push(
-    copyStep("vital", VITAL_COLUMNS, state.vitals, "vitals"),
-    copyStep("access_history", ACCESS_HISTORY_COLUMNS, state.accessHistory, "event_log"),
-    copyStep("event_record", EVENT_RECORD_COLUMNS, state.eventLog, "event_log"),
-  );
+  steps.push(...rollupSteps(deltas));
+
+  for (const name of APPEND_NAMES) steps.push(copyStep(TABLE[name], state.tables[name].writer, name));
+  steps.push(copyStep(TABLE.undoLog, state.undo.rows, "undo"));
+  // Wakes verification workers once the transaction commits.
+  if (state.files.size > 0) {
+    steps.push({ kind: "query", label: "files", text: "SELECT pg_notify($1, '')", values: [VERIFY_CHANNEL] });
+  }
   return steps;
 }

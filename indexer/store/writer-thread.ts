@@ -29,7 +29,8 @@ function describe(error: unknown): Extract<WriterReply, { type: "failed" }>["err
   const e = error as Partial<pg.DatabaseError> & { message?: string };
   return {
     message: e.message ?? String(error),
-    sqlState: e.code,
+    // A SQLSTATE, or a socket error's code (ECONNREFUSED): the main thread classifies it.
+    code: e.code,
     detail: e.detail,
     table: e.table,
     constraint: e.constraint,

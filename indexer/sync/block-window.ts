@@ -4,19 +4,19 @@ import type { BlockRef } from "../rpc/types.ts";
  * The recent blocks the indexer has accepted as canonical, by number: the unfinalized window
  * plus the finalized block itself, against which new headers are checked by parent hash.
  */
-export interface BlockWindow {
-  get(number: bigint): BlockRef | undefined;
-  add(block: BlockRef): void;
+export interface BlockWindow<B extends BlockRef = BlockRef> {
+  get(number: bigint): B | undefined;
+  add(block: B): void;
   /** Drops blocks above `number` and returns them, highest last. */
-  truncateAbove(number: bigint): BlockRef[];
+  truncateAbove(number: bigint): B[];
   /** Drops blocks below `number`. */
   pruneBelow(number: bigint): void;
-  lowest(): BlockRef | undefined;
+  lowest(): B | undefined;
   readonly size: number;
 }
 
-export function createBlockWindow(initial: Iterable<BlockRef> = []): BlockWindow {
-  const blocks = new Map<bigint, BlockRef>();
+export function createBlockWindow<B extends BlockRef = BlockRef>(initial: Iterable<B> = []): BlockWindow<B> {
+  const blocks = new Map<bigint, B>();
   for (const b of initial) blocks.set(b.number, b);
   return {
     get: (n) => blocks.get(n),
@@ -34,7 +34,7 @@ export function createBlockWindow(initial: Iterable<BlockRef> = []): BlockWindow
       for (const n of blocks.keys()) if (n < number) blocks.delete(n);
     },
     lowest() {
-      let low: BlockRef | undefined;
+      let low: B | undefined;
       for (const b of blocks.values()) if (!low || b.number < low.number) low = b;
       return low;
     },

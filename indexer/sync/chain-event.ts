@@ -13,13 +13,19 @@ export interface RunLogs {
   release(): void;
 }
 
+/** A block the indexer accepted, with the number of the last event at its end (null: unknown). */
+export type SequencedBlock = BlockRef & { lastEventSeq?: number | null };
+
 /**
  * What the chain did, as data. The sync produces these in order; the store applies them.
  *
  * - `block`: a contiguous run of new canonical blocks [fromBlock, toBlock] and DocTel's logs in
  *   them, in chain order. `blocks` holds the headers of the run's unfinalized blocks (kept for reorg detection);
  *   `finalizedBlock`, when not null, is the block up to which finality moved with this run.
+ *   `lastEventSeq` is the number of the run's last event (every DocTel event is numbered; the
+ *   sync checked that none is missing), or the one before the run when it has none.
  * - `reorg`: the blocks after `commonAncestor` are no longer canonical; undo what they did.
+ *   Numbering goes on from `lastEventSeq`, the last event at the common ancestor.
  * - `finalize`: blocks up to `block` can no longer be reorganized (finality moved on its own).
  */
 export type ChainEvent =
@@ -27,10 +33,17 @@ export type ChainEvent =
       type: "block";
       fromBlock: bigint;
       toBlock: BlockRef;
-      blocks: BlockRef[];
+      blocks: SequencedBlock[];
       logs: RunLogs;
+      lastEventSeq: number | null;
       finalizedBlock: bigint | null;
       headBlock: bigint;
     }
-  | { type: "reorg"; commonAncestor: BlockRef; reorgedBlocks: BlockRef[]; headBlock: bigint }
+  | {
+      type: "reorg";
+      commonAncestor: SequencedBlock;
+      reorgedBlocks: BlockRef[];
+      lastEventSeq: number | null;
+      headBlock: bigint;
+    }
   | { type: "finalize"; block: bigint; headBlock: bigint };

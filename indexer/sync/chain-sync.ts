@@ -6,13 +6,14 @@
  */
 import type { Logger } from "../../shared/logger.ts";
 import { createBatchDecoder } from "../decode/decoder.ts";
-import { InconsistentChainDataError } from "../errors.ts";
+import { EventSequenceGapError, InconsistentChainDataError } from "../errors.ts";
 import type { IndexerMetrics } from "../ops/metrics.ts";
 import type { LogBatch } from "../rpc/log-batch.ts";
 import { sleep } from "../rpc/retry.ts";
 import type { BlockRef } from "../rpc/types.ts";
 import { type BlockWindow, createBlockWindow } from "./block-window.ts";
-import type { ChainEvent, RunLogs } from "./chain-event.ts";
+import type { ChainEvent, RunLogs, SequencedBlock } from "./chain-event.ts";
+import { checkSequence, lastNumberAt } from "./event-sequence.ts";
 import { findCommonAncestor } from "./find-common-ancestor.ts";
 import type { HeaderFetcher } from "./header-fetcher.ts";
 import type { LogFetcher } from "./log-fetcher.ts";
@@ -20,8 +21,10 @@ import type { LogFetcher } from "./log-fetcher.ts";
 export interface SyncCheckpoint {
   indexedBlock: bigint;
   finalizedBlock: bigint;
+  /** The number of the last event committed (null: not known, the next one read is taken). */
+  lastEventSeq: number | null;
   /** Accepted recent blocks (from the database), including the indexed block when unfinalized. */
-  window: BlockRef[];
+  window: SequencedBlock[];
 }
 
 /** How often the head is re-read while far behind it. */
@@ -40,6 +43,12 @@ export interface ChainSyncArgs {
   waitForHead?: (signal: AbortSignal) => Promise<void>;
   /** Called with the head each time it is read. */
   onHead?: (head: BlockRef) => void;
+  /**
+   * The contract's own event count at the end of a block (null: the node cannot say). Each run's
+   * last number is checked against it before the run goes on: a node that drops the last logs
+   * of an answer leaves no later number to show the gap.
+   */
+  eventCountAt?: (block: bigint) => Promise<number | null>;
   logger: Logger;
   metrics: IndexerMetrics;
 }
@@ -54,14 +63,15 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 
   return {
     async *events(signal) {
-      const window: BlockWindow = createBlockWindow(args.checkpoint.window);
+      const window: BlockWindow<SequencedBlock> = createBlockWindow(args.checkpoint.window);
       let indexed = args.checkpoint.indexedBlock;
       let finalized = args.checkpoint.finalizedBlock;
+      let lastSeq = args.checkpoint.lastEventSeq;
 
       // The block before the first one indexed anchors the parent-hash chain.
       if (!window.get(indexed)) {
         const anchor = await args.headers.byNumber(indexed, signal);
-        if (anchor) window.add(anchor);
+        if (anchor) window.add({ ...anchor, lastEventSeq: lastSeq });
       }
 
       let head: BlockRef | null = null;
@@ -94,6 +104,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           if (!canonical || canonical.hash !== tip.hash) {
             const reorg = await reorgFrom(indexed, head.number);
             indexed = reorg.commonAncestor.number;
+            lastSeq = reorg.lastEventSeq;
             yield reorg;
             continue;
           }
@@ -105,6 +116,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           if (run === "reorg") {
             const reorg = await reorgFrom(indexed, head.number);
             indexed = reorg.commonAncestor.number;
+            lastSeq = reorg.lastEventSeq;
             yield reorg;
             continue;
           }
@@ -112,6 +124,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
 
           for (const b of run.unfinal) window.add(b);
           indexed = run.toBlock.number;
+          lastSeq = run.lastEventSeq;
           // Finality the new blocks bring is written with them (one transaction, not two).
           const final = headFinal < indexed ? headFinal : indexed;
           const finalizedBlock = final > finalized ? final : null;
@@ -125,6 +138,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
             toBlock: run.toBlock,
             blocks: run.unfinal,
             logs: run.logs,
+            lastEventSeq: run.lastEventSeq,
             finalizedBlock,
             headBlock: head.number,
           };
@@ -161,9 +175,19 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         limit: bigint,
         headFinal: bigint,
       ): Promise<
-        { fromBlock: bigint; toBlock: BlockRef; unfinal: BlockRef[]; logs: RunLogs } | "reorg" | "retry"
+        | {
+            fromBlock: bigint;
+            toBlock: BlockRef;
+            unfinal: SequencedBlock[];
+            logs: RunLogs;
+            lastEventSeq: number | null;
+          }
+        | "reorg"
+        | "retry"
       > {
         const chunk = await args.logs.next(from, limit, signal, headFinal);
+        // The contract's count at the range's end, asked while the headers are read.
+        const count = countAt(chunk.toBlock);
         // Track headers from the finalized block up: the walk back of a reorg must reach it.
         const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal;
         const numbers: bigint[] = [];
@@ -189,9 +213,35 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           args.logger.info({ reason: linkError }, "chain changed during fetch, refetching");
           return "retry";
         }
-        const runLogs = checkRuns(chunk.logs, byNumber, args.logger);
-        if (!runLogs) return "retry";
-        return { fromBlock: chunk.fromBlock, toBlock: byNumber.get(chunk.toBlock)!, unfinal, logs: runLogs };
+        const times = checkRuns(chunk.logs, byNumber, args.logger);
+        if (!times) return "retry";
+        // Every event there, numbered on from the last one committed; the numbers' own events
+        // (AccessControlSequenced) stop here.
+        const sequence = checkSequence(chunk.logs, lastSeq);
+        const counted = await count;
+        if ("error" in counted) throw counted.error;
+        checkCount(counted.value, sequence.last, chunk.toBlock);
+        const lastAt = lastNumberAt(
+          sequence,
+          lastSeq,
+          unfinal.map((b) => b.number),
+        );
+        return {
+          fromBlock: chunk.fromBlock,
+          toBlock: byNumber.get(chunk.toBlock)!,
+          unfinal: unfinal.map((b, i) => ({ ...b, lastEventSeq: lastAt[i] ?? null })),
+          logs: runLogs(chunk.logs, times, sequence.kept),
+          lastEventSeq: sequence.last,
+        };
+      }
+
+      function countAt(block: bigint): Promise<{ value: number | null } | { error: unknown }> {
+        if (!args.eventCountAt) return Promise.resolve({ value: null });
+        // Settled as a value: the run may be dropped (a reorg) before anyone awaits it.
+        return args.eventCountAt(block).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
       }
 
       async function reorgFrom(from: bigint, headNumber: bigint): Promise<ChainEvent & { type: "reorg" }> {
@@ -204,6 +254,8 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           canonicalAt: (n) => args.headers.byNumber(n, signal),
         });
         const reorgedBlocks = window.truncateAbove(commonAncestor.number);
+        // Numbers go on from the last event at the common ancestor.
+        const lastEventSeq = commonAncestor.lastEventSeq ?? null;
         args.logger.warn(
           {
             common_ancestor: commonAncestor.number.toString(),
@@ -212,7 +264,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
           },
           "chain reorganization",
         );
-        return { type: "reorg", commonAncestor, reorgedBlocks, headBlock: headNumber };
+        return { type: "reorg", commonAncestor, reorgedBlocks, lastEventSeq, headBlock: headNumber };
       }
     },
   };
@@ -224,7 +276,11 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
  * from a block that is no longer canonical, and the range is read again. One block number with
  * two hashes in one answer, where no header says which is canonical, is an error.
  */
-function checkRuns(logs: LogBatch, byNumber: ReadonlyMap<bigint, BlockRef>, logger: Logger): RunLogs | null {
+function checkRuns(
+  logs: LogBatch,
+  byNumber: ReadonlyMap<bigint, BlockRef>,
+  logger: Logger,
+): Float64Array | null {
   const times = new Float64Array(logs.count);
   let time = 0;
   let header: BlockRef | undefined;
@@ -256,8 +312,20 @@ function checkRuns(logs: LogBatch, byNumber: ReadonlyMap<bigint, BlockRef>, logg
     }
     times[i] = time;
   }
+  return times;
+}
+
+/** The logs to index, decoded when applied; `kept` leaves some out (null: none). */
+function runLogs(logs: LogBatch, times: Float64Array, kept: Int32Array | null): RunLogs {
   const decoder = createBatchDecoder(logs);
-  return { count: logs.count, decode: (i) => decoder.decode(i, times[i]!), release: () => logs.release() };
+  if (!kept) {
+    return { count: logs.count, decode: (i) => decoder.decode(i, times[i]!), release: () => logs.release() };
+  }
+  return {
+    count: kept.length,
+    decode: (i) => decoder.decode(kept[i]!, times[kept[i]!]!),
+    release: () => logs.release(),
+  };
 }
 
 /**
@@ -276,4 +344,19 @@ function checkLinks(headers: BlockRef[], window: BlockWindow): string | null {
     }
   }
   return null;
+}
+
+/** The run's last number against the contract's own count at its last block. */
+function checkCount(count: number | null, last: number | null, block: bigint): void {
+  if (count === null || last === null || count === last) return;
+  if (count > last) {
+    throw new EventSequenceGapError(
+      `the contract numbered ${count} events up to block ${block}, but the node's logs end at #${last}: ${count - last} event(s) missing`,
+      { details: { block_number: block.toString(), seq: last, contract_seq: count } },
+    );
+  }
+  throw new InconsistentChainDataError(
+    `the node's logs reach event #${last} by block ${block}, but the contract counts ${count} there`,
+    { details: { block_number: block.toString(), seq: last, contract_seq: count } },
+  );
 }

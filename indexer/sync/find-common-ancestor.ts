@@ -7,12 +7,12 @@ import type { BlockWindow } from "./block-window.ts";
  * the common ancestor. Fails loudly when the walk would pass the finalized block, or leaves the
  * blocks we know: the database cannot be rolled back safely past that point.
  */
-export async function findCommonAncestor(args: {
-  window: BlockWindow;
+export async function findCommonAncestor<B extends BlockRef>(args: {
+  window: BlockWindow<B>;
   from: bigint;
   finalized: bigint;
   canonicalAt: (n: bigint) => Promise<BlockRef | null>;
-}): Promise<BlockRef> {
+}): Promise<B> {
   if (args.from < args.finalized) {
     throw new ReorgPastFinalityError(
       `reorg past finality: block ${args.finalized} was final, but the chain now ends at block ${args.from}`,

@@ -32,7 +32,7 @@ export function createHeaderFetcher(args: HeaderFetcherArgs): HeaderFetcher {
         () => args.rpc.request<RpcBlockHeader | null>("eth_getBlockByNumber", ["latest", false]),
         signal,
       );
-      if (!header) throw new RpcUnavailableError("eth_getBlockByNumber(latest) returned no block");
+      if (!header) throw new RpcUnavailableError("eth_getBlockByNumber(latest) returned no block", undefined);
       return toBlockRef(header);
     },
     async byNumber(number, signal) {
@@ -56,7 +56,8 @@ export function createHeaderFetcher(args: HeaderFetcherArgs): HeaderFetcher {
           signal,
         );
         headers.forEach((h, j) => {
-          if (!h) throw new RpcUnavailableError(`block ${slice[j]} is not available from the node yet`);
+          if (!h)
+            throw new RpcUnavailableError(`block ${slice[j]} is not available from the node yet`, undefined);
           out.push(toBlockRef(h));
         });
       }

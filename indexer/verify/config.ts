@@ -5,7 +5,7 @@
  *   createVerificationWorker({ ..., config: toVerifierSettings(config) });
  */
 import { z } from "zod";
-import { booleanFlag, positiveInt } from "../../shared/config.ts";
+import { booleanFlag, logFields, port, positiveInt, url } from "../../shared/config.ts";
 import type { BackoffPolicy } from "./backoff.ts";
 
 const MiB = 1024 * 1024;
@@ -42,6 +42,25 @@ export const verifyFields = {
 };
 
 export const verifyConfigSchema = z.object(verifyFields);
+
+/**
+ * `npm run verifier` (indexer/verify/main.ts): verification alone, in a process of its own. Run
+ * as many as needed against one database; they share the queue.
+ */
+export const verifierProcessConfigSchema = z.object({
+  ...logFields,
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "expected a postgresql:// URL"),
+  IPFS_API_URL: url.default("http://127.0.0.1:5001"),
+  /** Workers in this process, each with VERIFY_CONCURRENCY files at a time and an instance of its own. */
+  VERIFY_WORKERS: positiveInt.default(1),
+  /** Connections for claims and results, beside one per worker for its LISTEN and one for its lock. */
+  VERIFY_DB_POOL_SIZE: positiveInt.default(4),
+  OPS_HOST: z.string().default("127.0.0.1"),
+  OPS_PORT: port.default(9465),
+  ...verifyFields,
+});
+
+export type VerifierProcessConfig = z.output<typeof verifierProcessConfigSchema>;
 
 export type VerifyConfig = z.output<typeof verifyConfigSchema>;
 

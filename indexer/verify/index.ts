@@ -3,7 +3,7 @@
  *
  *   const config = parseConfig(z.object({ ...verifyFields, ... }), process.env);
  *   const worker = createVerificationWorker({
- *     pool: new pg.Pool({ connectionString, max: 4 }),   // its own pool, not the indexer's
+ *     pool: createPgPool({ connectionString, max: 4, name: "verifier", logger }),  // its own pool
  *     ipfsUrl: config.IPFS_API_URL,
  *     config: toVerifierSettings(config),
  *     logger,
@@ -24,7 +24,7 @@ export {
   verifyFields,
 } from "./config.ts";
 export { detectContentType } from "./content-type.ts";
-export { ContentInvalidError, IpfsUnavailableError } from "./errors.ts";
+export { ContentInvalidError, ContentTooLargeError, IpfsUnavailableError } from "./errors.ts";
 export { createVerifyMetrics, type VerifyMetrics } from "./metrics.ts";
 export {
   countQueue,

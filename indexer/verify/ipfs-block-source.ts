@@ -8,7 +8,7 @@
  */
 import type { CID } from "multiformats/cid";
 import { describeError } from "../../shared/errors.ts";
-import { ContentInvalidError, IpfsUnavailableError } from "./errors.ts";
+import { ContentInvalidError, ContentTooLargeError, IpfsUnavailableError } from "./errors.ts";
 import type { IpfsRpc } from "./ipfs-rpc.ts";
 import type { FetchBlock } from "./verify-cid.ts";
 
@@ -36,7 +36,7 @@ export function createIpfsBlockSource(options: IpfsBlockSourceOptions): FetchBlo
         length += chunk.length;
         if (length > maxBlockBytes) {
           res.destroy();
-          throw new ContentInvalidError(`block ${cid} is larger than ${maxBlockBytes} bytes`, {
+          throw new ContentTooLargeError(`block ${cid} is larger than ${maxBlockBytes} bytes`, {
             details: { cid: cid.toString() },
           });
         }
@@ -47,7 +47,7 @@ export function createIpfsBlockSource(options: IpfsBlockSourceOptions): FetchBlo
     } catch (err) {
       if (err instanceof ContentInvalidError) throw err;
       const reason = timeout.aborted ? `no answer within ${timeoutMs} ms` : describeError(err);
-      throw new IpfsUnavailableError(`IPFS block/get ${cid} from ${rpc.url} failed: ${reason}`, {
+      throw new IpfsUnavailableError(`IPFS block/get ${cid} from ${rpc.url} failed: ${reason}`, rpc.url, {
         cause: err,
         details: { cid: cid.toString() },
       });

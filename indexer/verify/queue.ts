@@ -3,9 +3,10 @@
  * UNAVAILABLE, next_attempt_at reached, attempts below the maximum.
  *
  * - claim: one statement (its own short transaction) picks due rows with FOR UPDATE SKIP LOCKED,
- *   oldest next_attempt_at first, counts the attempt and pushes next_attempt_at forward by the
- *   lease. Other workers skip the rows; a worker that dies leaves them to come back when the
- *   lease runs out.
+ *   oldest next_attempt_at first, counts the attempt, pushes next_attempt_at forward by the
+ *   lease and names the claiming instance (claimed_by). Other workers skip the rows. A worker
+ *   that dies leaves them claimed by an instance whose advisory lock is gone (instance.ts): the
+ *   next claim by anyone takes them over at once; the lease is only the last resort.
  * - record: VERIFIED and INVALID are final; UNAVAILABLE gets an exponential backoff until
  *   maxAttempts, then next_attempt_at is set to FAR_FUTURE for an operator to `requeue`. Each write
  *   is fenced by the lease (next_attempt_at as claimed): a worker whose lease ran out, or whose row
@@ -18,6 +19,7 @@
 import type { QueryResult, QueryResultRow } from "pg";
 import { VERIFY_CHANNEL } from "../../shared/db/channels.ts";
 import { ValidationError } from "../../shared/errors.ts";
+import { INSTANCE_LOCK_CLASS, lockHoldersSql } from "../ops/session-lock.ts";
 import { type BackoffPolicy, backoffDelayMs } from "./backoff.ts";
 import type { VerifyResult } from "./verify-cid.ts";
 
@@ -53,6 +55,8 @@ export interface ClaimOptions {
   limit: number;
   leaseMs: number;
   maxAttempts: number;
+  /** The claiming worker's instance id (its lock is held while it lives). */
+  instance: number;
 }
 
 export async function claimVerifications(db: Queryable, options: ClaimOptions): Promise<ClaimedRow[]> {
@@ -72,17 +76,28 @@ export async function claimVerifications(db: Queryable, options: ClaimOptions): 
        WHERE status = 'UNAVAILABLE' AND next_attempt_at <= now()::timestamptz(3) AND attempts < $1
        ORDER BY next_attempt_at LIMIT $2
        FOR UPDATE SKIP LOCKED
+     ), orphaned AS (
+       -- Leased, but to an instance whose lock is free: its worker died. (Expired leases are due
+       -- above.) Few rows are claimed at any time: the claimed_by index finds them.
+       SELECT cid, next_attempt_at FROM file_verification
+       WHERE claimed_by IS NOT NULL AND claimed_by NOT IN (${lockHoldersSql("$5")})
+         AND status IN ('PENDING', 'UNAVAILABLE') AND next_attempt_at > now()::timestamptz(3)
+         AND attempts < $1
+       ORDER BY next_attempt_at LIMIT $2
+       FOR UPDATE SKIP LOCKED
      ), due AS (
-       SELECT cid FROM (SELECT * FROM pending UNION ALL SELECT * FROM retry) AS candidates
+       SELECT cid FROM (SELECT * FROM orphaned UNION ALL SELECT * FROM pending UNION ALL SELECT * FROM retry)
+         AS candidates
        ORDER BY next_attempt_at LIMIT $2
      )
      UPDATE file_verification f
      SET attempts = f.attempts + 1,
-         next_attempt_at = now() + make_interval(secs => $3::double precision / 1000)
+         next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+         claimed_by = $4
      FROM due
      WHERE f.cid = due.cid
      RETURNING f.cid, f.attempts, f.next_attempt_at::text AS lease`,
-    [options.maxAttempts, options.limit, options.leaseMs],
+    [options.maxAttempts, options.limit, options.leaseMs, options.instance, INSTANCE_LOCK_CLASS],
   );
   return result.rows;
 }
@@ -143,7 +158,8 @@ export async function recordVerifications(
          next_attempt_at = CASE
            WHEN v.status <> 'UNAVAILABLE' THEN now()
            WHEN v.exhausted THEN $10::timestamptz
-           ELSE now() + make_interval(secs => v.retry_ms / 1000) END
+           ELSE now() + make_interval(secs => v.retry_ms / 1000) END,
+         claimed_by = NULL
      FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::int[], $7::text[],
                  $8::boolean[], $9::double precision[])
           AS v(cid, lease, status, size_bytes, content_type, blocks, last_error, exhausted, retry_ms)
@@ -177,7 +193,7 @@ export async function recordVerifications(
  */
 export async function releaseVerification(db: Queryable, row: ClaimedRow): Promise<boolean> {
   const updated = await db.query(
-    `UPDATE file_verification SET attempts = greatest(attempts - 1, 0), next_attempt_at = now()
+    `UPDATE file_verification SET attempts = greatest(attempts - 1, 0), next_attempt_at = now(), claimed_by = NULL
      WHERE cid = $1 AND next_attempt_at = $2::timestamptz AND status IN ('PENDING', 'UNAVAILABLE')`,
     [row.cid, row.lease],
   );
@@ -209,7 +225,7 @@ export async function requeue(db: Queryable, filter: RequeueFilter): Promise<num
   }
   const updated = await db.query(
     `UPDATE file_verification
-     SET status = 'PENDING', attempts = 0, next_attempt_at = now(),
+     SET status = 'PENDING', attempts = 0, next_attempt_at = now(), claimed_by = NULL,
          size_bytes = NULL, content_type = NULL, blocks = NULL, verified_at = NULL
      WHERE ($1::text IS NULL OR cid = $1) AND ($2::verification_status[] IS NULL OR status = ANY($2))`,
     [filter.cid ?? null, statuses ?? null],

@@ -22,7 +22,7 @@ import { identity } from "multiformats/hashes/identity";
 import { describeError, RetryableError } from "../../shared/errors.ts";
 import { assertBlockMatches, assertSupportedHash } from "./block-hash.ts";
 import { detectContentType, SNIFF_BYTES } from "./content-type.ts";
-import { ContentInvalidError, IpfsUnavailableError } from "./errors.ts";
+import { ContentInvalidError, ContentTooLargeError, IpfsUnavailableError } from "./errors.ts";
 import { decodeUnixfsData } from "./unixfs-data.ts";
 
 /** Fetches one block's bytes. Must stop when `signal` aborts; its bytes are checked by the caller. */
@@ -263,7 +263,7 @@ function unavailable(
 ): IpfsUnavailableError {
   const details = { cid: cid.toString() };
   if (context.outer?.aborted) {
-    return new IpfsUnavailableError(`verification aborted while fetching block ${cid}`, {
+    return new IpfsUnavailableError(`verification aborted while fetching block ${cid}`, undefined, {
       cause: err,
       details,
     });
@@ -271,16 +271,21 @@ function unavailable(
   if (context.deadline?.aborted) {
     return new IpfsUnavailableError(
       `file not verified within ${context.limits.deadlineMs} ms (waiting for block ${cid})`,
+      undefined,
       { cause: err, details },
     );
   }
   if (blockTimeout.aborted) {
-    return new IpfsUnavailableError(`block ${cid} not received within ${context.limits.timeoutMs} ms`, {
-      cause: err,
-      details,
-    });
+    return new IpfsUnavailableError(
+      `block ${cid} not received within ${context.limits.timeoutMs} ms`,
+      undefined,
+      {
+        cause: err,
+        details,
+      },
+    );
   }
-  return new IpfsUnavailableError(`block ${cid} not received: ${describeError(err)}`, {
+  return new IpfsUnavailableError(`block ${cid} not received: ${describeError(err)}`, undefined, {
     cause: err,
     details,
   });
@@ -302,6 +307,6 @@ function decodeDagPb(cid: CID, bytes: Uint8Array): dagPb.PBNode {
   }
 }
 
-function tooLarge(maxBytes: number, what: string): ContentInvalidError {
-  return new ContentInvalidError(`file exceeds ${maxBytes} bytes (${what})`, { tooLarge: true });
+function tooLarge(maxBytes: number, what: string): ContentTooLargeError {
+  return new ContentTooLargeError(`file exceeds ${maxBytes} bytes (${what})`);
 }

@@ -8,14 +8,16 @@
  *
  * stop() stops claiming and lets in-flight files finish; after stopGraceMs it aborts them and
  * gives their rows back (the attempt is not counted). Any worker can die at any point: its
- * claimed rows come back when their lease runs out.
+ * claims name its instance (instance.ts), whose lock dies with it, and the next claim by any
+ * worker takes them over at once (the lease is only the last resort).
  */
 import type pg from "pg";
 import { Registry } from "prom-client";
-import { ConfigError, describeError } from "../../shared/errors.ts";
+import { ConfigError, classifyDatabaseError, describeError } from "../../shared/errors.ts";
 import type { Logger } from "../../shared/logger.ts";
 import { createCarBlockSource } from "./car-block-source.ts";
 import type { VerifierSettings } from "./config.ts";
+import { registerInstance, type VerifierInstance } from "./instance.ts";
 import { createIpfsBlockSource } from "./ipfs-block-source.ts";
 import { createIpfsRpc } from "./ipfs-rpc.ts";
 import { createVerifyMetrics, type VerifyMetrics } from "./metrics.ts";
@@ -59,6 +61,10 @@ export interface VerificationWorker {
   /** Stops claiming, lets in-flight files finish (aborting them after stopGraceMs), disconnects. */
   stop(): Promise<void>;
   stats(): VerificationWorkerStats;
+  /** The instance claims are made in the name of (null while none is registered). */
+  instanceId(): number | null;
+  /** The database failure being retried (null while claims work). */
+  failure(): string | null;
 }
 
 const QUEUE_GAUGE_INTERVAL_MS = 5_000;
@@ -97,6 +103,11 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
   };
   const tasks = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let state: "idle" | "running" | "stopping" | "stopped" = "idle";
+  /** This worker's instance: claims are made in its name while its lock lives. */
+  let instance: VerifierInstance | null = null;
+  let instanceRetryAt = 0;
+  /** The database failure being retried, if any (the verifier's /health). */
+  let failure: string | null = null;
   let loopDone: Promise<void> | undefined;
   let listener: pg.PoolClient | undefined;
   let listenRetryAt = 0;
@@ -170,6 +181,30 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
     }
   }
 
+  /** The live instance, registering a new one when there is none (null: the database is away). */
+  async function currentInstance(): Promise<VerifierInstance | null> {
+    if (instance && !instance.lost.aborted) return instance;
+    if (instance) {
+      logger.warn(
+        { instance: instance.id },
+        "verifier instance lost its lock session; its claims are others' to take: registering a new one",
+      );
+      void instance.release();
+      instance = null;
+    }
+    if (Date.now() < instanceRetryAt) return null;
+    try {
+      instance = await registerInstance(pool, logger);
+      logger.info({ instance: instance.id }, "verifier instance registered");
+      return instance;
+    } catch (err) {
+      instanceRetryAt = Date.now() + config.pollIntervalMs;
+      failure = describeError(err);
+      logger.warn({ err }, "cannot register a verifier instance; claiming nothing until it can");
+      return null;
+    }
+  }
+
   function refreshQueueGauge(): void {
     if (gaugeRunning || Date.now() - lastGauge < QUEUE_GAUGE_INTERVAL_MS) return;
     gaugeRunning = true;
@@ -191,18 +226,32 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
       const free = config.concurrency - tasks.size;
       const wanted = Math.min(free, config.batchSize);
       if (wanted > 0 && (free >= claimThreshold || tasks.size === 0)) {
+        const claimant = await currentInstance();
+        if (!claimant) {
+          await sleep(config.pollIntervalMs);
+          continue;
+        }
         let rows: ClaimedRow[];
         try {
           rows = await claimVerifications(pool, {
             limit: wanted,
             leaseMs: config.leaseMs,
             maxAttempts: config.maxAttempts,
+            instance: claimant.id,
           });
-        } catch (err) {
-          logger.warn({ err }, "could not claim verification work; retrying after the poll interval");
+        } catch (cause) {
+          // Retried either way (a missing table comes with the indexer's migrations), but said
+          // as what it is: an outage (warn) or a fault that needs someone (error).
+          const err = classifyDatabaseError(cause, "claiming verification work");
+          failure = describeError(err);
+          logger[err.retryable ? "warn" : "error"](
+            { err, code: err.code },
+            "could not claim verification work; retrying after the poll interval",
+          );
           await sleep(config.pollIntervalMs);
           continue;
         }
+        failure = null;
         stats.claimed += rows.length;
         for (const row of rows) startTask(row);
         queueDrained = rows.length < wanted;
@@ -296,10 +345,12 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
         );
       }
     } catch (err) {
-      // The lease brings the row back; nothing else to do.
+      // The row comes back to be claimed again (at once when this instance is gone); nothing
+      // else to do.
+      const classified = classifyDatabaseError(err, "writing a verification result");
       logger.warn(
-        { err, cid: row.cid },
-        "could not write the verification result; the row returns after its lease",
+        { err: classified, code: classified.code, cid: row.cid },
+        "could not write the verification result; the row will be verified again",
       );
     }
   }
@@ -332,11 +383,15 @@ export function createVerificationWorker(options: VerificationWorkerOptions): Ve
       await Promise.allSettled(inFlight.map((task) => task.done));
       clearTimeout(grace);
       await unlisten();
+      await instance?.release();
+      instance = null;
       rpc.close();
       state = "stopped";
       logger.info({ ...stats }, "verification worker stopped");
     },
 
     stats: () => ({ ...stats }),
+    instanceId: () => (instance && !instance.lost.aborted ? instance.id : null),
+    failure: () => failure,
   };
 }

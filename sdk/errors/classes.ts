@@ -2,25 +2,10 @@
  * The SDK's error classes: subclasses of the shared DocTelError hierarchy, so retry loops
  * branch on RetryableError / NonRetryableError and the CLI and API map `code`.
  */
-import { type DocTelErrorOptions, NonRetryableError, RetryableError } from "../../shared/errors.ts";
+import { type DocTelErrorOptions, NonRetryableError } from "../../shared/errors.ts";
 
-/** The JSON-RPC node cannot be reached or did not answer in time. `url` is redacted. */
-export class RpcUnavailableError extends RetryableError {
-  readonly url: string;
-  constructor(message: string, url: string, options?: DocTelErrorOptions) {
-    super("RPC_UNAVAILABLE", message, options);
-    this.url = url;
-  }
-}
-
-/** The IPFS node's RPC API cannot be reached or did not answer in time. `url` is redacted. */
-export class IpfsUnavailableError extends RetryableError {
-  readonly url: string;
-  constructor(message: string, url: string, options?: DocTelErrorOptions) {
-    super("IPFS_UNAVAILABLE", message, options);
-    this.url = url;
-  }
-}
+/** Shared with the indexer and the simulator: one class each, in shared/errors.ts. */
+export { IpfsUnavailableError, RpcUnavailableError } from "../../shared/errors.ts";
 
 /** The request contradicts the contract's current state (already registered, stage went past…). */
 export class ConflictError extends NonRetryableError {
@@ -46,7 +31,7 @@ export class CidMismatchError extends NonRetryableError {
 /** A file over the configured size limit. */
 export class FileTooLargeError extends NonRetryableError {
   constructor(message: string, options?: DocTelErrorOptions) {
-    super("TOO_LARGE", message, options);
+    super("FILE_TOO_LARGE", message, options);
   }
 }
 

@@ -2,12 +2,17 @@
  * The database roles DocTel's processes log in as (prisma/migrations/20261208120000_api_schema_roles
  * grants them; docs/operations.md explains them):
  *
- * | group              | login users (compose, embedded) | may                                                             |
- * | ------------------ | ------------------------------- | --------------------------------------------------------------- |
- * | (migrating role)   | `doctel` / the superuser        | own and migrate every schema and table; no serving process      |
- * | `doctel_indexer`   | `indexer`                       | read and write schema `public` (chain-derived); nothing in `api` |
- * | `doctel_api`       | `api`                           | read `public`; SELECT and INSERT in `api`, and the writes below |
- * | `doctel_reporting` | `grafana`                       | SELECT on the views of schema `reporting`, nothing else         |
+ * | group              | login users (compose, embedded) | may                                                                  |
+ * | ------------------ | ------------------------------- | -------------------------------------------------------------------- |
+ * | (migrating role)   | `doctel` / the superuser        | own and migrate every schema and table; no serving process           |
+ * | `doctel_indexer`   | `indexer` (indexer, verifiers)  | read and write schema `public` (chain-derived); nothing in `api`     |
+ * | `doctel_api`       | `api`                           | read `public` but API_UNREAD_TABLES; SELECT, INSERT in `api`, below  |
+ * | `doctel_reporting` | `grafana`                       | SELECT on the views of schema `reporting`, nothing else              |
+ *
+ * The indexer's group also runs ensure_block_partitions (partitions created ahead, as the function's
+ * owner: the indexer may create no table) and indexer_fence(), and may create temporary tables
+ * (reorg rollbacks); prisma/migrations/20261208121000_indexer_roles grants that. The verification
+ * workers (`npm run verifier`, the indexer's own) log in as the indexer's login.
  *
  * Groups are NOLOGIN and fixed by name (the migrations grant to them); login users are members,
  * created by whoever runs the cluster: docker/postgres-init/10-doctel-users.sh, the embedded stack
@@ -51,6 +56,16 @@ export const API_TABLE_WRITES: Readonly<
     delete: true,
     why: "a token bucket is a counter updated in place; idle buckets are deleted",
   },
+};
+
+/**
+ * The tables of schema `public` that the API does not read, and why: the indexer's bookkeeping,
+ * not data the API serves. The migrations revoke the API's SELECT on exactly these, and
+ * test/graphql/roles.test.ts compares the database's grants with it.
+ */
+export const API_UNREAD_TABLES: Readonly<Record<string, string>> = {
+  undo_log: "before-images of rows changed in unfinalized blocks, kept for reorgs",
+  verifier_instance: "the verification workers' registry (claims are fenced to an instance)",
 };
 
 /** Creates the NOLOGIN groups when missing (as the migrations do), so a later GRANT … TO finds them. */

@@ -13,6 +13,7 @@ import { cliConfigSchema, loadCliConfig } from "../../cli/config.ts";
 import { apiConfigSchema } from "../../graphql/config.ts";
 import { indexerConfigSchema } from "../../indexer/config.ts";
 import { INDEXER_NODE_FLAGS } from "../../indexer/node-flags.ts";
+import { verifierProcessConfigSchema } from "../../indexer/verify/config.ts";
 import { parseConfig } from "../../shared/config.ts";
 import { DEV_PRIVATE_KEYS } from "../../shared/services/chain.ts";
 import {
@@ -70,13 +71,24 @@ const commandOf = (s: Service): string[] =>
   s.command === undefined ? [] : Array.isArray(s.command) ? s.command : s.command.split(/\s+/);
 
 describe("docker-compose.yml", () => {
-  it("runs the whole pipeline: database, IPFS, chain, deployment, migration, indexer, API, Prometheus, Grafana", () => {
+  it("runs the whole pipeline: database, IPFS, chain, deployment, migration, indexer, verifier, API, Prometheus, Grafana", () => {
     expect(Object.keys(services).sort()).toEqual(
-      ["api", "chain", "deploy", "grafana", "indexer", "kubo", "migrate", "postgres", "prometheus"].sort(),
+      [
+        "api",
+        "chain",
+        "deploy",
+        "grafana",
+        "indexer",
+        "kubo",
+        "migrate",
+        "postgres",
+        "prometheus",
+        "verifier",
+      ].sort(),
     );
     expect(services.postgres!.image).toMatch(/^postgres:\d+/);
     expect(services.kubo!.image).toMatch(/^ipfs\/kubo:/);
-    for (const name of ["chain", "deploy", "indexer", "api"]) {
+    for (const name of ["chain", "deploy", "indexer", "verifier", "api"]) {
       expect(services[name]!.build?.context, name).toBe(".");
       expect(existsSync(path.join(ROOT, services[name]!.build!.dockerfile ?? "Dockerfile"))).toBe(true);
     }
@@ -131,6 +143,8 @@ describe("docker-compose.yml", () => {
     startsBefore("migrate", "indexer"); // the owner migrates; the indexer and the API may not
     startsBefore("migrate", "api");
     startsBefore("indexer", "api");
+    startsBefore("migrate", "verifier"); // the verification queue's tables
+    startsBefore("kubo", "verifier");
     startsBefore("postgres", "grafana");
   });
 
@@ -198,6 +212,7 @@ describe("docker-compose.yml", () => {
 describe("the environment of the DocTel containers", () => {
   const cases = [
     ["indexer", indexerConfigSchema],
+    ["verifier", verifierProcessConfigSchema],
     ["api", apiConfigSchema],
   ] as const;
 
@@ -247,7 +262,12 @@ describe("the environment of the DocTel containers", () => {
     const deploy = envOf("deploy");
     expect(indexer.DEPLOYMENT_FILE).toBe(deploy.DEPLOYMENT_FILE);
     expect(api.DEPLOYMENT_FILE).toBe(deploy.DEPLOYMENT_FILE);
+    const verifier = parseConfig(verifierProcessConfigSchema, envOf("verifier"));
+    expect(verifier.DATABASE_URL).toBe(indexer.DATABASE_URL);
     const host = (u: string) => new URL(u).hostname;
+    expect(host(verifier.IPFS_API_URL)).toBe("kubo");
+    // Files are verified by the verifier service, not inside the indexer.
+    expect(indexer.VERIFY_ENABLED).toBe(false);
     expect(host(indexer.RPC_URL)).toBe("chain");
     expect(host(deploy.RPC_URL!)).toBe("chain");
     expect(host(api.IPFS_API_URL!)).toBe("kubo");
@@ -256,7 +276,14 @@ describe("the environment of the DocTel containers", () => {
     );
   });
 
-  it("lets Prometheus reach the indexer and the API: they listen on all interfaces, on the ports it scrapes", () => {
+  it("lets the verifier scale: no published port, no container name, nothing that two replicas would share", () => {
+    const verifier = services.verifier!;
+    expect(verifier.ports ?? []).toEqual([]);
+    expect((verifier as { container_name?: string }).container_name).toBeUndefined();
+    expect((verifier.volumes ?? []).map(parseVolume).filter((v) => !v.bind)).toEqual([]);
+  });
+
+  it("lets Prometheus reach the indexer, the verifiers and the API: they listen on all interfaces, on the ports it scrapes", () => {
     const indexer = parseConfig(indexerConfigSchema, envOf("indexer"));
     const api = parseConfig(apiConfigSchema, envOf("api"));
     expect(indexer.OPS_HOST).toBe("0.0.0.0");
@@ -268,11 +295,24 @@ describe("the environment of the DocTel containers", () => {
     const mounted = (prometheus.volumes ?? []).map(parseVolume).find((v) => v.target === configFile)!;
     expect(mounted.bind).toBe(true);
     const config = parseYaml(readFileSync(path.join(ROOT, mounted.source), "utf8")) as {
-      scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+      scrape_configs: {
+        job_name: string;
+        metrics_path?: string;
+        static_configs?: { targets: string[] }[];
+        dns_sd_configs?: { names: string[]; type: string; port: number }[];
+      }[];
     };
+    // The scalable verifier is found by DNS (each replica), on its OPS_PORT.
+    const verifier = parseConfig(verifierProcessConfigSchema, envOf("verifier"));
+    const byDns = config.scrape_configs.flatMap((job) =>
+      (job.dns_sd_configs ?? []).flatMap((sd) => sd.names.map((name) => [name, sd.port, job.metrics_path])),
+    );
+    expect(byDns).toContainEqual(["verifier", verifier.OPS_PORT, "/metrics"]);
+    expect(verifier.OPS_HOST).toBe("0.0.0.0");
+    expect(JSON.stringify(services.verifier!.healthcheck)).toContain(`:${verifier.OPS_PORT}/health`);
     const targets = new Map(
       config.scrape_configs.flatMap((job) =>
-        job.static_configs.flatMap((sc) =>
+        (job.static_configs ?? []).flatMap((sc) =>
           sc.targets.map(
             (t) =>
               [

@@ -11,6 +11,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createApiPool } from "../../graphql/db-pool.ts";
+import { createPartitions } from "../../indexer/store/partitions.ts";
+import { rollbackTo } from "../../indexer/store/rollback.ts";
 import { applyMigrations } from "../../prisma/migrate.ts";
 import { createPgPool } from "../../shared/db/pool.ts";
 import { createSilentLogger } from "../../shared/logger.ts";
@@ -114,6 +116,18 @@ describe("the postgres init script and the migrations, as docker compose runs th
     const apiUrl = urlAs(names.api, passwords.api, names.db);
     const apiPool = createApiPool({ databaseUrl: apiUrl, size: 2, logger });
     try {
+      // Partitions ahead (as ensure_block_partitions' owner) and a reorg rollback (through a
+      // temporary table: the migrations give the indexer's group TEMPORARY, which the script
+      // revoked from PUBLIC), as its login; rolled back, so nothing of it stays.
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        await createPartitions((fn) => fn(client)).ensure(0n, 3_000_000n);
+        await rollbackTo(client, 0n);
+        await client.query("ROLLBACK");
+      } finally {
+        client.release();
+      }
       await seedAndPublish(pool, 3, apiPool);
     } finally {
       await apiPool.end();

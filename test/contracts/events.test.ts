@@ -9,6 +9,7 @@ import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import {
   ANALYST_ROLE,
   AUDITOR_ROLE,
+  decodeNumbered,
   expectRevert,
   FileKind,
   HOSPITAL_1,
@@ -30,7 +31,7 @@ const get = useDocTel();
 const CID = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
 
 describe("event signatures", () => {
-  it("keeps every event's name, field order, types and indexed fields, because the indexer and SDK decode them", () => {
+  it("keeps every event's name, field order, types and indexed fields, because the indexer and SDK decode them; every DocTel event's first field is its number", () => {
     const signatures = docTelAbi
       .filter((item) => item.type === "event")
       .map(
@@ -39,27 +40,28 @@ describe("event signatures", () => {
       )
       .sort();
     expect(signatures).toEqual([
+      "AccessControlSequenced(uint64 seq, uint8 count)",
       "DefaultAdminDelayChangeCanceled()",
       "DefaultAdminDelayChangeScheduled(uint48 newDelay, uint48 effectSchedule)",
       "DefaultAdminTransferCanceled()",
       "DefaultAdminTransferScheduled(address indexed newAdmin, uint48 acceptSchedule)",
-      "DeviceRegistered(address indexed device, uint32 indexed hospitalId, address indexed actor, bytes32 patientRef)",
-      "DiagnosisRecorded(uint64 indexed treatmentId, address indexed doctor, bytes8 icd10)",
-      "DoctorAssigned(uint64 indexed treatmentId, address indexed doctor, address indexed actor)",
-      "DoctorRegistered(address indexed account, uint32 indexed hospitalId, address indexed actor, bytes32 personRef, uint16 specialty)",
-      "DoctorUnassigned(uint64 indexed treatmentId, address indexed doctor, address indexed actor)",
-      "FileAttached(uint64 indexed treatmentId, address indexed actor, uint8 kind, string cid)",
-      "HospitalRegistered(uint32 indexed hospitalId, address indexed actor, uint8 stateCode, uint16 districtCode, string name)",
-      "MemberRevoked(address indexed account, uint32 indexed hospitalId, address indexed actor, uint8 kind)",
-      "PatientRegistered(bytes32 indexed patientRef, uint32 indexed hospitalId, address indexed actor, uint32 weightGrams, uint16 heightCm, uint8 sex, uint8 bloodGroup, int32 birthDate, uint8 stateCode, uint16 districtCode)",
-      "PatientUpdated(bytes32 indexed patientRef, uint32 indexed hospitalId, address indexed actor, uint32 weightGrams, uint16 heightCm, uint8 sex, uint8 bloodGroup, int32 birthDate, uint8 stateCode, uint16 districtCode)",
+      "DeviceRegistered(uint64 seq, address indexed device, uint32 indexed hospitalId, address indexed actor, bytes32 patientRef)",
+      "DiagnosisRecorded(uint64 seq, uint64 indexed treatmentId, address indexed doctor, bytes8 icd10)",
+      "DoctorAssigned(uint64 seq, uint64 indexed treatmentId, address indexed doctor, address indexed actor)",
+      "DoctorRegistered(uint64 seq, address indexed account, uint32 indexed hospitalId, address indexed actor, bytes32 personRef, uint16 specialty)",
+      "DoctorUnassigned(uint64 seq, uint64 indexed treatmentId, address indexed doctor, address indexed actor)",
+      "FileAttached(uint64 seq, uint64 indexed treatmentId, address indexed actor, uint8 kind, string cid)",
+      "HospitalRegistered(uint64 seq, uint32 indexed hospitalId, address indexed actor, uint8 stateCode, uint16 districtCode, string name)",
+      "MemberRevoked(uint64 seq, address indexed account, uint32 indexed hospitalId, address indexed actor, uint8 kind)",
+      "PatientRegistered(uint64 seq, bytes32 indexed patientRef, uint32 indexed hospitalId, address indexed actor, uint32 weightGrams, uint16 heightCm, uint8 sex, uint8 bloodGroup, int32 birthDate, uint8 stateCode, uint16 districtCode)",
+      "PatientUpdated(uint64 seq, bytes32 indexed patientRef, uint32 indexed hospitalId, address indexed actor, uint32 weightGrams, uint16 heightCm, uint8 sex, uint8 bloodGroup, int32 birthDate, uint8 stateCode, uint16 districtCode)",
       "RoleAdminChanged(bytes32 indexed role, bytes32 indexed previousAdminRole, bytes32 indexed newAdminRole)",
       "RoleGranted(bytes32 indexed role, address indexed account, address indexed sender)",
       "RoleRevoked(bytes32 indexed role, address indexed account, address indexed sender)",
-      "StaffRegistered(address indexed account, uint32 indexed hospitalId, address indexed actor, bytes32 personRef)",
-      "StageAdvanced(uint64 indexed treatmentId, address indexed actor, uint8 fromStage, uint8 toStage)",
-      "TreatmentOpened(uint64 indexed treatmentId, bytes32 indexed patientRef, uint32 indexed hospitalId, address actor)",
-      "VitalsRecorded(uint64 indexed treatmentId, address indexed recorder, uint40 measuredAt, uint16 temperatureCentiC, uint16 systolicMmHg, uint16 diastolicMmHg, uint16 heartRateBpm, uint16 spo2Permille)",
+      "StaffRegistered(uint64 seq, address indexed account, uint32 indexed hospitalId, address indexed actor, bytes32 personRef)",
+      "StageAdvanced(uint64 seq, uint64 indexed treatmentId, address indexed actor, uint8 fromStage, uint8 toStage)",
+      "TreatmentOpened(uint64 seq, uint64 indexed treatmentId, bytes32 indexed patientRef, uint32 indexed hospitalId, address actor)",
+      "VitalsRecorded(uint64 seq, uint64 indexed treatmentId, address indexed recorder, uint40 measuredAt, uint16 temperatureCentiC, uint16 systolicMmHg, uint16 diastolicMmHg, uint16 heartRateBpm, uint16 spo2Permille)",
     ]);
   });
 });
@@ -476,5 +478,76 @@ describe("treatments", () => {
     expect(logs.map((l) => [l.address.toLowerCase(), l.args.treatmentId, l.args.recorder])).toEqual([
       [fx.address.toLowerCase(), 2n, fx.actors.staff2],
     ]);
+  });
+});
+
+describe("event numbers: nothing missing goes unseen", () => {
+  const numbers = (receipt: Parameters<typeof decodeNumbered>[0]) =>
+    decodeNumbered(receipt).map((e) => [e.eventName, e.args.seq, e.args.count]);
+  const sequence = () => get().as.staff1.read.eventSequence();
+
+  it("numbers a batch of vitals as one range, in reading order, with one counter for every kind of event", async () => {
+    const fx = get();
+    const before = await sequence();
+    const now = await fx.now();
+    const readings = [0, 1, 2, 3, 4].map((k) => vitals(now - k));
+    const { receipt } = await fx.mined(fx.as.staff1.write.recordVitalsBatch([T1, readings]));
+    expect(numbers(receipt)).toEqual(
+      readings.map((_, k) => ["VitalsRecorded", before + 1n + BigInt(k), undefined]),
+    );
+    // Another kind of event takes the next number.
+    const next = await fx.mined(fx.as.doctor1.write.recordDiagnosis([T1, icd10("A90")]));
+    expect(numbers(next.receipt)).toEqual([["DiagnosisRecorded", before + 6n, undefined]]);
+    expect(await sequence()).toBe(before + 6n);
+  });
+
+  it("numbers OpenZeppelin's access-control events with AccessControlSequenced right after them, counting implicit cancellations", async () => {
+    const fx = get();
+    const base = await sequence();
+    // A first transfer: DefaultAdminTransferScheduled, numbered with a count of 1.
+    const first = await fx.mined(fx.as.governance.write.beginDefaultAdminTransfer([fx.actors.multisig]));
+    expect(numbers(first.receipt)).toEqual([
+      ["DefaultAdminTransferScheduled", undefined, undefined],
+      ["AccessControlSequenced", base + 1n, 1],
+    ]);
+    // A second one cancels the first on its way: two events, one number covering both.
+    const second = await fx.mined(fx.as.governance.write.beginDefaultAdminTransfer([fx.actors.spare1]));
+    expect(numbers(second.receipt)).toEqual([
+      ["DefaultAdminTransferCanceled", undefined, undefined],
+      ["DefaultAdminTransferScheduled", undefined, undefined],
+      ["AccessControlSequenced", base + 2n, 2],
+    ]);
+    const cancelled = await fx.mined(fx.as.governance.write.cancelDefaultAdminTransfer());
+    expect(numbers(cancelled.receipt)).toEqual([
+      ["DefaultAdminTransferCanceled", undefined, undefined],
+      ["AccessControlSequenced", base + 3n, 1],
+    ]);
+    // Nothing pending: nothing emitted, nothing numbered.
+    const again = await fx.mined(fx.as.governance.write.cancelDefaultAdminTransfer());
+    expect(numbers(again.receipt)).toEqual([]);
+    const delay = await fx.mined(fx.as.governance.write.changeDefaultAdminDelay([1]));
+    const delay2 = await fx.mined(fx.as.governance.write.changeDefaultAdminDelay([2]));
+    expect(numbers(delay.receipt).map((n) => n[0])).toEqual([
+      "DefaultAdminDelayChangeScheduled",
+      "AccessControlSequenced",
+    ]);
+    expect(numbers(delay2.receipt)).toEqual([
+      ["DefaultAdminDelayChangeCanceled", undefined, undefined],
+      ["DefaultAdminDelayChangeScheduled", undefined, undefined],
+      ["AccessControlSequenced", base + 5n, 2],
+    ]);
+    // A role granted twice emits once.
+    const granted = await fx.mined(fx.as.governance.write.grantRole([AUDITOR_ROLE, fx.actors.spare2]));
+    const twice = await fx.mined(fx.as.governance.write.grantRole([AUDITOR_ROLE, fx.actors.spare2]));
+    expect(numbers(granted.receipt)).toEqual([
+      ["RoleGranted", undefined, undefined],
+      ["AccessControlSequenced", base + 6n, 1],
+    ]);
+    expect(numbers(twice.receipt)).toEqual([]);
+    expect(await sequence()).toBe(base + 6n);
+  });
+
+  it("says which version of the event format it writes, for indexers to check at start", async () => {
+    expect(await get().as.staff1.read.EVENTS_VERSION()).toBe(2);
   });
 });

@@ -219,12 +219,47 @@ export interface Fixture {
   rpc(method: string, params?: unknown[]): Promise<unknown>;
 }
 
+/**
+ * Every log of the receipt decoded with the DocTel ABI, in order, as the tests compare them:
+ * without the events' numbers (`seq`) and without the AccessControlSequenced events that number
+ * OpenZeppelin's; checkNumbering() checks those.
+ */
 export function decodeEvents(receipt: TransactionReceipt): DecodedEvent[] {
+  return decodeNumbered(receipt)
+    .filter((e) => e.eventName !== "AccessControlSequenced")
+    .map(({ eventName, args: { seq: _seq, ...args } }) => ({ eventName, args }));
+}
+
+/** Every log decoded, numbers and AccessControlSequenced included. */
+export function decodeNumbered(receipt: TransactionReceipt): DecodedEvent[] {
   return parseEventLogs({ abi: docTelAbi, logs: receipt.logs, strict: true }).map((log) => ({
     eventName: log.eventName,
     // Events without fields decode to `args: undefined`.
     args: (log.args ?? {}) as Record<string, unknown>,
   }));
+}
+
+/**
+ * The numbering every transaction must keep: its events numbered on from `before` (the
+ * contract's eventSequence before it) with no gap up to `after`; each run of OpenZeppelin
+ * access-control events numbered by an AccessControlSequenced right after it, counting them.
+ */
+export function checkNumbering(receipt: TransactionReceipt, before: bigint, after: bigint): void {
+  let next = before + 1n;
+  let open = 0;
+  for (const { eventName, args } of decodeNumbered(receipt)) {
+    if (eventName === "AccessControlSequenced") {
+      expect(args, `${eventName} in ${receipt.transactionHash}`).toEqual({ seq: next++, count: open });
+      open = 0;
+    } else if ("seq" in args) {
+      expect(open, `access-control events left without a number before ${eventName}`).toBe(0);
+      expect(args.seq, `${eventName} in ${receipt.transactionHash}`).toBe(next++);
+    } else {
+      open++;
+    }
+  }
+  expect(open, `access-control events left without a number in ${receipt.transactionHash}`).toBe(0);
+  expect(next - 1n, `the contract's eventSequence after ${receipt.transactionHash}`).toBe(after);
 }
 
 async function createFixture(conn: Awaited<ReturnType<typeof network.create>>): Promise<Fixture> {
@@ -244,10 +279,17 @@ async function createFixture(conn: Awaited<ReturnType<typeof network.create>>): 
     // Every transaction is mined at once (automine), so the receipt exists when the hash returns.
     const receipt = await publicClient.getTransactionReceipt({ hash });
     expect(receipt.status, `transaction ${hash}`).toBe("success");
-    const events = decodeEvents(receipt);
     // Every log is a DocTel event: nothing the indexer could not decode.
-    expect(events.length, `decoded logs of ${hash}`).toBe(receipt.logs.length);
-    return { receipt, events };
+    expect(decodeNumbered(receipt).length, `decoded logs of ${hash}`).toBe(receipt.logs.length);
+    // And numbered: the contract's count moved by exactly the events it emitted.
+    const address = receipt.contractAddress ?? receipt.to;
+    if (address && receipt.logs.length > 0) {
+      const sequenceAt = (blockNumber: bigint) =>
+        publicClient.readContract({ address, abi: docTelAbi, functionName: "eventSequence", blockNumber });
+      const before = receipt.contractAddress ? 0n : await sequenceAt(receipt.blockNumber - 1n);
+      checkNumbering(receipt, before, await sequenceAt(receipt.blockNumber));
+    }
+    return { receipt, events: decodeEvents(receipt) };
   };
 
   const deploy: Fixture["deploy"] = ({ from, delay = ADMIN_DELAY, governance = from, keyId = KEY_ID }) =>

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DatasetDescription, ReleaseDescription } from "../../graphql/analytics/datasets/catalog.ts";
 import { RELEASE_LOCK } from "../../graphql/analytics/datasets/cut-due-releases.ts";
+import { DatasetLimitError } from "../../graphql/analytics/datasets/errors.ts";
 import { deriveReleaseKey, pseudonymOf } from "../../graphql/analytics/datasets/pseudonym.ts";
 import { RELEASE_K, RELEASE_L } from "../../graphql/analytics/datasets/release-policy.ts";
 import {
@@ -15,6 +16,7 @@ import {
   releaseValues,
 } from "../../graphql/analytics/datasets/resolve-datasets.ts";
 import type { DatasetRow } from "../../graphql/analytics/datasets/rows.ts";
+import { graphqlCode } from "../../graphql/errors.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import {
   analyticsContext,
@@ -395,7 +397,8 @@ describe("dataset access and limits", () => {
     const refused = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     expect(refused).toHaveLength(3);
     for (const r of refused) {
-      expect(r.reason).toMatchObject({ code: "RATE_LIMITED" });
+      expect(r.reason).toBeInstanceOf(DatasetLimitError);
+      expect(graphqlCode((r.reason as DatasetLimitError).code)).toBe("RATE_LIMITED");
       expect((r.reason as Error).message).toMatch(/limit of 3 datasets per 24 hours/);
     }
     expect(await datasetUsage(ctx)).toMatchObject({ datasetsCreated: 3, datasetLimit: 3, windowHours: 24 });

@@ -119,7 +119,7 @@ describe("noisy answers under the budget", () => {
         { now },
       ),
     ).rejects.toMatchObject({
-      code: "RATE_LIMITED",
+      code: "PRIVACY_BUDGET_SPENT",
       message: expect.stringMatching(/privacy budget exhausted.*your account/),
     });
   });
@@ -129,7 +129,7 @@ describe("noisy answers under the budget", () => {
     await resolveNoisyCaseCounts(ctx(B), { from: "2024-01-15", to: "2024-01-21", epsilon: 0.2 }, { now });
     await expect(
       resolveNoisyCaseCounts(ctx(C), { from: "2024-01-16", to: "2024-01-21", epsilon: 0.25 }, { now }),
-    ).rejects.toMatchObject({ code: "RATE_LIMITED", message: expect.stringMatching(/deployment/) });
+    ).rejects.toMatchObject({ code: "PRIVACY_BUDGET_SPENT", message: expect.stringMatching(/deployment/) });
     await resolveNoisyCaseCounts(ctx(C), { from: "2024-01-16", to: "2024-01-21", epsilon: 0.2 }, { now });
     await expect(
       resolveNoisyCaseCounts(
@@ -137,7 +137,7 @@ describe("noisy answers under the budget", () => {
         { from: "2024-01-20", to: "2024-01-20", epsilon: 0.05 },
         { now },
       ),
-    ).rejects.toMatchObject({ code: "RATE_LIMITED" });
+    ).rejects.toMatchObject({ code: "PRIVACY_BUDGET_SPENT" });
     const weeks = (await resolvePrivacyBudget(ctx(C), "2024-01-15", "2024-01-21")).weeks;
     expect(weeks[0]!.deploymentRemaining).toBeCloseTo(0);
   });
@@ -159,6 +159,6 @@ describe("noisy answers under the budget", () => {
         },
         { now },
       ),
-    ).rejects.toMatchObject({ code: "TOO_LARGE" });
+    ).rejects.toMatchObject({ code: "TABLE_TOO_LARGE" });
   });
 });

@@ -6,7 +6,8 @@
  */
 import type pg from "pg";
 import { describe, expect, it } from "vitest";
-import { API_TABLE_WRITES, DB_GROUPS } from "../../shared/db/roles.ts";
+import { rollbackTo } from "../../indexer/store/rollback.ts";
+import { API_TABLE_WRITES, API_UNREAD_TABLES, DB_GROUPS } from "../../shared/db/roles.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 
 const db = useTestDatabase();
@@ -92,6 +93,18 @@ describe("the API's login", () => {
     }
   });
 
+  it("reads neither the indexer's undo log nor its workers' registry, and runs none of its functions", async () => {
+    for (const table of Object.keys(API_UNREAD_TABLES)) {
+      expect(await attempt(db.apiPool, `SELECT count(*) FROM ${table}`), table).toBe(INSUFFICIENT_PRIVILEGE);
+    }
+    for (const sql of [
+      "SELECT ensure_block_partitions('vital', 0, 9000000, 1000000)",
+      "SELECT indexer_fence(0, pg_backend_pid(), 0, 0)",
+    ]) {
+      expect(await attempt(db.apiPool, sql), sql).toBe(INSUFFICIENT_PRIVILEGE);
+    }
+  });
+
   it("changes a session only by revoking it, and a nonce only by consuming it", async () => {
     const sql = `UPDATE api.api_session SET address = '0x0000000000000000000000000000000000000001'`;
     expect(await attempt(db.apiPool, sql)).toBe(INSUFFICIENT_PRIVILEGE);
@@ -106,6 +119,64 @@ describe("the indexer's login", () => {
   it("writes the chain-derived tables", async () => {
     expect(await attempt(db.indexerPool, "UPDATE indexer_state SET head_block = head_block")).toBe("ok");
     expect(await attempt(db.indexerPool, "DELETE FROM chain_block WHERE number < 0")).toBe("ok");
+  });
+
+  it("creates partitions ahead through ensure_block_partitions, which makes nothing but partitions", async () => {
+    const partitions = async () =>
+      (
+        await db.pool.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent IN ('vital'::regclass, 'event_record'::regclass) ORDER BY 1`,
+        )
+      ).rows.map((r) => r.name);
+    const before = await partitions();
+    for (const table of ["vital", "event_record"]) {
+      const sql = `SELECT ensure_block_partitions('${table}', 0, 2500000, 1000000)`;
+      expect(await attempt(db.indexerPool, sql), sql).toBe("ok");
+    }
+    const created = (await partitions()).filter((p) => !before.includes(p));
+    expect(created).toEqual(expect.arrayContaining(["event_record_p2000000", "vital_p2000000"]));
+    // The new partitions are written through their table, by the indexer's login.
+    const insert = `INSERT INTO event_block (number, hash, time) VALUES (2000001, '0xroles', now())`;
+    expect(await attempt(db.indexerPool, insert)).toBe("ok");
+    expect(
+      await attempt(
+        db.indexerPool,
+        `INSERT INTO event_record (block_number, log_index, tx_hash, name, args)
+         VALUES (2000001, 0, '0xroles', 'HospitalRegistered', '{}')`,
+      ),
+    ).toBe("ok");
+    // A table that is not partitioned: the table made for it cannot be attached, and goes
+    // (wrong_object_type); one of schema api cannot even be named by the indexer's login.
+    const plain = "SELECT ensure_block_partitions('treatment', 0, 1, 1)";
+    expect(await attempt(db.indexerPool, plain)).toBe("42809");
+    const api = "SELECT ensure_block_partitions('api.access_audit_log', 0, 1, 1)";
+    expect(await attempt(db.indexerPool, api)).toBe(INSUFFICIENT_PRIVILEGE);
+    const left = await db.pool.query("SELECT relname FROM pg_class WHERE relname = 'treatment_p0'");
+    expect(left.rows).toEqual([]);
+  });
+
+  it("rolls a reorg back as its login (the undo log is restored through a temporary table)", async () => {
+    const client = await db.indexerPool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(
+        `INSERT INTO undo_log (block_number, log_index, seq, table_name, key, image)
+         VALUES (2000001, 0, 0, 'hospital', '{"id": 4242}', NULL)`,
+      );
+      await client.query(
+        `INSERT INTO hospital (id, name, state_code, district_code, registered_by, registered_at, registered_block, tx_hash)
+         VALUES (4242, 'Roles', 27, 490, '0xroles', now(), 2000001, '0xroles')`,
+      );
+      await rollbackTo(client, 2_000_000n);
+      const { rows } = await client.query("SELECT id FROM hospital WHERE id = 4242");
+      expect(rows).toEqual([]);
+      const events = await client.query("SELECT 1 FROM event_record WHERE block_number = 2000001");
+      expect(events.rows).toEqual([]);
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
   });
 
   it("can neither read nor write the API's tables, nor change the schema", async () => {
@@ -157,7 +228,7 @@ async function grants(): Promise<Grant[]> {
 }
 
 describe("every table's grants follow the convention", () => {
-  it("public: the indexer reads and writes (no TRUNCATE), the API reads, Grafana's role nothing", async () => {
+  it("public: the indexer reads and writes (no TRUNCATE), the API reads (but API_UNREAD_TABLES), Grafana's role nothing", async () => {
     const rows = (await grants()).filter((g) => g.schema === "public" && g.table !== "_prisma_migrations");
     expect(rows.length).toBeGreaterThan(3 * 15);
     const wrong = rows.filter((g) => {
@@ -165,7 +236,7 @@ describe("every table's grants follow the convention", () => {
         g.group === DB_GROUPS.indexer
           ? { select: true, insert: true, update: true, delete: true }
           : g.group === DB_GROUPS.api
-            ? { select: true, insert: false, update: false, delete: false }
+            ? { select: !(g.table in API_UNREAD_TABLES), insert: false, update: false, delete: false }
             : { select: false, insert: false, update: false, delete: false };
       return (
         g.select !== expected.select ||

@@ -85,6 +85,9 @@ export function useTestDatabase(options: { poolSize?: number } = {}): TestDataba
     if (!state) return;
     const { name, pool, prisma, indexerPool, apiPool, apiPrisma } = state;
     state = undefined;
+    // pool.end() resolves before every connection has closed; DROP DATABASE … WITH (FORCE) then
+    // terminates those (57P01), which an idle connection reports as the pool's 'error'.
+    pool.on("error", () => undefined);
     await prisma.$disconnect();
     await apiPrisma?.$disconnect();
     await Promise.all([pool.end(), indexerPool?.end(), apiPool?.end()]);

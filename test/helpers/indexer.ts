@@ -6,6 +6,8 @@
 import type pg from "pg";
 import { createIndexer, type Indexer, type IndexerSettings } from "../../indexer/indexer.ts";
 import { createIndexerMetrics, type IndexerMetrics } from "../../indexer/ops/metrics.ts";
+import type { NewHeads } from "../../indexer/sync/new-heads.ts";
+import { TABLES } from "../../shared/db/generated/tables.ts";
 import { createSilentLogger, type Logger } from "../../shared/logger.ts";
 
 export const TEST_INDEXER_SETTINGS: IndexerSettings = {
@@ -21,13 +23,24 @@ export const TEST_INDEXER_SETTINGS: IndexerSettings = {
   prefetchDepth: 2,
   stateCacheEntries: 200_000,
   readyLagBlocks: 0,
+  readyLagMs: 0,
+  restartMaxDelayMs: 300,
 };
 
 export interface RunningIndexer {
   indexer: Indexer;
   metrics: IndexerMetrics;
-  /** Resolves once the checkpoint reaches `block` (the chain head by default). */
-  waitFor(block: bigint): Promise<void>;
+  /**
+   * Resolves once the checkpoint reaches `block`: a number (at or past it), or a block's number
+   * and hash (exactly that block: after a reorg the same height has another hash, and an indexer
+   * that went past it never gets there).
+   */
+  waitFor(block: bigint | { number: bigint; hash: string }): Promise<void>;
+  /**
+   * With a clock: ticks it until the checkpoint is exactly the node's head (number and hash),
+   * each tick once the sync is idle. For a chain changed while the indexer waited.
+   */
+  catchUp(): Promise<{ number: bigint; hash: string }>;
   /** Stops the indexer; rethrows what made it stop, if anything. */
   stop(): Promise<void>;
   /** The error the indexer stopped with, if it stopped by itself. */
@@ -42,6 +55,8 @@ export function startIndexer(args: {
   chainId?: number;
   settings?: Partial<IndexerSettings>;
   logger?: Logger;
+  /** Wakes the sync instead of its poll timer (see manualClock). */
+  clock?: ManualClock;
 }): RunningIndexer {
   const metrics = createIndexerMetrics();
   const indexer = createIndexer({
@@ -50,6 +65,7 @@ export function startIndexer(args: {
     pool: args.pool,
     logger: args.logger ?? createSilentLogger(),
     metrics,
+    ...(args.clock ? { heads: args.clock } : {}),
   });
   const controller = new AbortController();
   let stoppedWith: unknown;
@@ -67,15 +83,40 @@ export function startIndexer(args: {
     indexer,
     metrics,
     failure: running.then(() => stoppedWith),
+    async catchUp() {
+      const clock = args.clock;
+      if (!clock) throw new Error("catchUp() needs a clock: startIndexer({ clock: manualClock() })");
+      const head = await headBlockOf(args.rpcUrl);
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        await Promise.race([clock.idle(), running]);
+        if (stopped) throw stoppedWith ?? new Error("the indexer stopped before reaching the head");
+        const { rows } = await args.pool.query<{ b: string; h: string }>(
+          "SELECT indexed_block::text AS b, indexed_block_hash AS h FROM indexer_state",
+        );
+        if (rows[0] && BigInt(rows[0].b) === head.number && rows[0].h === head.hash) return head;
+        if (Date.now() > deadline)
+          throw new Error(`indexer did not reach the head ${head.number} ${head.hash} within 60 s`);
+        // Idle with a commit still on its way, or idle since before the chain changed: look again.
+        clock.tick();
+      }
+    },
     async waitFor(block) {
+      const exact = typeof block === "bigint" ? null : block;
+      const number = typeof block === "bigint" ? block : block.number;
       const deadline = Date.now() + 60_000;
       for (;;) {
         if (stopped) throw stoppedWith ?? new Error("the indexer stopped before reaching the block");
-        const { rows } = await args.pool.query<{ b: string }>(
-          "SELECT indexed_block::text AS b FROM indexer_state",
+        const { rows } = await args.pool.query<{ b: string; h: string }>(
+          "SELECT indexed_block::text AS b, indexed_block_hash AS h FROM indexer_state",
         );
-        if (rows[0] && BigInt(rows[0].b) >= block) return;
-        if (Date.now() > deadline) throw new Error(`indexer did not reach block ${block} within 60 s`);
+        const at = rows[0];
+        if (at && (exact ? BigInt(at.b) === number && at.h === exact.hash : BigInt(at.b) >= number)) return;
+        if (Date.now() > deadline) {
+          throw new Error(
+            `indexer did not reach block ${number}${exact ? ` ${exact.hash}` : ""} within 60 s (at ${at?.b} ${at?.h})`,
+          );
+        }
         await new Promise((r) => setTimeout(r, 25));
       }
     },
@@ -85,6 +126,65 @@ export function startIndexer(args: {
       if (stoppedWith) throw stoppedWith;
     },
   };
+}
+
+/**
+ * An injected clock for the sync: it polls the node only when the test ticks (give the indexer a
+ * poll interval longer than the test), so a test changes the chain while the indexer is idle and
+ * the indexer then sees the result whole, never a state in between.
+ */
+export interface ManualClock extends NewHeads {
+  /** Resolves when the sync has nothing left to do and waits for the next tick. */
+  idle(): Promise<void>;
+  /** Wakes the waiting sync: it reads the head again (call after idle()). */
+  tick(): void;
+}
+
+export function manualClock(): ManualClock {
+  let waiting: (() => void) | null = null;
+  const onIdle: (() => void)[] = [];
+  return {
+    wait(signal) {
+      return new Promise<void>((resolve) => {
+        const wake = () => {
+          if (waiting === wake) waiting = null;
+          resolve();
+        };
+        waiting = wake;
+        signal.addEventListener("abort", wake, { once: true });
+        for (const f of onIdle.splice(0)) f();
+      });
+    },
+    close() {
+      waiting?.();
+    },
+    idle() {
+      return waiting ? Promise.resolve() : new Promise((resolve) => onIdle.push(resolve));
+    },
+    tick() {
+      if (!waiting) throw new Error("manualClock.tick(): the sync is not waiting (await idle() first)");
+      waiting();
+    },
+  };
+}
+
+/** A clock-driven indexer's settings: no poll of its own between ticks. */
+export const CLOCK_SETTINGS: Partial<IndexerSettings> = { pollIntervalMs: 3_600_000 };
+
+/** The chain head of a node, with its hash. */
+export async function headBlockOf(rpcUrl: string): Promise<{ number: bigint; hash: string }> {
+  const res = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "eth_getBlockByNumber",
+      params: ["latest", false],
+    }),
+  });
+  const block = ((await res.json()) as { result: { number: string; hash: string } }).result;
+  return { number: BigInt(block.number), hash: block.hash.toLowerCase() };
 }
 
 /** The chain head of a node. */
@@ -98,31 +198,52 @@ export async function headOf(rpcUrl: string): Promise<bigint> {
 }
 
 /**
- * Every row the indexer derives, in a deterministic order, without bookkeeping columns that
- * legitimately differ between runs (wall-clock times of the indexer and the verifier).
+ * Every row the indexer derives (every `@store` table of prisma/schema.prisma), in a deterministic
+ * order, without what legitimately differs between runs: the verifier's columns of the file queue
+ * (its claims included), the recent block headers, the leader's epoch and name, wall-clock times.
+ * The checkpoint keeps its block and the number of the last event committed. What is kept for
+ * reorgs only on request (`unfinalized`): the undo log and the unfinalized blocks' headers, each
+ * with the number of the last event at its end (where numbering resumes after a rollback). It
+ * depends on the finality depth, so only runs with the same settings compare it.
  */
-export async function dumpIndex(pool: pg.Pool): Promise<Record<string, unknown[]>> {
-  const tables: Record<string, string> = {
-    hospital: "SELECT * FROM hospital ORDER BY id",
-    member: "SELECT * FROM member ORDER BY account",
-    role_grant: "SELECT * FROM role_grant ORDER BY account, role_id",
-    access_history: "SELECT * FROM access_history ORDER BY block_number, log_index",
-    patient: "SELECT * FROM patient ORDER BY ref",
-    patient_history: "SELECT * FROM patient_history ORDER BY block_number, log_index",
-    treatment: "SELECT * FROM treatment ORDER BY id",
-    treatment_doctor: "SELECT * FROM treatment_doctor ORDER BY treatment_id, doctor",
-    attachment: "SELECT * FROM attachment ORDER BY block_number, log_index",
-    file_verification: "SELECT cid FROM file_verification ORDER BY cid",
-    vital: "SELECT * FROM vital ORDER BY block_number, log_index",
-    event_log: "SELECT * FROM event_log ORDER BY block_number, log_index",
-    event_block: "SELECT * FROM event_block ORDER BY number",
-    case_count_daily:
-      "SELECT * FROM case_count_daily ORDER BY day, diagnosis, state_code, district_code, age_band, sex, hospital_id",
-    case_trend_weekly:
-      "SELECT * FROM case_trend_weekly ORDER BY system, diagnosis_category, state_code, district_code, week_start",
-    checkpoint: "SELECT chain_id, contract_address, indexed_block, indexed_block_hash FROM indexer_state",
-  };
+export async function dumpIndex(
+  pool: pg.Pool,
+  options: { unfinalized?: boolean } = {},
+): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const [name, sql] of Object.entries(tables)) out[name] = (await pool.query(sql)).rows;
+  for (const t of TABLES) {
+    if (t.name === "indexer_state") continue;
+    if ((t.name === "undo_log" || t.name === "chain_block") && !options.unfinalized) continue;
+    const columns = t.role === "queue" ? t.key.map((k) => t.columns.find((c) => c.field === k)!.name) : ["*"];
+    const order = t.key.map((k) => t.columns.find((c) => c.field === k)!.name);
+    out[t.name] = (
+      await pool.query(`SELECT ${columns.join(", ")} FROM ${t.name} ORDER BY ${order.join(", ")}`)
+    ).rows;
+  }
+  out.event_log = (await pool.query("SELECT * FROM event_log ORDER BY block_number, log_index")).rows;
+  out.checkpoint = (
+    await pool.query(
+      "SELECT chain_id, contract_address, indexed_block, indexed_block_hash, last_event_seq FROM indexer_state",
+    )
+  ).rows;
   return out;
+}
+
+/** Empties every table the indexer writes (every model tagged `@store` in prisma/schema.prisma). */
+export async function clearIndex(pool: pg.Pool): Promise<void> {
+  await pool.query(`TRUNCATE ${TABLES.map((t) => t.name).join(", ")} CASCADE`);
+}
+
+/** Indexes the chain from scratch into `pool` (emptied first) up to its head; returns the dump. */
+export async function cleanIndex(args: {
+  pool: pg.Pool;
+  rpcUrl: string;
+  address: `0x${string}`;
+  deployBlock: bigint;
+}): Promise<Record<string, unknown[]>> {
+  await clearIndex(args.pool);
+  const fresh = startIndexer(args);
+  await fresh.waitFor(await headOf(args.rpcUrl));
+  await fresh.stop();
+  return dumpIndex(args.pool);
 }

@@ -1,7 +1,7 @@
 /**
  * A JSON-RPC proxy in front of a real node, for fault injection: it can delay requests, answer
- * HTTP 500, drop the connection, refuse large eth_getLogs ranges the way hosted providers do, or
- * rewrite the node's answer. Everything else is forwarded untouched.
+ * HTTP 500, drop the connection, cut an answer's body mid-stream, refuse large eth_getLogs ranges
+ * the way hosted providers do, or rewrite the node's answer. Everything else is forwarded untouched.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -17,6 +17,11 @@ export interface RpcFault {
   rpcError?: { code: number; message: string };
   /** Forwards, then answers this instead of the node's body. */
   rewrite?: (body: string) => string;
+  /**
+   * Forwards, then sends the node's headers (with the full content-length) and only this share
+   * (0-1) of its body before closing the connection: a body cut mid-stream.
+   */
+  cutBody?: number;
 }
 
 export interface RpcProxy {
@@ -71,10 +76,23 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
         headers: { "content-type": "application/json" },
         body: text,
       });
-      res.writeHead(upstream.status, { "content-type": "application/json" });
       const answer = Buffer.from(await upstream.arrayBuffer());
+      if (f?.cutBody !== undefined) {
+        res.writeHead(upstream.status, {
+          "content-type": "application/json",
+          "content-length": String(answer.length),
+        });
+        // Once that part is flushed, the connection drops with the rest of the body unsent.
+        res.write(answer.subarray(0, Math.floor(answer.length * f.cutBody)), () => req.socket.destroy());
+        return;
+      }
+      res.writeHead(upstream.status, { "content-type": "application/json" });
       res.end(f?.rewrite ? f.rewrite(answer.toString("utf8")) : answer);
     } catch {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
       res.writeHead(502);
       res.end();
     }

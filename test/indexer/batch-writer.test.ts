@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DatabaseWriteError } from "../../indexer/errors.ts";
 import { createBatchWriter } from "../../indexer/store/batch-writer.ts";
 import { copyStep, type WriteStep } from "../../indexer/store/bulk.ts";
 import { CopyWriter } from "../../indexer/store/copy-writer.ts";
+import { DatabaseError, describeError } from "../../shared/errors.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 
 const db = useTestDatabase();
@@ -31,7 +31,7 @@ describe("the writer thread", () => {
     const lines = new CopyWriter();
     for (let k = 10; k < 2010; k++) lines.int(k).text(`copied ${k}`).end();
     const timings = await writer.write(
-      [insert(1), null, copyStep("writer_probe", ["k", "t"], lines)],
+      [insert(1), null, copyStep({ name: "writer_probe", columns: [{ name: "k" }, { name: "t" }] }, lines)],
       "batch 1",
     );
     expect((await rows()).length).toBe(2001);
@@ -43,9 +43,12 @@ describe("the writer thread", () => {
   it("rolls a failing batch back whole and says which batch and why, then writes the next on a sound connection", async () => {
     const before = await rows();
     const failing = writer.write([insert(2), insert(1)], "blocks 5-9");
-    await expect(failing).rejects.toBeInstanceOf(DatabaseWriteError);
-    await expect(failing).rejects.toThrow(/writing blocks 5-9 failed: duplicate key/);
-    await failing.catch((e: DatabaseWriteError) => expect(e.details).toMatchObject({ sqlState: "23505" }));
+    // A constraint violation is classified by its SQLSTATE: not retryable, the cause kept.
+    await expect(failing).rejects.toBeInstanceOf(DatabaseError);
+    await failing.catch((e: DatabaseError) => {
+      expect(describeError(e)).toMatch(/^writing blocks 5-9: database error 23505: duplicate key/);
+      expect(e.details).toMatchObject({ sqlstate: "23505" });
+    });
     expect(await rows()).toEqual(before);
     await writer.write([insert(3)], "blocks 10-12");
     expect(await rows()).toContain(3);

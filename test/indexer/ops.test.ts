@@ -1,15 +1,19 @@
 import pino from "pino";
 import { beforeAll, describe, expect, it } from "vitest";
+import { createHealth } from "../../indexer/ops/health.ts";
 import { createProgressReporter } from "../../indexer/ops/progress.ts";
 import { startOpsServer } from "../../indexer/ops/server.ts";
 import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
 import { headOf, startIndexer } from "../helpers/indexer.ts";
-import { type Cast, seedNetwork } from "./scenario.ts";
+import { startRpcProxy } from "../helpers/rpc-proxy.ts";
+import { type Cast, patientData, ref, seedNetwork, sender } from "./scenario.ts";
 
 const chain = useTestChain();
 const db = useTestDatabase();
+const lagging = useTestDatabase();
+const failing = useTestDatabase();
 let cast: Cast;
 
 beforeAll(async () => {
@@ -103,4 +107,142 @@ describe("operating the indexer", () => {
     expect(line).toHaveProperty("events_per_s");
     expect(line).toHaveProperty("eta_s");
   });
+
+  it("decides readiness and health in one place: caught up once, failing, standby, and the lag alarm on an injected clock", () => {
+    let now = 1_000_000;
+    const health = createHealth({ lagBlocks: 2, lagMs: 30_000, now: () => now });
+    expect(health.view()).toMatchObject({ ready: false, healthy: true, reason: "starting" });
+    health.setRole("standby");
+    expect(health.view()).toMatchObject({ ready: false, healthy: true, role: "standby" });
+    health.setRole("leader");
+    health.progress(500n);
+    expect(health.view()).toMatchObject({ ready: false, reason: "catching up with the chain" });
+    health.progress(2n);
+    expect(health.view()).toMatchObject({ ready: true, healthy: true, lagAlarm: false });
+    // A burst of blocks: lagging, but not for long enough to matter.
+    health.progress(10n);
+    now += 30_000;
+    expect(health.view()).toMatchObject({ ready: true, lagAlarm: false, laggingSince: 1_000_000 });
+    now += 1;
+    expect(health.view()).toMatchObject({
+      ready: false,
+      healthy: true,
+      lagAlarm: true,
+      reason: "lagging more than 2 blocks behind the head for over 30000 ms",
+    });
+    health.progress(1n);
+    expect(health.view()).toMatchObject({ ready: true, lagAlarm: false, laggingSince: null });
+    health.fail("writing blocks 10-12: database unavailable");
+    expect(health.view()).toMatchObject({
+      ready: false,
+      healthy: false,
+      reason: "failing: writing blocks 10-12: database unavailable",
+    });
+    health.recovered();
+    expect(health.view()).toMatchObject({ ready: true, healthy: true });
+  });
+
+  it("turns /ready false when the index lags the head for longer than READY_LAG_MS, and ready again once it catches up", async () => {
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    const run = startIndexer({
+      pool: lagging.pool,
+      rpcUrl: proxy.url,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: { readyLagBlocks: 1, readyLagMs: 200 },
+    });
+    const ops = await startOpsServer({
+      host: "127.0.0.1",
+      port: 0,
+      pool: lagging.pool,
+      metrics: run.metrics,
+      logger: pino({ level: "silent" }),
+      isReady: run.indexer.isReady,
+      isHealthy: run.indexer.isHealthy,
+      status: run.indexer.status,
+    });
+    const base = `http://127.0.0.1:${ops.port}`;
+    const ready = () =>
+      fetch(`${base}/ready`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await until(async () => (await ready()).status === 200);
+    // The node now answers eth_getLogs slowly: the head moves on, the index does not keep up.
+    proxy.setFault((method) => (method === "eth_getLogs" ? { delayMs: 1_500 } : undefined));
+    await chain.mine(3);
+    await until(async () => (await ready()).status === 503);
+    const { body } = await ready();
+    expect(body).toMatchObject({
+      ready: false,
+      healthy: true,
+      reason: "lagging more than 1 blocks behind the head for over 200 ms",
+    });
+    expect(body.laggingSince).toEqual(expect.any(String));
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^doctel_indexer_lag_alarm 1$/m);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    proxy.setFault(undefined);
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await until(async () => (await ready()).status === 200);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^doctel_indexer_lag_alarm 0$/m);
+    await run.stop();
+    await ops.close();
+    await proxy.close();
+  });
+
+  it("reports a failed write at once (log, red /ready and /health, metric), not when the next block comes, then retries from the checkpoint", async () => {
+    // A trigger of the test's: every patient_history row fails with a serialization failure
+    // (retryable) while fail_writes has a row.
+    await failing.pool.query(`
+      CREATE TABLE fail_writes (reason text);
+      CREATE FUNCTION fail_writes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM fail_writes) THEN
+          RAISE EXCEPTION 'injected write failure' USING ERRCODE = '40001';
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER fail_writes BEFORE INSERT ON patient_history FOR EACH ROW EXECUTE FUNCTION fail_writes();`);
+    const { logger, lines } = captureLogger();
+    const run = startIndexer({
+      pool: failing.pool,
+      rpcUrl: chain.rpcUrl,
+      address: cast.address,
+      deployBlock: cast.deployBlock,
+      settings: { restartMaxDelayMs: 100 },
+      logger,
+    });
+    await run.waitFor(await headOf(chain.rpcUrl));
+    await until(async () => run.indexer.isReady());
+    await failing.pool.query("INSERT INTO fail_writes VALUES ('test')");
+    // One more block, then the chain stays idle: no later batch will settle the failed commit.
+    const [staff] = [cast.staff];
+    const block = await sender(chain, cast.address)(staff, "updatePatient", [
+      ref(10),
+      { ...patientData(10), weightGrams: 62_000 },
+    ]);
+    await until(async () => !run.indexer.isHealthy());
+    expect(run.indexer.isReady()).toBe(false);
+    expect(run.indexer.status().reason).toMatch(
+      /^failing: writing blocks \d+-\d+: database unavailable: injected write failure/,
+    );
+    const failed = lines.filter((l) => l.msg === "indexing failed; resuming from the checkpoint");
+    expect(failed[0]).toMatchObject({ code: "DATABASE_UNAVAILABLE", level: 50 });
+    const errors = await run.metrics.registry.getSingleMetric("doctel_indexer_errors_total")?.get();
+    expect(
+      errors?.values.find((v) => v.labels.code === "DATABASE_UNAVAILABLE")?.value,
+    ).toBeGreaterThanOrEqual(1);
+    expect(await headOf(chain.rpcUrl)).toBe(block);
+    // The database takes writes again: the retry from the checkpoint writes the block.
+    await failing.pool.query("DELETE FROM fail_writes");
+    await run.waitFor(block);
+    await until(async () => run.indexer.isHealthy() && run.indexer.isReady());
+    await run.stop();
+  });
 });
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error("condition not reached within 60 s");
+}

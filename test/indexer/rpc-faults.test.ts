@@ -1,5 +1,3 @@
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { type AbiEvent, getAbiItem, toEventSelector } from "viem";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { IndexerSettings } from "../../indexer/indexer.ts";
@@ -7,53 +5,29 @@ import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { captureLogger } from "../helpers/capture-logger.ts";
 import { useTestChain } from "../helpers/chain.ts";
 import { useTestDatabase } from "../helpers/db.ts";
-import { dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
+import { cleanIndex, clearIndex, dumpIndex, headOf, startIndexer } from "../helpers/indexer.ts";
 import { startRpcProxy } from "../helpers/rpc-proxy.ts";
+import { spawnMain, waitForCheckpoint } from "./main-process.ts";
 import { type Cast, seedNetwork } from "./scenario.ts";
 
 const chain = useTestChain();
 const faulty = useTestDatabase();
 const clean = useTestDatabase();
 let cast: Cast;
-const root = path.resolve(import.meta.dirname, "../..");
 
 beforeAll(async () => {
   cast = await seedNetwork(chain);
-  const run = startIndexer({
+  await cleanIndex({
     pool: clean.pool,
     rpcUrl: chain.rpcUrl,
     address: cast.address,
     deployBlock: cast.deployBlock,
   });
-  await run.waitFor(await headOf(chain.rpcUrl));
-  await run.stop();
 });
-
-const TRUNCATE =
-  "TRUNCATE indexer_state, chain_block, event_block, event_record, hospital, member, role_grant, access_history, patient, patient_history, treatment, treatment_doctor, attachment, file_verification, vital, case_count_daily, case_trend_weekly CASCADE";
-
-function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(root, "indexer/main.ts")], {
-      cwd: root,
-      env: { PATH: process.env.PATH, OPS_PORT: "0", VERIFY_ENABLED: "false", LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += String(d);
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr });
-    });
-  });
-}
 
 describe("an unreliable node", () => {
   it("retries failed, dropped and erroring RPC calls and still indexes everything, with no gap", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     // Every third request fails in one of three ways.
     proxy.setFault((_method, _params, n) =>
@@ -80,8 +54,48 @@ describe("an unreliable node", () => {
     expect(failures?.reduce((s, v) => s + v.value, 0)).toBeGreaterThan(5);
   });
 
+  it("reads an eth_getLogs answer again when its body is cut mid-stream (undici's TypeError: terminated), and never dies of it", async () => {
+    await clearIndex(faulty.pool);
+    const proxy = await startRpcProxy(chain.rpcUrl);
+    // The first answer for each of four ranges is cut; the retry of the same range passes.
+    let cut = 0;
+    const cutRanges = new Set<string>();
+    proxy.setFault((method, params) => {
+      const key = JSON.stringify(params);
+      if (method !== "eth_getLogs" || cut >= 4 || cutRanges.has(key)) return undefined;
+      cutRanges.add(key);
+      cut++;
+      return { cutBody: 0.5 };
+    });
+    const head = await headOf(chain.rpcUrl);
+    const main = spawnMain({
+      DATABASE_URL: faulty.url,
+      RPC_URL: proxy.url,
+      CHAIN_ID: "31337",
+      CONTRACT_ADDRESS: cast.address,
+      START_BLOCK: cast.deployBlock.toString(),
+      GETLOGS_INITIAL_RANGE: "3",
+      GETLOGS_MAX_RANGE: "3",
+      RPC_RETRY_BASE_MS: "20",
+    });
+    await waitForCheckpoint(faulty.pool, (b) => b >= head, [main]);
+    expect(await main.stop()).toBe(0);
+    await proxy.close();
+    expect(cut).toBe(4);
+    const retried = main
+      .lines()
+      .filter((l) => l.msg === "retrying after error" && l.operation === "eth_getLogs");
+    expect(retried).toHaveLength(4);
+    for (const line of retried) {
+      expect((line.err as { message: string }).message).toMatch(/the answer was cut short \(terminated/);
+      expect((line.err as { code: string }).code).toBe("RPC_UNAVAILABLE");
+    }
+    expect(main.lines().filter((l) => l.level === 60)).toEqual([]);
+    expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
+  });
+
   it("shrinks the eth_getLogs range when the node refuses large ranges, as hosted providers do", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     const spans: number[] = [];
     proxy.setFault((method, params) => {
@@ -113,7 +127,7 @@ describe("an unreliable node", () => {
   });
 
   it("shrinks the range, without retrying it as it was, when a response exceeds RPC_MAX_RESPONSE_BYTES", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     const asked: string[] = [];
     proxy.setFault((method, params) => {
@@ -167,7 +181,7 @@ describe("an unreliable node", () => {
   });
 
   it("reads logs however the node formats its JSON (key order, spacing, escapes, extra or null fields), as JSON allows", async () => {
-    await faulty.pool.query(TRUNCATE);
+    await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
     let rewritten = 0;
     proxy.setFault((method, _params, n) => {
@@ -226,39 +240,10 @@ describe("an unreliable node", () => {
       settings: { getLogs: { initial: 8, min: 1, max: 8, targetLogs: 1000 }, finalityDepth: 1 },
     });
     expect(forked).toBe(1);
-    const interrupted = lines.filter((l) => l.msg === "indexing interrupted, resuming from the checkpoint");
+    const interrupted = lines.filter((l) => l.msg === "indexing failed; resuming from the checkpoint");
     expect(interrupted).toHaveLength(1);
     expect(String(interrupted[0]!.reason)).toMatch(/has logs of two hashes in one eth_getLogs answer/);
     expect(await dumpIndex(faulty.pool)).toEqual(await dumpIndex(clean.pool));
-  });
-
-  it("exits non-zero with a clear message when the node serves another chain", async () => {
-    const { code, stderr } = await runMain({
-      DATABASE_URL: faulty.url,
-      RPC_URL: chain.rpcUrl,
-      CHAIN_ID: "1",
-      CONTRACT_ADDRESS: cast.address,
-    });
-    expect(code).toBe(1);
-    expect(stderr).toContain("serves chain 31337, but DocTel is configured on chain 1");
-  });
-
-  it("exits non-zero with a clear message when there is no contract at the address", async () => {
-    const { code, stderr } = await runMain({
-      DATABASE_URL: faulty.url,
-      RPC_URL: chain.rpcUrl,
-      CHAIN_ID: "31337",
-      CONTRACT_ADDRESS: "0x000000000000000000000000000000000000dead",
-    });
-    expect(code).toBe(1);
-    expect(stderr).toContain("no contract at 0x000000000000000000000000000000000000dead on chain 31337");
-  });
-
-  it("exits with code 2 and names the variable when the configuration is invalid", async () => {
-    const { code, stderr } = await runMain({ DATABASE_URL: "mysql://nope", RPC_URL: "not a url" });
-    expect(code).toBe(2);
-    expect(stderr).toContain("DATABASE_URL: expected a postgresql:// URL");
-    expect(stderr).toContain("RPC_URL");
   });
 });
 
@@ -271,7 +256,7 @@ async function indexThroughForkingNode(args: {
   pick: (block: number, toBlock: number) => boolean;
   settings: Partial<IndexerSettings>;
 }): Promise<{ forked: number; lines: Record<string, unknown>[] }> {
-  await faulty.pool.query(TRUNCATE);
+  await clearIndex(faulty.pool);
   const proxy = await startRpcProxy(chain.rpcUrl);
   let forked = 0;
   proxy.setFault((method, params) => {

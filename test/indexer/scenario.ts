@@ -111,3 +111,33 @@ export async function seedNetwork(chain: TestChain): Promise<Cast> {
     analyst: analyst!,
   };
 }
+
+/**
+ * `rounds` × 3 more blocks of patients, treatments and vitals batches: a backfill long enough to
+ * interrupt (kill the indexer, stop the database) in its middle.
+ */
+export async function addBackfill(
+  chain: TestChain,
+  cast: Cast,
+  rounds: number,
+  readings = 10,
+): Promise<void> {
+  const send = sender(chain, cast.address);
+  for (let i = 0; i < rounds; i++) {
+    await send(cast.staff, "multicall", [
+      [0, 1, 2].map((j) =>
+        encodeFunctionData({
+          abi: docTelAbi,
+          functionName: "registerPatient",
+          args: [ref(1000 + i * 3 + j), patientData(i * 3 + j)],
+        }),
+      ),
+    ]);
+    await send(cast.staff, "openTreatment", [ref(1000 + i * 3)]);
+    const now = Number((await chain.publicClient.getBlock()).timestamp);
+    await send(cast.staff, "recordVitalsBatch", [
+      BigInt(3 + i),
+      Array.from({ length: readings }, (_, k) => vitals(now - k, k + i)),
+    ]);
+  }
+}

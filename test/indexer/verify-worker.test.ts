@@ -13,6 +13,7 @@ import pg from "pg";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defaultVerifierSettings, type VerifierSettings } from "../../indexer/verify/config.ts";
+import { registerInstance } from "../../indexer/verify/instance.ts";
 import { createIpfsBlockSource } from "../../indexer/verify/ipfs-block-source.ts";
 import { createIpfsRpc } from "../../indexer/verify/ipfs-rpc.ts";
 import {
@@ -20,6 +21,7 @@ import {
   FAR_FUTURE,
   notifyVerificationQueue,
   recordVerification,
+  releaseVerification,
   requeue,
 } from "../../indexer/verify/queue.ts";
 import type { FetchBlock } from "../../indexer/verify/verify-cid.ts";
@@ -231,7 +233,12 @@ describe("verification worker", () => {
     const expected = [60_000, 120_000, 200_000, 200_000];
     for (let attempt = 1; attempt <= 4; attempt++) {
       await db.pool.query("UPDATE file_verification SET next_attempt_at = now() WHERE cid = $1", [missing]);
-      const [claimed] = await claimVerifications(db.pool, { limit: 1, leaseMs: 10_000, maxAttempts: 10 });
+      const [claimed] = await claimVerifications(db.pool, {
+        limit: 1,
+        leaseMs: 10_000,
+        maxAttempts: 10,
+        instance: 0,
+      });
       expect(claimed).toMatchObject({ cid: missing, attempts: attempt });
       const before = await clock();
       const outcome = await recordVerification(
@@ -263,7 +270,12 @@ describe("verification worker", () => {
         const cid = await neverUploaded();
         await client.query("BEGIN");
         await client.query("INSERT INTO file_verification (cid, next_attempt_at) VALUES ($1, now())", [cid]);
-        const claimed = await claimVerifications(client, { limit: 1, leaseMs: 10_000, maxAttempts: 3 });
+        const claimed = await claimVerifications(client, {
+          limit: 1,
+          leaseMs: 10_000,
+          maxAttempts: 3,
+          instance: 0,
+        });
         await client.query("ROLLBACK");
         expect(claimed.map((c) => c.cid)).toEqual([cid]);
       }
@@ -303,32 +315,56 @@ describe("verification worker", () => {
     expect(second.stats().verified).toBeGreaterThan(0);
   });
 
-  it("gets back the rows of a worker killed mid-verification once their lease runs out", async () => {
+  it("takes over at once the rows of a worker killed mid-verification, since its instance's lock died with it, long before their lease ends", async () => {
     const cids = await Promise.all([
       upload("lab report 1\n"),
       upload("lab report 2\n"),
       upload("lab report 3\n"),
     ]);
     proxy.mode = { kind: "stall", after: 0 };
-    // The child must be killed before its 8 s block timeout ends the attempt; the lease (10 s) then
-    // has to run out before anyone else may take the rows.
+    // A ten-minute lease: only the dead instance's free lock can explain a takeover within the test.
     const child = spawnWorkerProcess(db.url, proxy.url, {
-      leaseMs: 10_000,
-      deadlineMs: 9_000,
-      timeoutMs: 8_000,
+      leaseMs: 600_000,
+      deadlineMs: 540_000,
+      timeoutMs: 500_000,
     });
+    const claimant = await registerInstance(db.pool, createSilentLogger());
     try {
-      await queue(cids);
-      await until(async () => (await rows(cids)).every((r) => r.attempts === 1));
+      try {
+        await queue(cids);
+        await until(async () => (await rows(cids)).every((r) => r.attempts === 1));
+        // Alive, the child keeps its rows: nobody else may take them.
+        expect(
+          await claimVerifications(db.pool, {
+            limit: 10,
+            leaseMs: 1_000,
+            maxAttempts: 3,
+            instance: claimant.id,
+          }),
+        ).toEqual([]);
+      } finally {
+        child.kill("SIGKILL");
+      }
+      await new Promise((resolve) => child.once("exit", resolve));
+      // Dead: its instance's lock is free as soon as PostgreSQL sees its connection close.
+      let taken: Awaited<ReturnType<typeof claimVerifications>> = [];
+      await until(async () => {
+        taken = await claimVerifications(db.pool, {
+          limit: 10,
+          leaseMs: 120_000,
+          maxAttempts: 3,
+          instance: claimant.id,
+        });
+        return taken.length > 0;
+      });
+      expect(taken.map((r) => [r.cid, r.attempts]).sort()).toEqual(cids.map((cid) => [cid, 2]).sort());
+      for (const row of taken) await releaseVerification(db.pool, row);
     } finally {
-      child.kill("SIGKILL");
+      await claimant.release();
     }
-    await new Promise((resolve) => child.once("exit", resolve));
-
-    // Dead worker: its rows stay claimed, invisible to others until the lease ends.
-    expect((await rows(cids)).map((r) => r.status)).toEqual(["PENDING", "PENDING", "PENDING"]);
-    expect(await claimVerifications(db.pool, { limit: 10, leaseMs: 1_000, maxAttempts: 3 })).toEqual([]);
-
+    // Given back (the taker's attempt not counted), they are verified by a worker: the dead
+    // one's attempt counts.
+    proxy.mode = { kind: "pass" };
     await startWorker();
     await until(settled(cids));
     expect((await rows(cids)).map((r) => [r.status, r.attempts])).toEqual([

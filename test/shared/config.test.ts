@@ -54,4 +54,23 @@ describe("parsing configuration once at start", () => {
       parseConfig(schema, { DOCTEL_PEPPER: "", RPC_URL: "http://x", DATABASE_URL: "postgres://x" }),
     ).toThrow(/DOCTEL_PEPPER/);
   });
+
+  it("refuses an endpoint without its scheme (localhost:8545 parses as a URL of scheme localhost:), naming the variable", () => {
+    for (const value of ["localhost:8545", "127.0.0.1:8545", "ftp://host/x", "http://"]) {
+      expect(() =>
+        parseConfig(schema, {
+          DOCTEL_PEPPER: "ab".repeat(32),
+          RPC_URL: value,
+          DATABASE_URL: "postgres://x/y",
+        }),
+      ).toThrow(/RPC_URL: expected a URL such as http:\/\/127\.0\.0\.1:8545/);
+    }
+    expect(
+      parseConfig(schema, {
+        DOCTEL_PEPPER: "ab".repeat(32),
+        RPC_URL: "https://node.example:8545/v1",
+        DATABASE_URL: "postgres://x/y",
+      }).RPC_URL,
+    ).toBe("https://node.example:8545/v1");
+  });
 });

@@ -59,6 +59,31 @@ const RULES: readonly Rule[] = [
     to: "indexer/verify/",
     why: "the store queues files; the verifier (its own process) consumes the queue",
   },
+  ...["indexer/store/", "indexer/sync/", "indexer/verify/", "indexer/ops/"].map((to) => ({
+    from: "indexer/decode/",
+    to,
+    why: "decoding is a pure step: logs in, events out",
+  })),
+  ...["indexer/decode/", "indexer/store/", "indexer/sync/", "indexer/verify/", "indexer/ops/"].map((to) => ({
+    from: "indexer/rpc/",
+    to,
+    why: "the RPC client knows nothing of what it fetches",
+  })),
+  ...["indexer/store/", "indexer/sync/", "indexer/decode/", "indexer/rpc/"].map((to) => ({
+    from: "indexer/verify/",
+    to,
+    why: "the verifier runs as a process of its own (npm run verifier): the queue and IPFS, never the chain",
+  })),
+  ...["indexer/sync/", "indexer/verify/"].map((to) => ({
+    from: "indexer/ops/",
+    to,
+    why: "process plumbing (health, leader lock, service life) shared by the indexer and the verifier",
+  })),
+  ...["indexer/", "graphql/", "simulator/", "sdk/", "cli/"].map((to) => ({
+    from: "prisma/",
+    to,
+    why: "the schema, its migrations and its generator sit below every stage",
+  })),
   { from: "sdk/", to: "indexer/", why: "the SDK is the write side, shipped without the indexer" },
   { from: "sdk/", to: "graphql/", why: "the SDK is the write side, shipped without the API" },
   { from: "sdk/", to: "simulator/", why: "the simulator drives the SDK, not the other way round" },

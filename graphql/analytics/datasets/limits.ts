@@ -2,22 +2,18 @@
  * Per-account limits on datasets and exports, counted from the append-only ledgers
  * (dataset_selection, dataset_export) over a rolling 24 hours. The count and the insert run in one
  * transaction under a per-account advisory lock, so concurrent requests cannot both slip under
- * the limit. A limit reached is RATE_LIMITED, saying when the oldest counted entry leaves the
+ * the limit. A limit reached is DATASET_LIMIT_REACHED (RATE_LIMITED to clients), saying when the oldest counted entry leaves the
  * window.
  */
 import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient } from "../../../prisma/generated/client.ts";
-import { NonRetryableError } from "../../../shared/errors.ts";
 import { type DatasetDescription, describeDataset, type SelectionValues } from "./catalog.ts";
+import { DatasetLimitError } from "./errors.ts";
 
 export const LIMIT_WINDOW_HOURS = 24;
 const WINDOW_MS = LIMIT_WINDOW_HOURS * 3_600_000;
 
-export class DatasetLimitError extends NonRetryableError {
-  constructor(message: string, details: Record<string, unknown>) {
-    super("RATE_LIMITED", message, { details });
-  }
-}
+export { DatasetLimitError };
 
 type Tx = Prisma.TransactionClient;
 

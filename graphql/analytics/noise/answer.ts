@@ -20,7 +20,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { PoolClient } from "pg";
-import { NonRetryableError } from "../../../shared/errors.ts";
+import { ValidationError } from "../../../shared/errors.ts";
 import { fromEpochDay, generalizeAgeBand, toEpochDay } from "../../../shared/reference/weeks.ts";
 import { requireRole } from "../../auth/policy.ts";
 import type { ApiContext } from "../../context.ts";
@@ -36,6 +36,7 @@ import { diagnosisPredicate } from "../selection/diagnosis-sql.ts";
 import { regionPredicate } from "../selection/region.ts";
 import { publicationSettingsOf, settingsOfAnalytics } from "../settings.ts";
 import { DEFAULT_NOISE_BUDGET, type NoiseBudget } from "./budget.ts";
+import { NoisyDomainTooLargeError, PrivacyBudgetExhaustedError } from "./errors.ts";
 import { halfWidth95, MECHANISM } from "./intervals.ts";
 import {
   canonicalQuestion,
@@ -48,11 +49,7 @@ import {
   selectionOf,
 } from "./question.ts";
 
-export class PrivacyBudgetExhaustedError extends NonRetryableError {
-  constructor(message: string, details: Record<string, unknown>) {
-    super("RATE_LIMITED", message, { details });
-  }
-}
+export { NoisyDomainTooLargeError, PrivacyBudgetExhaustedError };
 
 export interface NoisyCell {
   keys: { dimension: NoisyDimension; value: string }[];
@@ -238,8 +235,7 @@ export async function resolveNoisyCaseCounts(
   const q = canonicalQuestion(input, todayIst(options.now ?? new Date()));
   const size = domainSize(q, system);
   if (size > LIMITS.maxNoisyDomain) {
-    throw new NonRetryableError(
-      "TOO_LARGE",
+    throw new NoisyDomainTooLargeError(
       `a noisy answer covers every possible cell, and this one has ${size} (at most ${LIMITS.maxNoisyDomain}): group by fewer or coarser dimensions, or narrow the filters`,
     );
   }
@@ -330,10 +326,9 @@ export async function resolvePrivacyBudget(ctx: ApiContext, from: string, to: st
   const a = toEpochDay(from);
   const b = toEpochDay(to);
   if (b < a || b - a > LIMITS.maxRangeDays) {
-    throw new NonRetryableError(
-      "BAD_USER_INPUT",
-      `from..to must be a range of at most ${LIMITS.maxRangeDays} days`,
-    );
+    throw new ValidationError(`from..to must be a range of at most ${LIMITS.maxRangeDays} days`, {
+      details: { field: "from" },
+    });
   }
   const weeks = nodesStartingIn("WEEK", weekNode(from, system).firstDay, to, system).map((w) => w.firstDay);
   const { rows } = await ctx.pool.query<{ week: string; everyone: number; mine: number }>(
