@@ -142,10 +142,15 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
           return r;
         });
       } else if (MINING_CALLS.has(method)) {
+        // A call that fails may still have mined: a transaction that reverts under automine is
+        // in a block, and the node answers with the revert. Its block is journaled now, before
+        // any later call, so the journal keeps the chain's order.
         result = await serially(async () => {
-          const r = await call(method, params);
-          await journal.append(await journalNewBlocks());
-          return r;
+          try {
+            return await call(method, params);
+          } finally {
+            await journal.append(await journalNewBlocks());
+          }
         });
       } else {
         result = await call(method, params);
