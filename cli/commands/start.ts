@@ -1,11 +1,12 @@
 /** start: DocTel in one process, on embedded defaults (npm start). */
 import { parseConfig } from "../../shared/config.ts";
+import { NonRetryableError } from "../../shared/errors.ts";
 import { createLogger } from "../../shared/logger.ts";
-import { takeOverSignals, untilSignal } from "../../shared/services/signals.ts";
+import { listenForShutdown } from "../../shared/services/signals.ts";
 import { examples } from "../parse.ts";
 import { banner } from "../start/banner.ts";
 import { startConfigSchema } from "../start/config.ts";
-import { startStack } from "../start/stack.ts";
+import { type RunningStack, startStack } from "../start/stack.ts";
 import type { CommandModule } from "./types.ts";
 
 export const startCommand: CommandModule = {
@@ -31,19 +32,43 @@ export const startCommand: CommandModule = {
           format: config.LOG_FORMAT,
           service: "doctel",
         });
-        const stack = await startStack(config, ctx.env, logger);
-        takeOverSignals();
+        // From the first moment: Ctrl-C during start-up stops what has started, in order, too.
+        const shutdown = listenForShutdown(() =>
+          process.stderr.write("\nforced exit: embedded PostgreSQL may need recovery on next start\n"),
+        );
+        const stopped = (when: string) =>
+          ctx.io.stdout.write(
+            `DocTel stopped${when}; data kept in ${config.DOCTEL_HOME}, the next start resumes\n`,
+          );
+        let stack: RunningStack;
+        try {
+          stack = await startStack(config, ctx.env, logger, { signal: shutdown.signal });
+        } catch (error) {
+          if (!shutdown.signal.aborted) throw error;
+          logger.debug({ err: error }, "start-up interrupted");
+          stopped(" during start-up");
+          return;
+        }
         ctx.io.stdout.write(await banner(stack, { home: config.DOCTEL_HOME, demo: config.DEMO_MODE }));
         const reason = await Promise.race([
-          untilSignal(() =>
-            process.stderr.write("\nforced exit: embedded PostgreSQL may need recovery on next start\n"),
-          ),
-          stack.indexerStopped.then((error) => (error ? "indexer failed" : "indexer stopped")),
+          shutdown.requested,
+          stack.indexerStopped.then((error) => ({ error })),
         ]);
-        logger.info({ reason }, "stopping DocTel");
+        logger.debug({ reason: typeof reason === "string" ? reason : "indexer stopped" }, "stopping DocTel");
         await stack.stop();
-        logger.info("stopped");
-        if (reason === "indexer failed") process.exitCode = 1;
+        if (typeof reason === "string") {
+          stopped("");
+          return;
+        }
+        throw new IndexerStoppedError(reason.error);
       });
   },
 };
+
+/** The indexer stopped by itself: every part was stopped, and the command fails with the reason. */
+class IndexerStoppedError extends NonRetryableError {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : "it stopped without an error";
+    super("INTERNAL", `the indexer stopped (${reason}); DocTel stopped`, { cause });
+  }
+}

@@ -31,6 +31,8 @@ export const startConfigSchema = z.object({
   /** Simulated data on first start: a demo-sized year of a hospital network, or none. */
   SIMULATE: z.enum(["demo", "small", "none"]).default("demo"),
   SIMULATION_SEED: z.string().default("doctel-demo"),
+  /** Events to simulate instead of the preset's number (at least 100): a smaller or larger first start. */
+  SIMULATION_EVENTS: z.coerce.number().int().min(100).max(100_000_000).optional(),
   /** Demo sign-in with the simulated accounts (never in production). */
   DEMO_MODE: booleanFlag.default(true),
   INDEXER_OPS_PORT: port.default(9464),

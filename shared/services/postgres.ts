@@ -30,9 +30,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import pg from "pg";
+import type pg from "pg";
+import { createPgClient } from "../db/pool.ts";
 import { NonRetryableError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
+import { createSilentLogger, type Logger } from "../logger.ts";
 import { isAlive, isRunning, readOwnerFile, writeOwnerFile } from "./owner.ts";
 import {
   binariesVersion,
@@ -62,6 +63,11 @@ export interface EmbeddedPostgresOptions {
   settings?: Readonly<Record<string, string | number | boolean>>;
   /** How long to wait for the server to accept connections. */
   startTimeoutMs?: number;
+  /**
+   * A folder holding `initdb` and `postgres` of another installation (e.g. Debian's
+   * /usr/lib/postgresql/15/bin) instead of the binaries in node_modules.
+   */
+  binDir?: string;
   /**
    * A folder keeping a freshly initialised cluster: an empty data directory is then a copy of it
    * (~0.1 s) instead of a new initdb (~1.2 s). Off by default; temporary servers use
@@ -112,7 +118,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const hostname = options.hostname ?? "127.0.0.1";
   const started = performance.now();
   const runAs = await serverUser();
-  const binaries = await locateBinaries(runAs, logger);
+  const binaries = options.binDir
+    ? {
+        initdb: path.join(options.binDir, "initdb"),
+        postgres: path.join(options.binDir, "postgres"),
+        version: options.binDir,
+      }
+    : await locateBinaries(runAs, logger);
   const dataDir = await placeDataDir(path.resolve(options.dataDir), runAs, logger);
 
   await mkdir(dataDir, { recursive: true });
@@ -146,7 +158,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const initStarted = performance.now();
     if (options.initCache) {
       const key = JSON.stringify({
-        version: binariesVersion(),
+        version: options.binDir ?? binariesVersion(),
         user,
         password,
         initdbFlags,
@@ -232,9 +244,16 @@ export function databaseUrl(url: string, name: string): string {
   return parsed.toString();
 }
 
-/** Runs `fn` with one connection to `url`, closed afterwards whatever happens. */
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+/**
+ * Runs `fn` with one connection to `url`, closed afterwards whatever happens. A connection that
+ * fails rejects `fn`'s query; its 'error' event is only logged.
+ */
+export async function withClient<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+  logger: Logger = createSilentLogger(),
+): Promise<T> {
+  const client = createPgClient({ connectionString: url, name: "admin", logger, onError: () => {} });
   await client.connect();
   try {
     return await fn(client);
