@@ -30,19 +30,25 @@ const rpc = async (url: string, method: string, params: unknown[] = []) => {
   return res.result;
 };
 
+/** Governance's wallet and a public client on `rpcUrl`, and DocTel deployed by governance. */
+async function withDocTel(rpcUrl: string) {
+  const transport = http(rpcUrl);
+  const governance = privateKeyToAccount(DEV_PRIVATE_KEYS[0]);
+  const wallet = createWalletClient({ account: governance, chain: hardhat, transport });
+  const client = createPublicClient({ chain: hardhat, transport });
+  const hash = await wallet.deployContract({
+    abi: docTelAbi,
+    bytecode: docTelBytecode,
+    args: [0, governance.address, referenceKeyId(Buffer.alloc(32, 1))],
+  });
+  const { contractAddress } = await client.waitForTransactionReceipt({ hash });
+  return { governance, wallet, client, contractAddress };
+}
+
 describe("the embedded chain", () => {
   it("comes back after a restart with the same blocks, hashes and state, from its journal", async () => {
     const first = await startEmbeddedChain({ dir, port: 0 });
-    const transport = http(first.rpcUrl);
-    const governance = privateKeyToAccount(DEV_PRIVATE_KEYS[0]);
-    const wallet = createWalletClient({ account: governance, chain: hardhat, transport });
-    const client = createPublicClient({ chain: hardhat, transport });
-    const hash = await wallet.deployContract({
-      abi: docTelAbi,
-      bytecode: docTelBytecode,
-      args: [0, governance.address, referenceKeyId(Buffer.alloc(32, 1))],
-    });
-    const { contractAddress } = await client.waitForTransactionReceipt({ hash });
+    const { governance, wallet, client, contractAddress } = await withDocTel(first.rpcUrl);
     // Dev-chain state outside blocks, as the simulator uses it.
     const fresh = "0x00000000000000000000000000000000000b0b00";
     await rpc(first.rpcUrl, "hardhat_setBalance", [fresh, "0x3635c9adc5dea00000"]);
@@ -92,21 +98,12 @@ describe("the embedded chain", () => {
     const own = await mkdtemp(path.join(tmpdir(), "doctel-embedded-chain-revert-"));
     try {
       const first = await startEmbeddedChain({ dir: own, port: 0 });
-      const transport = http(first.rpcUrl);
-      const governance = privateKeyToAccount(DEV_PRIVATE_KEYS[0]);
+      const { wallet, client, contractAddress } = await withDocTel(first.rpcUrl);
       const stranger = createWalletClient({
         account: privateKeyToAccount(DEV_PRIVATE_KEYS[1]),
         chain: hardhat,
-        transport,
+        transport: http(first.rpcUrl),
       });
-      const wallet = createWalletClient({ account: governance, chain: hardhat, transport });
-      const client = createPublicClient({ chain: hardhat, transport });
-      const hash = await wallet.deployContract({
-        abi: docTelAbi,
-        bytecode: docTelBytecode,
-        args: [0, governance.address, referenceKeyId(Buffer.alloc(32, 1))],
-      });
-      const { contractAddress } = await client.waitForTransactionReceipt({ hash });
       // Only governance registers hospitals: with the gas given (no estimate to refuse it), the
       // transaction is mined and reverts; the node answers with the revert.
       await expect(
