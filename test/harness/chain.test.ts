@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
 import { referenceKeyId } from "../../shared/identity/reference.ts";
 import { useTestChain } from "../helpers/chain.ts";
+import { planServices, readTestServices } from "../helpers/services.ts";
 
 const pepper = new Uint8Array(32).fill(7);
 
@@ -19,6 +20,14 @@ describe("useTestChain", () => {
       functionName: "referenceKeyId",
     });
     expect(keyId).toBe(referenceKeyId(pepper));
+  });
+
+  it("runs on the node the services switch names (TEST_SERVICES, TEST_CHAIN), so each node's run is real", async () => {
+    const version = await chain.publicClient.request({ method: "web3_clientVersion" });
+    const planned = planServices(readTestServices()).chain;
+    expect(chain.kind).toBe(planned === "container" ? "anvil" : planned);
+    if (chain.kind === "anvil") expect(version).toMatch(/^anvil\//);
+    if (chain.kind === "hardhat") expect(version).toMatch(/^HardhatNetwork\//);
   });
 
   it("has funded wallet clients for the development accounts", async () => {

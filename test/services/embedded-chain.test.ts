@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createPublicClient, createWalletClient, http, parseEther } from "viem";
+import { createPublicClient, createWalletClient, encodeFunctionData, http, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -30,19 +30,25 @@ const rpc = async (url: string, method: string, params: unknown[] = []) => {
   return res.result;
 };
 
+/** Governance's wallet and a public client on `rpcUrl`, and DocTel deployed by governance. */
+async function withDocTel(rpcUrl: string) {
+  const transport = http(rpcUrl);
+  const governance = privateKeyToAccount(DEV_PRIVATE_KEYS[0]);
+  const wallet = createWalletClient({ account: governance, chain: hardhat, transport });
+  const client = createPublicClient({ chain: hardhat, transport });
+  const hash = await wallet.deployContract({
+    abi: docTelAbi,
+    bytecode: docTelBytecode,
+    args: [0, governance.address, referenceKeyId(Buffer.alloc(32, 1))],
+  });
+  const { contractAddress } = await client.waitForTransactionReceipt({ hash });
+  return { governance, wallet, client, contractAddress };
+}
+
 describe("the embedded chain", () => {
   it("comes back after a restart with the same blocks, hashes and state, from its journal", async () => {
     const first = await startEmbeddedChain({ dir, port: 0 });
-    const transport = http(first.rpcUrl);
-    const governance = privateKeyToAccount(DEV_PRIVATE_KEYS[0]);
-    const wallet = createWalletClient({ account: governance, chain: hardhat, transport });
-    const client = createPublicClient({ chain: hardhat, transport });
-    const hash = await wallet.deployContract({
-      abi: docTelAbi,
-      bytecode: docTelBytecode,
-      args: [0, governance.address, referenceKeyId(Buffer.alloc(32, 1))],
-    });
-    const { contractAddress } = await client.waitForTransactionReceipt({ hash });
+    const { governance, wallet, client, contractAddress } = await withDocTel(first.rpcUrl);
     // Dev-chain state outside blocks, as the simulator uses it.
     const fresh = "0x00000000000000000000000000000000000b0b00";
     await rpc(first.rpcUrl, "hardhat_setBalance", [fresh, "0x3635c9adc5dea00000"]);
@@ -86,6 +92,53 @@ describe("the embedded chain", () => {
     await again.waitForTransactionReceipt({ hash: await more.sendTransaction({ to: fresh, value: 1n }) });
     expect(await again.getBlockNumber({ cacheTime: 0 })).toBe(head + 1n);
     await second.close();
+  });
+
+  it("journals a reverted transaction's block at once, in chain order, so a restart replays the same chain", async () => {
+    const own = await mkdtemp(path.join(tmpdir(), "doctel-embedded-chain-revert-"));
+    try {
+      const first = await startEmbeddedChain({ dir: own, port: 0 });
+      const { wallet, client, contractAddress } = await withDocTel(first.rpcUrl);
+      const stranger = createWalletClient({
+        account: privateKeyToAccount(DEV_PRIVATE_KEYS[1]),
+        chain: hardhat,
+        transport: http(first.rpcUrl),
+      });
+      // Only governance registers hospitals: with the gas given (no estimate to refuse it), the
+      // transaction is mined and reverts; the node answers with the revert.
+      await expect(
+        stranger.sendTransaction({
+          to: contractAddress!,
+          data: encodeFunctionData({ abi: docTelAbi, functionName: "registerHospital", args: ["X", 7, 94] }),
+          gas: 300_000n,
+        }),
+      ).rejects.toThrow(/revert/i);
+      const reverted = await client.getBlock({ blockTag: "latest", includeTransactions: true });
+      expect(reverted.transactions).toHaveLength(1);
+      expect((await client.getTransactionReceipt({ hash: reverted.transactions[0]!.hash })).status).toBe(
+        "reverted",
+      );
+      // State set outside blocks right after: it must be journaled after the reverted block.
+      await rpc(first.rpcUrl, "hardhat_setBalance", [stranger.account.address, "0x3635c9adc5dea00000"]);
+      await wallet.writeContract({
+        address: contractAddress!,
+        abi: docTelAbi,
+        functionName: "registerHospital",
+        args: ["A", 7, 94],
+      });
+      const head = await client.getBlockNumber({ cacheTime: 0 });
+      const headHash = (await client.getBlock({ blockNumber: head })).hash;
+      await first.close();
+
+      const second = await startEmbeddedChain({ dir: own, port: 0 });
+      const again = createPublicClient({ chain: hardhat, transport: http(second.rpcUrl) });
+      expect(second.replayedBlocks).toBe(Number(head));
+      expect((await again.getBlock({ blockNumber: reverted.number })).hash).toBe(reverted.hash);
+      expect((await again.getBlock({ blockNumber: head })).hash).toBe(headHash);
+      await second.close();
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
   });
 
   it("refuses snapshots and reverts, which its journal could not replay", async () => {

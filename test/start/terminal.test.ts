@@ -50,6 +50,24 @@ describe("npm start's terminal", () => {
     });
   });
 
+  it("ends a step that Ctrl-C interrupted on a line of its own, not marked done, so the stop line starts clean", async () => {
+    const home = await mkdtemp(path.join(tmpdir(), "doctel-terminal-"));
+    homes.push(home);
+    const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 100 });
+    let out = "";
+    stream.on("data", (c: Buffer) => {
+      out += c.toString();
+    });
+    const { progress } = createStartTerminal({ level: "info", format: "pretty", home, stream });
+    progress.step("embedded PostgreSQL, IPFS and chain");
+    progress.step("DocTel contract");
+    progress.interrupted();
+    expect(out).toMatch(/✓ embedded PostgreSQL, IPFS and chain\s+\d+\.\d s\n/);
+    // The drawn "… DocTel contract" line is cleared first.
+    expect(out.endsWith(`\r\u001b[2K  ✗ ${"DocTel contract".padEnd(34)} interrupted\n`)).toBe(true);
+    expect(out).not.toContain("✓ DocTel contract");
+  });
+
   it("keeps JSON logs on stderr with LOG_FORMAT=json, as npm run api and npm run indexer do", () => {
     const terminal = createStartTerminal({ level: "info", format: "json", home: tmpdir() });
     expect(terminal.logFile).toBeNull();
