@@ -20,19 +20,20 @@ export const SIZE_PRESETS = {
   /**
    * `npm start`'s demo: four hospitals in four districts of one state, dense enough that most
    * weekly state-level counts of the common surveillance groups are released (>= 11), outbreaks
-   * stand out, and the latest dataset release keeps age bands and periods (the goals of
-   * test/dashboards/demo.test.ts; docs/simulator.md says how far the release rule lets the last
-   * one go). The density knob is `targetEvents` (`SIMULATE_EVENTS` for `npm start`): episodes of
+   * stand out, and the latest dataset release keeps age bands (the goals of
+   * test/dashboards/demo.test.ts; docs/simulator.md says what the privacy rules leave at this
+   * density). The density knob is `targetEvents` (`SIMULATE_EVENTS` for `npm start`): episodes of
    * care grow in proportion.
    * Most episodes are outpatient visits (admissions 0.3), as in a hospital's OPD; blocks of 4
-   * simulated hours keep the first start under two minutes on two cores.
+   * simulated hours keep the first start short; few device readings (vitalsShare 0.05) leave the
+   * events to episodes of care, which are what the published counts need.
    */
   demo: {
     hospitals: 4,
     states: 1,
-    targetEvents: 50_000,
+    targetEvents: 95_000,
     filesFraction: 0.1,
-    vitalsShare: 0.1,
+    vitalsShare: 0.05,
     slotHours: 4,
     doctorsPerHospital: 8,
     admissions: 0.3,

@@ -105,7 +105,9 @@ export function useDemoStack(): DemoStack {
       LOG_FORMAT: "json",
     });
     const env = { NODE_ENV: "test" };
+    const started = performance.now();
     stack = await startStack(config, env, createSilentLogger());
+    console.info(`demo outcome: stack started in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     cast = JSON.parse(await readFile(path.join(home, "cast.json"), "utf8")) as CastFile;
     const head = await until("the chain head", async () => {
       const res = await fetch(stack!.rpcUrl, {
@@ -148,6 +150,9 @@ export function useDemoStack(): DemoStack {
       });
       return outcome.locked ? true : undefined;
     });
+    console.info(
+      `demo outcome: ready (indexed, verified, cut, published) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 900_000);
 
   afterAll(async () => {

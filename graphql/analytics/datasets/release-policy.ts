@@ -11,7 +11,7 @@ export const RELEASE_K = MIN_K;
 export const RELEASE_L = 3;
 
 /** The generalization search prefers nodes that suppress at most this share of the period's rows. */
-export const MAX_SUPPRESSED_SHARE = 0.05;
+export const MAX_SUPPRESSED_SHARE = 0.1;
 
 /** Counts taken before suppression are shown rounded to a multiple of this. */
 export const ROUNDING_BASE = 10;
