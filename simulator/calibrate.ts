@@ -41,5 +41,13 @@ export function planForTarget(sizes: Sizes, base: BaseOptions): Plan {
   const guess = episodesFor(sizes, EVENTS_PER_EPISODE_GUESS);
   const sample = make(Math.min(guess, SAMPLE_EPISODES), 0);
   const perEpisode = (clinicalEvents(sample) - setupEvents(sizes)) / Math.max(1, sample.episodes.length);
-  return make(episodesFor(sizes, perEpisode), (clinical) => Math.max(0, sizes.targetEvents - clinical));
+  const fill = (clinical: number) => Math.max(0, sizes.targetEvents - clinical);
+  const episodes = episodesFor(sizes, perEpisode);
+  const first = make(episodes, fill);
+  // Monitored admissions get their device's readings whatever the fill asks, so with a small
+  // vitalsShare the plan can overshoot; then scale the episodes once by what was planned.
+  const setup = setupEvents(sizes);
+  const over = (first.events - setup) / Math.max(1, sizes.targetEvents - setup);
+  if (over <= 1.05) return first;
+  return make(Math.max(1, Math.round(episodes / over)), fill);
 }

@@ -25,13 +25,12 @@ export const SIZE_PRESETS = {
    * density). The density knob is `targetEvents` (`SIMULATE_EVENTS` for `npm start`): episodes of
    * care grow in proportion.
    * Most episodes are outpatient visits (admissions 0.3), as in a hospital's OPD; blocks of 4
-   * simulated hours keep the first start short; few device readings (vitalsShare 0.05) leave the
-   * events to episodes of care, which are what the published counts need.
+   * simulated hours keep the first start short.
    */
   demo: {
     hospitals: 4,
     states: 1,
-    targetEvents: 95_000,
+    targetEvents: 110_000,
     filesFraction: 0.1,
     vitalsShare: 0.05,
     slotHours: 4,

@@ -23,7 +23,7 @@ export const startCommand: CommandModule = {
           "doctel start                                # what `npm start` runs: everything embedded, data in .doctel/",
           "DATABASE_URL=postgresql://u:p@db/doctel doctel start   # a real PostgreSQL",
           "SIMULATE=none DEMO_MODE=false doctel start  # no demo data, wallet sign-in only",
-          "SIMULATE_EVENTS=2000 doctel start           # a smaller, quicker first simulation (default 95000)",
+          "SIMULATE_EVENTS=2000 doctel start           # a smaller, quicker first simulation (default 110000)",
           "LOG_FORMAT=json doctel start                # JSON logs on stderr instead of the progress view and .doctel/doctel.log",
         ),
       )

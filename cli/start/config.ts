@@ -32,7 +32,7 @@ export const startConfigSchema = z.object({
   SIMULATE: z.enum(["demo", "small", "none"]).default("demo"),
   SIMULATION_SEED: z.string().default("doctel-demo"),
   /**
-   * The first start's density: events to simulate instead of the preset's (95,000 for demo); at
+   * The first start's density: events to simulate instead of the preset's (110,000 for demo); at
    * least 100, for a quick start.
    */
   SIMULATE_EVENTS: z.coerce.number().int().min(100).max(10_000_000).optional(),
