@@ -31,7 +31,7 @@ import {
   startTemporaryPostgres,
 } from "../shared/services/postgres.ts";
 import { runSimulation } from "../simulator/index.ts";
-import { memoryOf, percentile, spawnJsonLine, stop } from "./support/process.ts";
+import { cpuSecondsOf, memoryOf, percentile, spawnJsonLine, stop } from "./support/process.ts";
 
 const HELP = `npm run bench:indexer [-- options]
 
@@ -72,6 +72,9 @@ Fields of the JSON (of the last run; with --compare-events, "runs" holds every r
                             the same if the node's logs carried no blockTimestamp (a header for
                             every block with logs), measured on the same node
   peak_rss_mb               the indexer process's peak RSS (VmHWM) during the backfill
+  indexer_cpu_s             CPU time (user + system) of the indexer process during the backfill
+  node_cpu_backfill_s, node_cpu_alone_s   CPU time of the node's process during the backfill,
+                            and while serving eth_getLogs and headers alone (where the time goes)
   live_p50_ms, live_p99_ms  one event per block mined: time until its rows are committed
   db_mb, db_mb_per_million_events   public schema after the backfill (checkpointed, vacuumed)
   simulate_s                time to build the chain (not part of any rate)
@@ -181,7 +184,7 @@ try {
 
     // 2. The node alone, then the indexer, on a database of its own.
     const loadAtStart = loadavg()[0]!;
-    const node = await nodeRate(BigInt(record.deployBlock), head);
+    const served = await nodeRate(BigInt(record.deployBlock), head);
     const databaseUrl = await createDatabase(db.url, `bench_${k + 1}`);
     const last = k === sizes.length - 1;
     const backfill = await runBackfill(databaseUrl, head, last);
@@ -199,25 +202,29 @@ try {
       events_per_block: round1(backfill.events / blocks),
       events_per_s: Math.round(backfill.events / backfill.seconds),
       blocks_per_s: Math.round(blocks / backfill.seconds),
-      getlogs_events_per_s: Math.round(node.logs / node.getLogsSeconds),
-      ratio: round2(backfill.events / backfill.seconds / (node.logs / node.getLogsSeconds)),
-      node_events_per_s: Math.round(node.logs / (node.getLogsSeconds + node.headersSeconds)),
-      node_blocks_per_s: Math.round(blocks / (node.getLogsSeconds + node.headersSeconds)),
+      getlogs_events_per_s: Math.round(served.logs / served.getLogsSeconds),
+      ratio: round2(backfill.events / backfill.seconds / (served.logs / served.getLogsSeconds)),
+      node_events_per_s: Math.round(served.logs / (served.getLogsSeconds + served.headersSeconds)),
+      node_blocks_per_s: Math.round(blocks / (served.getLogsSeconds + served.headersSeconds)),
       node_ratio: round2(
-        backfill.events / backfill.seconds / (node.logs / (node.getLogsSeconds + node.headersSeconds)),
+        backfill.events / backfill.seconds / (served.logs / (served.getLogsSeconds + served.headersSeconds)),
       ),
-      getlogs_requests: node.ranges,
-      getlogs_s: round2(node.getLogsSeconds),
-      header_requests: node.headerRequests,
-      headers_s: round2(node.headersSeconds),
-      header_share: round2(node.headersSeconds / (node.getLogsSeconds + node.headersSeconds)),
-      headers_without_log_timestamps: node.headersWithoutTimestamps,
-      headers_without_log_timestamps_s: round2(node.headersWithoutTimestampsSeconds),
+      getlogs_requests: served.ranges,
+      getlogs_s: round2(served.getLogsSeconds),
+      header_requests: served.headerRequests,
+      headers_s: round2(served.headersSeconds),
+      header_share: round2(served.headersSeconds / (served.getLogsSeconds + served.headersSeconds)),
+      headers_without_log_timestamps: served.headersWithoutTimestamps,
+      headers_without_log_timestamps_s: round2(served.headersWithoutTimestampsSeconds),
       header_share_without_log_timestamps: round2(
-        node.headersWithoutTimestampsSeconds / (node.getLogsSeconds + node.headersWithoutTimestampsSeconds),
+        served.headersWithoutTimestampsSeconds /
+          (served.getLogsSeconds + served.headersWithoutTimestampsSeconds),
       ),
       peak_rss_mb: Math.round(backfill.peakMb),
       backfill_s: round1(backfill.seconds),
+      indexer_cpu_s: round1(backfill.cpu.indexer),
+      node_cpu_backfill_s: round1(backfill.cpu.node),
+      node_cpu_alone_s: round1(served.nodeCpuSeconds),
       db_mb: mb(backfill.dbBytes),
       db_mb_per_million_events: mb((backfill.dbBytes / backfill.events) * 1e6),
       load_average: [round2(loadAtStart), round2(loadavg()[0]!)],
@@ -304,6 +311,7 @@ try {
       batchSize: defaults.headerBatchSize,
     });
     const headFinal = head - BigInt(defaults.finalityDepth);
+    const nodeCpuBefore = (await cpuSecondsOf(node.child.pid!)) ?? 0;
     let logs = 0;
     let ranges = 0;
     let headerRequests = 0;
@@ -328,6 +336,7 @@ try {
       chunk.logs.release();
       n = chunk.toBlock + 1n;
     }
+    const nodeCpuSeconds = ((await cpuSecondsOf(node.child.pid!)) ?? 0) - nodeCpuBefore;
     let headersWithoutTimestamps = 0;
     const since = performance.now();
     for (const numbers of withoutTimestamps) {
@@ -339,6 +348,7 @@ try {
       `node: ${logs} logs in ${ranges} eth_getLogs, ${round1(getLogsSeconds)} s = ${Math.round(logs / getLogsSeconds)}/s; ${headerRequests} headers ${round2(headersSeconds)} s (${headersWithoutTimestamps} without log timestamps: ${round2(headersWithoutTimestampsSeconds)} s)`,
     );
     return {
+      nodeCpuSeconds,
       logs,
       ranges,
       getLogsSeconds,
@@ -370,6 +380,7 @@ try {
       stdio: ["ignore", "inherit", "inherit"],
     });
     const started = performance.now();
+    const nodeCpuBefore = (await cpuSecondsOf(node.child.pid!)) ?? 0;
     let peakMb = 0;
     while ((await indexedBlock(pool)) < head) {
       // VmHWM is the kernel's high-water mark: polling it misses nothing.
@@ -379,6 +390,10 @@ try {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = {
+      indexer: (await cpuSecondsOf(child.pid!)) ?? 0,
+      node: ((await cpuSecondsOf(node.child.pid!)) ?? 0) - nodeCpuBefore,
+    };
     const mem = await memoryOf(child.pid!);
     if (mem) peakMb = Math.max(peakMb, mem.peakMb);
     const events = Number(
@@ -402,7 +417,7 @@ try {
         )
       ).rows[0]!.bytes,
     );
-    return { indexer: child, pool, events, seconds, peakMb, dbBytes };
+    return { indexer: child, pool, events, seconds, peakMb, dbBytes, cpu };
   }
 } finally {
   await stop(node.child);
@@ -431,6 +446,9 @@ interface Run {
   header_share_without_log_timestamps: number;
   peak_rss_mb: number;
   backfill_s: number;
+  indexer_cpu_s: number;
+  node_cpu_backfill_s: number;
+  node_cpu_alone_s: number;
   db_mb: number;
   db_mb_per_million_events: number;
   load_average: number[];
