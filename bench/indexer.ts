@@ -4,7 +4,7 @@
  * variants (dense, sparse, growing history) and every field of the JSON on the last line.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -31,7 +31,14 @@ import {
   startTemporaryPostgres,
 } from "../shared/services/postgres.ts";
 import { runSimulation } from "../simulator/index.ts";
-import { cpuSecondsOf, memoryOf, percentile, spawnJsonLine, stop } from "./support/process.ts";
+import {
+  childrenCpuSecondsOf,
+  cpuSecondsOf,
+  memoryOf,
+  percentile,
+  spawnJsonLine,
+  stop,
+} from "./support/process.ts";
 
 const HELP = `npm run bench:indexer [-- options]
 
@@ -75,6 +82,7 @@ Fields of the JSON (of the last run; with --compare-events, "runs" holds every r
   indexer_cpu_s             CPU time (user + system) of the indexer process during the backfill
   node_cpu_backfill_s, node_cpu_alone_s   CPU time of the node's process during the backfill,
                             and while serving eth_getLogs and headers alone (where the time goes)
+  postgres_cpu_s            CPU time of PostgreSQL's backends during the backfill
   live_p50_ms, live_p99_ms  one event per block mined: time until its rows are committed
   db_mb, db_mb_per_million_events   public schema after the backfill (checkpointed, vacuumed)
   simulate_s                time to build the chain (not part of any rate)
@@ -225,6 +233,7 @@ try {
       indexer_cpu_s: round1(backfill.cpu.indexer),
       node_cpu_backfill_s: round1(backfill.cpu.node),
       node_cpu_alone_s: round1(served.nodeCpuSeconds),
+      postgres_cpu_s: round1(backfill.cpu.postgres),
       db_mb: mb(backfill.dbBytes),
       db_mb_per_million_events: mb((backfill.dbBytes / backfill.events) * 1e6),
       load_average: [round2(loadAtStart), round2(loadavg()[0]!)],
@@ -381,6 +390,8 @@ try {
     });
     const started = performance.now();
     const nodeCpuBefore = (await cpuSecondsOf(node.child.pid!)) ?? 0;
+    const postmaster = await postmasterPid();
+    const postgresCpuBefore = await childrenCpuSecondsOf(postmaster);
     let peakMb = 0;
     while ((await indexedBlock(pool)) < head) {
       // VmHWM is the kernel's high-water mark: polling it misses nothing.
@@ -393,6 +404,7 @@ try {
     const cpu = {
       indexer: (await cpuSecondsOf(child.pid!)) ?? 0,
       node: ((await cpuSecondsOf(node.child.pid!)) ?? 0) - nodeCpuBefore,
+      postgres: (await childrenCpuSecondsOf(postmaster)) - postgresCpuBefore,
     };
     const mem = await memoryOf(child.pid!);
     if (mem) peakMb = Math.max(peakMb, mem.peakMb);
@@ -449,9 +461,16 @@ interface Run {
   indexer_cpu_s: number;
   node_cpu_backfill_s: number;
   node_cpu_alone_s: number;
+  postgres_cpu_s: number;
   db_mb: number;
   db_mb_per_million_events: number;
   load_average: number[];
+}
+
+/** The PostgreSQL server's main process (the first line of postmaster.pid). */
+async function postmasterPid(): Promise<number> {
+  const text = await readFile(path.join(db!.dataDir, "postmaster.pid"), "utf8");
+  return Number(text.split("\n")[0]);
 }
 
 async function indexedBlock(pool: pg.Pool): Promise<bigint> {
