@@ -63,7 +63,7 @@ Fields of the JSON:
   treatments, patients, events     the dataset (events: rows of event_record and vital)
   generate_s                       time to generate it (null when reused from --data-dir)
   generate_phases_s                where that time went, by phase
-  db_mb                            size of the database (pg_database_size, after ANALYZE)
+  db_mb                            size of the database: every table with its indexes and TOAST
   history_p99_ms, history_p50_ms   a patient's treatment history at 200 requests/s (target p99 ≤ 30)
   trends_p99_ms, trends_p50_ms     caseTrends at 50 requests/s (target p99 ≤ 100)
   max_rps                          highest history rate whose p99 stays ≤ 30 ms (ramp: each step)
@@ -217,8 +217,14 @@ async function main(): Promise<void> {
     }
     const dbBytes = await withPool(databaseUrl, async (pool) =>
       Number(
-        (await pool.query<{ b: string }>("SELECT pg_database_size(current_database())::text AS b")).rows[0]!
-          .b,
+        (
+          await pool.query<{ b: string }>(
+            // Tables with their indexes and TOAST; not the generator's temporary tables, which a
+            // backend that just disconnected may still be deleting (pg_database_size counts them).
+            `SELECT coalesce(sum(pg_total_relation_size(oid)), 0)::text AS b FROM pg_class
+              WHERE relkind IN ('r', 'm') AND relpersistence <> 't'`,
+          )
+        ).rows[0]!.b,
       ),
     );
     const datasetFacts = {
