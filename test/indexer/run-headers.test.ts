@@ -60,21 +60,23 @@ describe("header batches", () => {
   let chain: LocalChain;
   beforeAll(async () => {
     chain = await startLocalChain({ port: 0 });
-    const rpc = createRpcClient({ url: chain.rpcUrl, timeoutMs: 10_000, maxResponseBytes: 1 << 20 });
-    await rpc.request("hardhat_mine", [hex(40)]);
+    await rpcOf().request("hardhat_mine", [hex(40)]);
   });
   afterAll(async () => {
     await chain?.close();
   });
-
-  it("returns the headers of several batches in flight in the order asked, each the node's block", async () => {
-    const rpc = createRpcClient({ url: chain.rpcUrl, timeoutMs: 10_000, maxResponseBytes: 1 << 20 });
-    const headers = createHeaderFetcher({
-      rpc,
+  const rpcOf = () => createRpcClient({ url: chain.rpcUrl, timeoutMs: 10_000, maxResponseBytes: 1 << 20 });
+  const fetcher = (batchSize: number) =>
+    createHeaderFetcher({
+      rpc: rpcOf(),
       retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
       logger: createSilentLogger(),
-      batchSize: 3,
+      batchSize,
     });
+
+  it("returns the headers of several batches in flight in the order asked, each the node's block", async () => {
+    const rpc = rpcOf();
+    const headers = fetcher(3);
     const asked = [1n, 2n, 5n, 8n, 9n, 13n, 21n, 22n, 23n, 30n, 34n, 40n];
     const got = await headers.many(asked);
     expect(got.map((h) => h.number)).toEqual(asked);
@@ -86,13 +88,7 @@ describe("header batches", () => {
   });
 
   it("fails the whole request, loudly, when one block of one batch is missing", async () => {
-    const rpc = createRpcClient({ url: chain.rpcUrl, timeoutMs: 10_000, maxResponseBytes: 1 << 20 });
-    const headers = createHeaderFetcher({
-      rpc,
-      retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
-      logger: createSilentLogger(),
-      batchSize: 2,
-    });
+    const headers = fetcher(2);
     await expect(headers.many([1n, 2n, 3n, 4n, 5_000n, 6n])).rejects.toThrow(
       "block 5000 is not available from the node yet",
     );
