@@ -33,6 +33,8 @@ export interface Dataset {
   publicHealthKey: `0x${string}`;
   treatments: number;
   events: number;
+  /** Generation time by phase, ms. */
+  phasesMs: Record<string, number>;
   categories: string[];
   states: number[];
 }
@@ -125,7 +127,14 @@ export async function generateDataset(
     };
 
     // ---------------------------------------------------------------- hospitals, members (JS)
+    const phasesMs: Record<string, number> = {};
     let t = Date.now();
+    /** Ends a phase: its time is recorded and logged, and the next one starts. */
+    const phase = (name: string, message: string) => {
+      phasesMs[name] = Date.now() - t;
+      log(`${message}: ${phasesMs[name]} ms`);
+      t = Date.now();
+    };
     const weighted = DISTRICTS.filter((d) => (d.population2011 ?? 0) > 0);
     const total = weighted.reduce((s, d) => s + (d.population2011 ?? 0), 0);
     const pickDistrict = () => {
@@ -239,9 +248,7 @@ export async function generateDataset(
         homes,
       ]);
     }
-    log(`hospitals, members, ${size.patients} patient references: ${Date.now() - t} ms`);
-
-    t = Date.now();
+    phase("references", `hospitals, members, ${size.patients} patient references`);
     const onboardStart = new Date(genesis.getTime() + 86_400_000);
     await load(
       "patient",
@@ -262,10 +269,9 @@ export async function generateDataset(
       [onboardStart, (60 * 86_400) / size.patients],
     );
     await client.query("ANALYZE patient");
-    log(`patients: ${Date.now() - t} ms`);
+    phase("patients", "patients");
 
     // ---------------------------------------------------------------- treatments
-    t = Date.now();
     await client.query(
       `CREATE TEMP TABLE dx_slot (slot int PRIMARY KEY, code text, category text, chapter int, hex text)`,
     );
@@ -324,10 +330,9 @@ export async function generateDataset(
               AND dr2.slot = (floor(f.r_doc * ${DOCTORS_PER_HOSPITAL})::int + 1) % ${DOCTORS_PER_HOSPITAL}`,
       [end],
     );
-    log(`treatment draws: ${Date.now() - t} ms`);
+    phase("treatments", "treatment draws");
 
     // ---------------------------------------------------------------- events (staging, then event_record)
-    t = Date.now();
     await client.query(
       `CREATE TEMP TABLE ev AS
        SELECT opened_at AS t, 1 AS o, 'TreatmentOpened' AS name, staff AS actor, id, patient_ref, hospital_id, NULL::text AS account,
@@ -372,8 +377,7 @@ export async function generateDataset(
                  'birthDate', p.birth_date - date '1970-01-01', 'stateCode', p.state_code, 'districtCode', p.district_code)
          FROM patient p`,
     );
-    log(`event staging: ${Date.now() - t} ms`);
-    t = Date.now();
+    phase("event_staging", "event staging");
     // Block-range partitions of event_record and vital (the indexer creates them ahead as it goes).
     await client.query(
       `SELECT ensure_block_partitions(p, 0, (SELECT max(${blk("t")}) FROM ev), 1000000)
@@ -388,7 +392,7 @@ export async function generateDataset(
          FROM (SELECT *, ${blk("t")} AS b FROM ev) e
         ORDER BY b`,
     );
-    log(`event_record ${events} rows: ${Date.now() - t} ms`);
+    phase("event_record", `event_record ${events} rows`);
     await load(
       "event_block",
       `INSERT INTO event_block (number, hash, time)
@@ -398,7 +402,6 @@ export async function generateDataset(
     );
 
     // ---------------------------------------------------------------- rows derived from events
-    t = Date.now();
     await load(
       "patient_history",
       `INSERT INTO patient_history (block_number, log_index, patient_ref, registration, weight_grams, height_cm, sex, blood_group,
@@ -483,12 +486,10 @@ export async function generateDataset(
        VALUES (1, 31337, $1, 1, $2, $3, $2::bigint - 64, $2)`,
       [address("doctel-contract"), last[0]!.b, last[0]!.h],
     );
-    log(`derived rows and rollups: ${Date.now() - t} ms`);
-
-    t = Date.now();
+    phase("derived", "event_block, derived rows and rollups");
     for (const sql of dropped) await client.query(sql);
     await client.query("ANALYZE");
-    log(`indexes rebuilt (${dropped.length}) and analyzed: ${Date.now() - t} ms`);
+    phase("indexes", `indexes rebuilt (${dropped.length}) and analyzed`);
     const { rows: cats } = await client.query<{ c: string }>(
       "SELECT diagnosis_category AS c FROM case_trend_weekly GROUP BY 1 ORDER BY sum(count) DESC LIMIT 10",
     );
@@ -501,6 +502,7 @@ export async function generateDataset(
       publicHealthKey,
       treatments: size.treatments,
       events: events ?? 0,
+      phasesMs,
       categories: cats.map((c) => c.c),
       states: states.map((s) => s.s),
     };

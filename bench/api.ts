@@ -15,10 +15,7 @@
  * Before the load, every closed week of the generated data is published (bench/support/publish.ts),
  * as the API's publication job would: caseTrends reads the publications.
  *
- * Last line: {"treatments","events","history_p99_ms","trends_p99_ms","max_rps","sql_ratio","publication_s",…}.
- * BENCH_TREATMENTS, BENCH_PATIENTS, BENCH_HOSPITALS, BENCH_DURATION_S scale it down for a quick look;
- * BENCH_DB_POOL_SIZE overrides the API's connection pool size;
- * BENCH_DATA_DIR keeps the generated database for the next run (generation is most of the time).
+ * `--help` lists the options and every field of the JSON on the last line.
  */
 import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -26,6 +23,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import pino from "pino";
@@ -45,10 +43,74 @@ import type { LoadCommand, LoadRequest, LoadResult } from "./api-load.ts";
 import { startBenchPostgres } from "./support/postgres.ts";
 import { publishBenchData } from "./support/publish.ts";
 
+const HELP = `npm run bench:api [-- options]
+
+The read API under open-loop load on a generated dataset (bench/api-data.ts, bulk SQL in the
+indexer's table shapes). Progress on stderr; one JSON object on the last line of stdout.
+
+Options (each also as an environment variable):
+  --treatments N   treatments (BENCH_TREATMENTS, default 1000000; about 7.7 events each)
+  --patients N     patients (BENCH_PATIENTS, default 0.3 per treatment: 300000 at 1000000)
+  --hospitals N    hospitals (BENCH_HOSPITALS, default 300)
+  --duration S     seconds per measured load step (BENCH_DURATION_S, default 20)
+  --pool N         the API's DB_POOL_SIZE (BENCH_DB_POOL_SIZE, default: the API's)
+  --data-dir DIR   keep the generated database under DIR and reuse it next time at the same size
+                   (BENCH_DATA_DIR; generation is most of the time)
+  --generate-only  generate the dataset, report its size and generation time, and stop
+  --help           this text
+
+Examples:
+  npm run bench:api
+  npm run bench:api -- --treatments 10000000 --data-dir /var/tmp/doctel-bench
+
+Fields of the JSON:
+  treatments, patients, events     the dataset (events: rows of event_record and vital)
+  generate_s                       time to generate it (null when reused from --data-dir)
+  generate_phases_s                where that time went, by phase
+  db_mb                            size of the database: every table with its indexes and TOAST
+  history_p99_ms, history_p50_ms   a patient's treatment history at 200 requests/s (target p99 ≤ 30)
+  trends_p99_ms, trends_p50_ms     caseTrends at 50 requests/s (target p99 ≤ 100)
+  max_rps                          highest history rate whose p99 stays ≤ 30 ms (ramp: each step)
+  history_unloaded_p50_ms/_p99_ms  history at 20 requests/s
+  sql_history_p50_ms/_p99_ms       the same history as one plain SQL statement
+  sql_ratio                        unloaded API median / SQL median (sql_ratio_at_200: at 200/s)
+  trend_sql_ratio                  caseTrends median / the weekly rollup's SQL median
+  published_weeks, publication_s   weeks published before the load (as the API's job would) and the
+                                   time it took; publication_lp_solves, publication_slowest_week_ms
+  load_average, cpus               1-minute load average when measuring began and ended; cores
+`;
+
+const { values: flags } = parseArgs({
+  options: {
+    treatments: { type: "string" },
+    patients: { type: "string" },
+    hospitals: { type: "string" },
+    duration: { type: "string" },
+    pool: { type: "string" },
+    "data-dir": { type: "string" },
+    "generate-only": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+if (flags.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const fromFlags = Object.fromEntries(
+  Object.entries({
+    BENCH_TREATMENTS: flags.treatments,
+    BENCH_PATIENTS: flags.patients,
+    BENCH_HOSPITALS: flags.hospitals,
+    BENCH_DURATION_S: flags.duration,
+    BENCH_DB_POOL_SIZE: flags.pool,
+    BENCH_DATA_DIR: flags["data-dir"],
+  }).filter(([, v]) => v !== undefined),
+);
 const config = parseConfig(
   z.object({
     BENCH_TREATMENTS: positiveInt.default(1_000_000),
-    BENCH_PATIENTS: positiveInt.default(300_000),
+    /** Unset: 0.3 per treatment (300,000 at the default size). */
+    BENCH_PATIENTS: positiveInt.optional(),
     BENCH_HOSPITALS: positiveInt.default(300),
     BENCH_DURATION_S: positiveInt.default(20),
     /** The API's DB_POOL_SIZE; unset: the API's default. */
@@ -56,8 +118,9 @@ const config = parseConfig(
     /** Keep the generated database here and reuse it next time (same size); unset: a throwaway one. */
     BENCH_DATA_DIR: z.string().optional(),
   }),
-  process.env,
+  { ...process.env, ...fromFlags },
 );
+const patients = config.BENCH_PATIENTS ?? Math.max(1, Math.round(config.BENCH_TREATMENTS * 0.3));
 const PEPPER = Buffer.alloc(32, 0x7b);
 const ORIGIN = "https://bench.doctel.test";
 const log = (message: string) => process.stderr.write(`[bench:api] ${message}\n`);
@@ -95,6 +158,16 @@ const HISTORY_SQL = `SELECT p.ref, p.sex, p.birth_date,
       ORDER BY t.opened_at DESC, t.id DESC LIMIT 21) x) AS treatments
   FROM patient p WHERE p.ref = $1`;
 
+async function withPool<T>(url: string, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on("error", () => undefined);
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -104,7 +177,7 @@ const round = (v: number) => Math.round(v * 100) / 100;
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const sizeKey = `${config.BENCH_TREATMENTS}-${config.BENCH_PATIENTS}-${config.BENCH_HOSPITALS}`;
+  const sizeKey = `${config.BENCH_TREATMENTS}-${patients}-${config.BENCH_HOSPITALS}`;
   const dataDir = config.BENCH_DATA_DIR ? path.resolve(config.BENCH_DATA_DIR, sizeKey) : undefined;
   const server = await startBenchPostgres(dataDir);
   const loader = fork(path.join(import.meta.dirname, "api-load.ts"), [], {
@@ -120,6 +193,7 @@ async function main(): Promise<void> {
   try {
     const saved = dataDir ? path.join(dataDir, "dataset.json") : undefined;
     let data: Dataset;
+    let generateMs: number | null = null;
     const databaseUrl = databaseUrlOf(server.url, "doctel_bench");
     if (saved && existsSync(saved)) {
       data = JSON.parse(await readFile(saved, "utf8")) as Dataset;
@@ -131,23 +205,55 @@ async function main(): Promise<void> {
       await applyMigrations({ databaseUrl });
       const dataPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
       dataPool.on("error", () => undefined);
-      log(`generating ${config.BENCH_TREATMENTS} treatments for ${config.BENCH_PATIENTS} patients…`);
+      log(`generating ${config.BENCH_TREATMENTS} treatments for ${patients} patients…`);
+      const generating = Date.now();
       data = await generateDataset(
         dataPool,
         {
           hospitals: config.BENCH_HOSPITALS,
-          patients: config.BENCH_PATIENTS,
+          patients,
           treatments: config.BENCH_TREATMENTS,
         },
         PEPPER,
         log,
       );
       await dataPool.end();
+      generateMs = Date.now() - generating;
       if (saved) await writeFile(saved, JSON.stringify(data));
     }
-    log(
-      `dataset ready: ${data.treatments} treatments, ${data.events} events (${Math.round((Date.now() - started) / 1000)} s)`,
+    const dbBytes = await withPool(databaseUrl, async (pool) =>
+      Number(
+        (
+          await pool.query<{ b: string }>(
+            // Tables with their indexes and TOAST; not the generator's temporary tables, which a
+            // backend that just disconnected may still be deleting (pg_database_size counts them).
+            `SELECT coalesce(sum(pg_total_relation_size(oid)), 0)::text AS b FROM pg_class
+              WHERE relkind IN ('r', 'm') AND relpersistence <> 't'`,
+          )
+        ).rows[0]!.b,
+      ),
     );
+    const datasetFacts = {
+      treatments: data.treatments,
+      patients,
+      hospitals: config.BENCH_HOSPITALS,
+      events: data.events,
+      generate_s: generateMs === null ? null : Math.round(generateMs / 1000),
+      generate_phases_s: Object.fromEntries(
+        Object.entries(data.phasesMs).map(([phase, ms]) => [phase, Math.round(ms / 100) / 10]),
+      ),
+      dataset_reused: generateMs === null,
+      db_mb: Math.round(dbBytes / 1024 / 1024),
+    };
+    log(
+      `dataset ready: ${data.treatments} treatments, ${data.events} events, ${datasetFacts.db_mb} MB (${Math.round((Date.now() - started) / 1000)} s)`,
+    );
+    if (flags["generate-only"]) {
+      process.stdout.write(
+        `${JSON.stringify({ ...datasetFacts, load_average: [round(loadavg()[0]!)], cpus: availableParallelism() })}\n`,
+      );
+      return;
+    }
     const publication = await publishBenchData(databaseUrl, log);
 
     const apiConfig = parseConfig(apiConfigSchema, {
@@ -340,8 +446,7 @@ async function main(): Promise<void> {
     );
 
     const result = {
-      treatments: data.treatments,
-      events: data.events,
+      ...datasetFacts,
       history_p99_ms: round(historyP99),
       trends_p99_ms: round(trendsP99),
       max_rps: maxRps,

@@ -227,11 +227,7 @@ try {
       await client.query("BEGIN");
       await runWriteSteps(client, [
         ...planBatchWrites(state),
-        advanceCheckpointStep(
-          { number: block, hash: batch[0]!.blockHash, parentHash: "0x", timestamp: time },
-          block,
-          null,
-        ),
+        advanceCheckpointStep({ number: block, hash: batch[0]!.blockHash }, block, null),
       ]);
       await client.query("COMMIT");
       applyMs += performance.now() - mark;

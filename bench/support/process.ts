@@ -28,6 +28,44 @@ export async function memoryOf(pid: number): Promise<{ rssMb: number; peakMb: nu
   }
 }
 
+/** CPU time (user + system) a process has used so far, in seconds, from /proc (null: gone). */
+export async function cpuSecondsOf(pid: number): Promise<number | null> {
+  try {
+    const fields = statFields(await readFile(`/proc/${pid}/stat`, "utf8"));
+    // utime and stime are the 14th and 15th fields of the line.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/**
+ * CPU time of a process tree's children so far, in seconds: each live child's, plus what exited
+ * children used (the parent's cutime and cstime). For a PostgreSQL server: its backends' work.
+ */
+export async function childrenCpuSecondsOf(pid: number): Promise<number> {
+  const { readdir } = await import("node:fs/promises");
+  let ticks = 0;
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const fields = statFields(await readFile(`/proc/${entry}/stat`, "utf8"));
+      if (Number(fields[1]) === pid) ticks += Number(fields[11]) + Number(fields[12]);
+      if (Number(entry) === pid) ticks += Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** /proc/<pid>/stat after the command name (which may hold spaces): state, ppid, … */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+/** USER_HZ: 100 on Linux for every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));

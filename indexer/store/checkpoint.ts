@@ -138,7 +138,7 @@ export function saveBlocksStep(blocks: readonly SequencedBlock[]): WriteStep | n
 
 /** Moves the checkpoint to `to`, with the number of the last event at its end. */
 export function advanceCheckpointStep(
-  to: BlockRef,
+  to: Pick<BlockRef, "number" | "hash">,
   headBlock: bigint,
   lastEventSeq: number | null,
 ): WriteStep {

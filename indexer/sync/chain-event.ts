@@ -17,6 +17,12 @@ export interface RunLogs {
 export type SequencedBlock = BlockRef & { lastEventSeq?: number | null };
 
 /**
+ * The last block of a run, as the checkpoint records it. Below the final block a log may be all
+ * the indexer read of it (no header: see run-headers.ts), so it has no parent hash or time here.
+ */
+export type CheckpointBlock = Pick<BlockRef, "number" | "hash">;
+
+/**
  * What the chain did, as data. The sync produces these in order; the store applies them.
  *
  * - `block`: a contiguous run of new canonical blocks [fromBlock, toBlock] and DocTel's logs in
@@ -32,7 +38,7 @@ export type ChainEvent =
   | {
       type: "block";
       fromBlock: bigint;
-      toBlock: BlockRef;
+      toBlock: CheckpointBlock;
       blocks: SequencedBlock[];
       logs: RunLogs;
       lastEventSeq: number | null;

@@ -12,11 +12,12 @@ import type { LogBatch } from "../rpc/log-batch.ts";
 import { sleep } from "../rpc/retry.ts";
 import type { BlockRef } from "../rpc/types.ts";
 import { type BlockWindow, createBlockWindow } from "./block-window.ts";
-import type { ChainEvent, RunLogs, SequencedBlock } from "./chain-event.ts";
+import type { ChainEvent, CheckpointBlock, RunLogs, SequencedBlock } from "./chain-event.ts";
 import { checkSequence, lastNumberAt } from "./event-sequence.ts";
 import { findCommonAncestor } from "./find-common-ancestor.ts";
 import type { HeaderFetcher } from "./header-fetcher.ts";
 import type { LogFetcher } from "./log-fetcher.ts";
+import { headersForRun } from "./run-headers.ts";
 
 export interface SyncCheckpoint {
   indexedBlock: bigint;
@@ -177,7 +178,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
       ): Promise<
         | {
             fromBlock: bigint;
-            toBlock: BlockRef;
+            toBlock: CheckpointBlock;
             unfinal: SequencedBlock[];
             logs: RunLogs;
             lastEventSeq: number | null;
@@ -188,23 +189,18 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         const chunk = await args.logs.next(from, limit, signal, headFinal);
         // The contract's count at the range's end, asked while the headers are read.
         const count = countAt(chunk.toBlock);
-        // Track headers from the finalized block up: the walk back of a reorg must reach it.
-        const firstUnfinal = chunk.fromBlock > headFinal ? chunk.fromBlock : headFinal;
-        const numbers: bigint[] = [];
-        for (let n = firstUnfinal; n <= chunk.toBlock; n++) numbers.push(n);
-        if (numbers.length === 0 || numbers[numbers.length - 1] !== chunk.toBlock)
-          numbers.push(chunk.toBlock);
         const logs = chunk.logs;
-        let needTimes = false;
-        for (let i = 0; i < logs.count && !needTimes; i++) needTimes = logs.blockTimestamp(i) === undefined;
-        if (needTimes) {
-          const wanted = new Set(numbers);
-          for (let i = 0; i < logs.count; i++) wanted.add(BigInt(logs.blockNumber(i)));
-          numbers.splice(0, numbers.length, ...[...wanted].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
-        }
+        // Headers from the finalized block up (the walk back of a reorg must reach it), and below
+        // it only what no log says (see run-headers.ts).
+        const { numbers, firstUnfinal } = headersForRun(logs, chunk.fromBlock, chunk.toBlock, headFinal);
         const fetched = await args.headers.many(numbers, signal);
         const byNumber = new Map(fetched.map((b) => [b.number, b]));
         const unfinal = fetched.filter((b) => b.number >= firstUnfinal);
+        // A final last block that a log describes: the checkpoint takes its number and hash from the log.
+        const toBlock: CheckpointBlock = byNumber.get(chunk.toBlock) ?? {
+          number: chunk.toBlock,
+          hash: logs.blockHash(logs.count - 1).toLowerCase() as `0x${string}`,
+        };
 
         // Parent links of the unfinalized part: the first must extend what we accepted.
         const linkError = checkLinks(unfinal, window);
@@ -228,7 +224,7 @@ export function createChainSync(args: ChainSyncArgs): ChainSync {
         );
         return {
           fromBlock: chunk.fromBlock,
-          toBlock: byNumber.get(chunk.toBlock)!,
+          toBlock,
           unfinal: unfinal.map((b, i) => ({ ...b, lastEventSeq: lastAt[i] ?? null })),
           logs: runLogs(chunk.logs, times, sequence.kept),
           lastEventSeq: sequence.last,
