@@ -4,8 +4,16 @@
  * and causes only with --debug.
  */
 import { CommanderError } from "commander";
-import { DocTelError } from "../shared/errors.ts";
+import { DocTelError, NonRetryableError } from "../shared/errors.ts";
 import type { CliIo } from "./io.ts";
+
+/** The embedded stack's indexer stopped for good: `npm start` stops the whole stack with its reason. */
+export class IndexerStoppedError extends NonRetryableError {
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : "it stopped without an error";
+    super("INDEXER_STOPPED", `the indexer stopped (${reason}); DocTel stopped`, { cause });
+  }
+}
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;

@@ -42,6 +42,8 @@ export type ErrorCode =
   | "CONTENT_TOO_LARGE"
   // simulator/errors.ts
   | "SIMULATION_FAILED"
+  // cli/errors.ts
+  | "INDEXER_STOPPED"
   // graphql (http/errors.ts, limits/errors.ts, analytics/noise/errors.ts,
   // analytics/datasets/errors.ts); QUERY_TOO_COMPLEX is raised as a GraphQL error directly
   | "BODY_TOO_LARGE"

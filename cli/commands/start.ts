@@ -1,7 +1,7 @@
 /** start: DocTel in one process, on embedded defaults (npm start). */
 import { parseConfig } from "../../shared/config.ts";
-import { NonRetryableError } from "../../shared/errors.ts";
 import { listenForShutdown } from "../../shared/services/signals.ts";
+import { IndexerStoppedError } from "../errors.ts";
 import { examples } from "../parse.ts";
 import { banner } from "../start/banner.ts";
 import { startConfigSchema } from "../start/config.ts";
@@ -73,9 +73,3 @@ export const startCommand: CommandModule = {
 };
 
 /** The indexer stopped by itself: every part was stopped, and the command fails with the reason. */
-class IndexerStoppedError extends NonRetryableError {
-  constructor(cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : "it stopped without an error";
-    super("INTERNAL", `the indexer stopped (${reason}); DocTel stopped`, { cause });
-  }
-}
