@@ -31,7 +31,7 @@ export const SIZE_PRESETS = {
     hospitals: 4,
     states: 1,
     targetEvents: 110_000,
-    filesFraction: 0.1,
+    filesFraction: 0.05,
     vitalsShare: 0.05,
     slotHours: 4,
     doctorsPerHospital: 8,
