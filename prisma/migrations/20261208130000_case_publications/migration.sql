@@ -74,7 +74,8 @@ CREATE INDEX "privacy_ledger_viewer_week_start_idx" ON "api"."privacy_ledger"("v
 -- spent. All four are in schema "api": the API writes them (the publication job runs in the API
 -- process) with the default privileges of 20261208120000_api_schema_roles, SELECT and INSERT,
 -- never UPDATE or DELETE; these triggers are a second lock that even the owner must drop on purpose.
-CREATE FUNCTION "api"."privacy_append_only"() RETURNS trigger
+-- "api"."append_only"() serves every append-only table of schema api that comes after it.
+CREATE FUNCTION "api"."append_only"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
@@ -83,18 +84,18 @@ END;
 $$;
 
 CREATE TRIGGER "case_publication_append_only" BEFORE UPDATE OR DELETE ON "api"."case_publication"
-  FOR EACH ROW EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "case_publication_no_truncate" BEFORE TRUNCATE ON "api"."case_publication"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "case_publication_cell_append_only" BEFORE UPDATE OR DELETE ON "api"."case_publication_cell"
-  FOR EACH ROW EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "case_publication_cell_no_truncate" BEFORE TRUNCATE ON "api"."case_publication_cell"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "noisy_answer_append_only" BEFORE UPDATE OR DELETE ON "api"."noisy_answer"
-  FOR EACH ROW EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "noisy_answer_no_truncate" BEFORE TRUNCATE ON "api"."noisy_answer"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "privacy_ledger_append_only" BEFORE UPDATE OR DELETE ON "api"."privacy_ledger"
-  FOR EACH ROW EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "privacy_ledger_no_truncate" BEFORE TRUNCATE ON "api"."privacy_ledger"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."privacy_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();

@@ -127,32 +127,26 @@ ALTER TABLE "api"."dataset_selection" ADD CONSTRAINT "dataset_selection_release_
 ALTER TABLE "api"."dataset_export" ADD CONSTRAINT "dataset_export_dataset_id_fkey" FOREIGN KEY ("dataset_id") REFERENCES "api"."dataset_selection"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 -- Append-only (hand-written; Prisma does not model triggers): a release is frozen once cut, and
--- the selection and export ledgers are what the per-account limits count.
-CREATE FUNCTION "api"."dataset_append_only"() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION '% is append-only: % is not allowed', TG_TABLE_NAME, TG_OP
-    USING ERRCODE = 'insufficient_privilege';
-END;
-$$;
+-- the selection and export ledgers are what the per-account limits count. The trigger function is
+-- the publications' (20261208130000_case_publications).
 
 CREATE TRIGGER "dataset_release_no_update_delete" BEFORE UPDATE OR DELETE ON "api"."dataset_release"
-  FOR EACH ROW EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_release_no_truncate" BEFORE TRUNCATE ON "api"."dataset_release"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_release_class_no_update_delete" BEFORE UPDATE OR DELETE ON "api"."dataset_release_class"
-  FOR EACH ROW EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_release_class_no_truncate" BEFORE TRUNCATE ON "api"."dataset_release_class"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_release_row_no_update_delete" BEFORE UPDATE OR DELETE ON "api"."dataset_release_row"
-  FOR EACH ROW EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_release_row_no_truncate" BEFORE TRUNCATE ON "api"."dataset_release_row"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_selection_no_update_delete" BEFORE UPDATE OR DELETE ON "api"."dataset_selection"
-  FOR EACH ROW EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_selection_no_truncate" BEFORE TRUNCATE ON "api"."dataset_selection"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_export_no_update_delete" BEFORE UPDATE OR DELETE ON "api"."dataset_export"
-  FOR EACH ROW EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH ROW EXECUTE FUNCTION "api"."append_only"();
 CREATE TRIGGER "dataset_export_no_truncate" BEFORE TRUNCATE ON "api"."dataset_export"
-  FOR EACH STATEMENT EXECUTE FUNCTION "api"."dataset_append_only"();
+  FOR EACH STATEMENT EXECUTE FUNCTION "api"."append_only"();
