@@ -90,9 +90,8 @@ export function planOutbreaks(
       OUTBREAK_DISEASES.map((d) => d.season[month] ?? 1),
     );
     const weeklyAtHospital = (baselineEpisodes * (hospitals[hospital]!.weight / totalWeight)) / weeksInPeriod;
-    // Enough cases that the state's weekly count of the disease is released at the peak (large
-    // enough not to be taken as a complement for its chapter's small counts), and stands well
-    // above its usual weekly count.
+    // Enough cases that the state's weekly count of the disease's surveillance group stands well
+    // above its usual level at the peak.
     const cases = Math.max(30 * weeks, Math.round(weeklyAtHospital * 0.6 * weeks));
     out.push({ hospital, disease, startSlot, weeks, cases });
   }

@@ -20,7 +20,7 @@ export const SIZE_PRESETS = {
   /**
    * `npm start`'s demo: four hospitals in four districts of one state, dense enough that most
    * weekly state-level counts of the common surveillance groups are released (>= 11), outbreaks
-   * stand out, and the latest dataset release keeps age bands (the goals of
+   * stand out in their state's surveillance group, and dataset releases have rows (the goals of
    * test/dashboards/demo.test.ts; docs/simulator.md says what the privacy rules leave at this
    * density). The density knob is `targetEvents` (`SIMULATE_EVENTS` for `npm start`): episodes of
    * care grow in proportion.
