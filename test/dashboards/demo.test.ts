@@ -516,23 +516,26 @@ describe("the dashboards in Chromium", () => {
     });
 
     it("scores EARS only once a full baseline is published: no upper bound nor alarm in the first 9 published weeks", async () => {
-      // The first chart (all diagnoses, India): its table, week by week.
-      const rows = await page
-        .locator("figure.chart")
-        .first()
-        .locator("tbody tr")
-        .evaluateAll((trs) =>
-          trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")),
-        );
-      // Columns: week, starts, cases, moving average, upper bound, aberration.
-      const published = rows.filter((r) => r[2] !== "not published yet");
+      // Every chart's table, week by week. Columns: week, starts, cases, moving average, upper
+      // bound, aberration.
       const { baselineWeeks, lagWeeks } = EARS_WEEKLY;
-      expect(published.length).toBeGreaterThan(baselineWeeks + lagWeeks);
-      for (const r of published.slice(0, baselineWeeks + lagWeeks)) {
-        expect({ week: r[0], upper: r[4], alarm: r[5] }).toEqual({ week: r[0], upper: "—", alarm: "" });
+      let scoredLater = 0;
+      for (const chart of await page.locator("figure.chart").all()) {
+        const rows = await chart
+          .locator("tbody tr")
+          .evaluateAll((trs) =>
+            trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")),
+          );
+        const published = rows.filter((r) => r[2] !== "not published yet");
+        expect(published.length).toBeGreaterThan(baselineWeeks + lagWeeks);
+        for (const r of published.slice(0, baselineWeeks + lagWeeks)) {
+          expect({ week: r[0], upper: r[4], alarm: r[5] }).toEqual({ week: r[0], upper: "—", alarm: "" });
+        }
+        if (published.slice(baselineWeeks + lagWeeks).some((r) => r[4] !== "—")) scoredLater++;
       }
-      // Later weeks are scored.
-      expect(published.slice(baselineWeeks + lagWeeks).some((r) => r[4] !== "—")).toBe(true);
+      // Later weeks are scored where a full baseline of released weeks exists (a suppressed week in
+      // a series leaves its next weeks without one).
+      expect(scoredLater).toBeGreaterThan(0);
     });
 
     it("answers a custom view with noise, its 95 % interval and the budget left", async () => {
