@@ -25,7 +25,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import type pg from "pg";
 import pino from "pino";
 import { privateKeyToAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
@@ -36,7 +36,9 @@ import { createApiServer } from "../graphql/server.ts";
 import { PrismaClient } from "../prisma/generated/client.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
 import { parseConfig, positiveInt } from "../shared/config.ts";
+import { createPgPool } from "../shared/db/pool.ts";
 import { referenceKeyId } from "../shared/identity/reference.ts";
+import { createSilentLogger } from "../shared/logger.ts";
 import { createDatabase, databaseUrl as databaseUrlOf, dropDatabase } from "../shared/services/postgres.ts";
 import { type Dataset, generateDataset } from "./api-data.ts";
 import type { LoadCommand, LoadRequest, LoadResult } from "./api-load.ts";
@@ -159,8 +161,7 @@ const HISTORY_SQL = `SELECT p.ref, p.sex, p.birth_date,
   FROM patient p WHERE p.ref = $1`;
 
 async function withPool<T>(url: string, fn: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  pool.on("error", () => undefined);
+  const pool = createPgPool({ connectionString: url, name: "bench", logger: createSilentLogger(), max: 1 });
   try {
     return await fn(pool);
   } finally {
@@ -203,8 +204,12 @@ async function main(): Promise<void> {
       await dropDatabase(server.url, "doctel_bench");
       await createDatabase(server.url, "doctel_bench");
       await applyMigrations({ databaseUrl });
-      const dataPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-      dataPool.on("error", () => undefined);
+      const dataPool = createPgPool({
+        connectionString: databaseUrl,
+        name: "bench-data",
+        logger: createSilentLogger(),
+        max: 2,
+      });
       log(`generating ${config.BENCH_TREATMENTS} treatments for ${patients} patients…`);
       const generating = Date.now();
       data = await generateDataset(

@@ -13,7 +13,7 @@
  *   npm run bench:reorg [-- --events 1000000 --blocks 64]
  */
 import { parseArgs } from "node:util";
-import pg from "pg";
+import type pg from "pg";
 import type { DocTelEvent } from "../indexer/decode/events.ts";
 import { runWriteSteps } from "../indexer/store/bulk.ts";
 import { advanceCheckpointStep } from "../indexer/store/checkpoint.ts";
@@ -25,6 +25,8 @@ import { rollbackTo } from "../indexer/store/rollback.ts";
 import { TABLES } from "../indexer/store/tables.ts";
 import { planBatchWrites } from "../indexer/store/write-batch.ts";
 import { applyMigrations } from "../prisma/migrate.ts";
+import { createPgPool } from "../shared/db/pool.ts";
+import { createSilentLogger } from "../shared/logger.ts";
 import { encodeIcd10 } from "../shared/reference/icd10.ts";
 import { createDatabase, databaseUrl } from "../shared/services/postgres.ts";
 import { generateDataset } from "./api-data.ts";
@@ -70,8 +72,7 @@ try {
   await createDatabase(server.url, "doctel_bench");
   const url = databaseUrl(server.url, "doctel_bench");
   await applyMigrations({ databaseUrl: url });
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  pool.on("error", () => undefined);
+  const pool = createPgPool({ connectionString: url, name: "bench", logger: createSilentLogger(), max: 2 });
   say(`generating ${size.treatments} treatments (about ${targetEvents} events)`);
   const started = performance.now();
   await generateDataset(pool, size, Buffer.alloc(32, 0x5a), say);

@@ -14,7 +14,6 @@ import { lstatSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
 import {
   createPublicClient,
   createWalletClient,
@@ -27,6 +26,8 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docTelAbi } from "../../shared/abi/generated/DocTel.ts";
+import { createPgPool } from "../../shared/db/pool.ts";
+import { createSilentLogger } from "../../shared/logger.ts";
 import { DEV_PRIVATE_KEYS } from "../../shared/services/chain.ts";
 import { withClient } from "../../shared/services/postgres.ts";
 import {
@@ -102,8 +103,12 @@ async function caughtUp(run: StackRun): Promise<bigint> {
 /** What a user sees: the whole index, and what the API serves about a few records. */
 async function snapshot(): Promise<unknown> {
   const served = await graphql(ports.api, "{ indexingStatus { indexedBlock headBlock } }");
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
-  pool.on("error", () => {});
+  const pool = createPgPool({
+    connectionString: databaseUrl,
+    name: "snapshot",
+    logger: createSilentLogger(),
+    max: 1,
+  });
   try {
     return { index: await dumpIndex(pool), served };
   } finally {
